@@ -1,0 +1,85 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { BrokerOrderSnapshot, Instrument, OrderRequest } from '../domain/order-types';
+import { BrokerError, classifyBrokerError } from '../broker/broker-errors';
+import type { KiteGateway, ModifyChanges } from '../broker/kite-gateway';
+
+export const BROKER_REJECTED = 'BROKER_REJECTED';
+
+export interface BrokerActivityDeps { broker: Pick<KiteGateway, 'getInstrument' | 'placeOrder' | 'findOrderByTag' | 'getOrderSnapshot' | 'modifyOrder' | 'cancelOrder'> }
+
+/** Broker activities: each a verb, each safe to run again. */
+export function createBrokerActivities({ broker }: BrokerActivityDeps) {
+  return {
+    /** Looks a contract up in the broker's instrument master; null when it is not there. */
+    async lookupInstrument(args: { exchange: string; tradingsymbol: string }): Promise<Instrument | null> {
+      return broker.getInstrument(args.exchange, args.tradingsymbol);
+    },
+
+    /**
+     * Places the order at most once. A retry (attempt > 1) follows an attempt whose outcome is unknown — a timeout,
+     * a 5xx, a killed worker — so it first searches the order book for the order's tag and adopts what it finds.
+     */
+    async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest }): Promise<{ brokerOrderId: string; recovered: boolean }> {
+      const { attempt } = Context.current().info;
+      try {
+        if (attempt > 1) {
+          const found = await broker.findOrderByTag(args.tag);
+          if (found) return { brokerOrderId: found.brokerOrderId, recovered: true };
+        }
+        const brokerOrderId = await broker.placeOrder(args.request, args.tag);
+        return { brokerOrderId, recovered: false };
+      } catch (err) {
+        throw toActivityError(err);
+      }
+    },
+
+    /** Whether the broker holds an order with this tag. Retries until the broker answers. */
+    async findBrokerOrderByTag(args: { tag: string }): Promise<{ brokerOrderId: string; status: string } | null> {
+      try {
+        return await broker.findOrderByTag(args.tag);
+      } catch (err) {
+        const e = classifyBrokerError(err);
+        throw ApplicationFailure.retryable(e.message, e.errorType); // even a "rejection" here must not end the search
+      }
+    },
+
+    /** The order's current broker state and trades. */
+    async fetchBrokerOrder(args: { brokerOrderId: string }): Promise<BrokerOrderSnapshot> {
+      try {
+        return await broker.getOrderSnapshot(args.brokerOrderId);
+      } catch (err) {
+        const e = classifyBrokerError(err);
+        throw ApplicationFailure.retryable(e.message, e.errorType);
+      }
+    },
+
+    /** Asks the broker to modify; a refusal is an answer ({ok:false}), not a failure. Modifying twice is harmless. */
+    async modifyBrokerOrder(args: { brokerOrderId: string; variety: string; validity: string; changes: ModifyChanges }): Promise<{ ok: boolean; message: string }> {
+      return answer(() => broker.modifyOrder(args.variety, args.brokerOrderId, args.changes, args.validity));
+    },
+
+    /** Asks the broker to cancel; cancelling an order already cancelled is refused by the broker and reported. */
+    async cancelBrokerOrder(args: { brokerOrderId: string; variety: string }): Promise<{ ok: boolean; message: string }> {
+      return answer(() => broker.cancelOrder(args.variety, args.brokerOrderId));
+    },
+  };
+}
+
+async function answer(fn: () => Promise<void>): Promise<{ ok: boolean; message: string }> {
+  try {
+    await fn();
+    return { ok: true, message: 'accepted' };
+  } catch (err) {
+    const e = classifyBrokerError(err);
+    if (e.kind === 'rejected') return { ok: false, message: `${e.errorType}: ${e.message}` };
+    throw ApplicationFailure.retryable(e.message, e.errorType);
+  }
+}
+
+function toActivityError(err: unknown): Error {
+  const e = err instanceof BrokerError ? err : classifyBrokerError(err);
+  if (e.kind === 'rejected') {
+    return ApplicationFailure.create({ type: BROKER_REJECTED, nonRetryable: true, message: e.message || e.errorType, details: [e.errorType] });
+  }
+  return ApplicationFailure.retryable(e.message, e.errorType);
+}

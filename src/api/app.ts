@@ -1,0 +1,27 @@
+import express, { type Express } from 'express';
+import { errorMiddleware } from './error-middleware';
+import type { OrderService } from './order-service';
+import { orderRoutes } from './routes/order-routes';
+import { webhookRoutes } from './routes/webhook-routes';
+import { AppError } from './app-errors';
+
+export interface AppDeps {
+  orders: OrderService;
+  health?: () => Promise<Record<string, unknown>>;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+/** The HTTP API, without listening (server.ts / main.ts listen). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '100kb' }));
+  app.get('/health', async (_req, res) => {
+    res.json({ status: 'ok', ...(deps.health ? await deps.health() : {}) });
+  });
+  app.use('/api/v1/orders', orderRoutes(deps.orders));
+  app.use('/api/v1/webhooks', webhookRoutes(deps.orders));
+  app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));
+  app.use(errorMiddleware(deps.log ?? ((msg, err) => console.error(msg, err))));
+  return app;
+}

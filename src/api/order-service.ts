@@ -1,0 +1,152 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { payloadHash } from '../domain/hash';
+import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
+import type { OrderStore, OrderListFilter } from '../store/order-store';
+import type { orderLifecycleWorkflow } from '../workflows';
+import { admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, modifyOrderUpdate, orderStateQuery, type ModifyRequest } from '../workflows/order-messages';
+import type { OrderWorkflowConfig } from '../workflows/order-config';
+import { OrderClientId, OrderStatus as OrderStatusKey, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';
+import { AppError, conflict, notFound, unprocessable } from './app-errors';
+import { viewFromRow, viewFromState } from './order-view';
+
+export interface OrderServiceDeps {
+  client: Client;
+  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId'>;
+  taskQueue: string;
+  apiSecret: string;
+  workflowConfig?: Partial<OrderWorkflowConfig>;
+  now?: () => Date;
+}
+
+export type OrderView = ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>;
+
+export const orderIdFor = (clientOrderId: string) => `order-${clientOrderId}`;
+
+/** Use cases behind the HTTP routes: Temporal for live orders, the store for history. */
+export class OrderService {
+  constructor(private readonly d: OrderServiceDeps) {}
+
+  /** Starts (or finds) the order's workflow and waits until it is validated and persisted. */
+  async placeOrder(request: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
+    const orderId = orderIdFor(request.clientOrderId);
+    const hash = payloadHash(request);
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof orderLifecycleWorkflow>('orderLifecycleWorkflow', {
+      workflowId: orderId, taskQueue: this.d.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{ orderId, request, payloadHash: hash, receivedAt: (this.d.now?.() ?? new Date()).toISOString(), config: this.d.workflowConfig }],
+      typedSearchAttributes: [
+        { key: OrderClientId, value: request.clientOrderId }, { key: OrderSymbol, value: request.tradingsymbol },
+        { key: OrderStrategyId, value: request.strategyId }, { key: OrderStatusKey, value: 'RECEIVED' },
+      ],
+    });
+    try {
+      const result = await this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation });
+      const order = viewFromState(result.state);
+      if (!result.accepted) throw rejection(order);
+      return { created: true, order };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replayOfFinished(request.clientOrderId, hash);
+      throw mapUpdateError(err);
+    }
+  }
+
+  /** The workflow is closed: the same payload gets the stored order back, a different one a 409. */
+  private async replayOfFinished(clientOrderId: string, hash: string): Promise<{ created: boolean; order: OrderView }> {
+    const row = await this.d.store.findByClientOrderId(clientOrderId);
+    if (!row) throw conflict('IDEMPOTENCY_CONFLICT', `client order id ${clientOrderId} was already used`);
+    if (row.payloadHash !== hash) throw conflict('IDEMPOTENCY_CONFLICT', `client order id ${clientOrderId} was already used for a different order`);
+    const order = await this.getOrder(row.id);
+    if (order.status === 'REJECTED' && order.validation && !(order.validation as { passed?: boolean }).passed) throw rejection(order);
+    return { created: false, order };
+  }
+
+  /** From the workflow while it runs, from Postgres once it is done. */
+  async getOrder(orderId: string): Promise<OrderView> {
+    const row = await this.d.store.getOrder(orderId);
+    if (row && isTerminal(row.status as OrderStatus)) return viewFromRow(row);
+    try {
+      const state = await this.d.client.workflow.getHandle(orderId).query(orderStateQuery);
+      return viewFromState(state);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        if (row) return viewFromRow(row);
+        throw notFound(`order ${orderId}`);
+      }
+      throw err;
+    }
+  }
+
+  async listOrders(filter: OrderListFilter) {
+    const { orders, nextCursor } = await this.d.store.listOrders(filter);
+    return { orders: orders.map(viewFromRow), nextCursor };
+  }
+
+  /** A Temporal update: validated against the order's current state, answered once the broker confirms. */
+  async modifyOrder(orderId: string, changes: ModifyRequest): Promise<OrderView> {
+    return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(modifyOrderUpdate, { args: [changes] }));
+  }
+
+  async cancelOrder(orderId: string, reason?: string): Promise<OrderView> {
+    return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] }));
+  }
+
+  private async update(orderId: string, run: () => Promise<Parameters<typeof viewFromState>[0]>): Promise<OrderView> {
+    try {
+      return viewFromState(await run());
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        const row = await this.d.store.getOrder(orderId);
+        if (!row) throw notFound(`order ${orderId}`);
+        throw conflict('ORDER_NOT_CHANGEABLE', `order ${orderId} is ${row.status}; it can no longer be changed`);
+      }
+      throw mapUpdateError(err);
+    }
+  }
+
+  /** A Kite postback: checksum verified, then handed to the order's workflow as a signal. */
+  async handlePostback(p: { order_id: string; order_timestamp: string; checksum: string; status: string; tag?: string | null; filled_quantity?: number; average_price?: number }): Promise<{ delivered: boolean }> {
+    const expected = createHash('sha256').update(p.order_id + p.order_timestamp + this.d.apiSecret).digest();
+    const given = Buffer.from(p.checksum, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError(401, 'BAD_CHECKSUM', 'postback checksum does not verify');
+    const order = (p.tag ? await this.d.store.findByTag(p.tag) : null) ?? (await this.d.store.findByBrokerOrderId(p.order_id));
+    if (!order) return { delivered: false };
+    try {
+      await this.d.client.workflow.getHandle(order.id).signal(brokerUpdateSignal, {
+        source: 'broker-postback', brokerOrderId: p.order_id, status: p.status, filledQuantity: p.filled_quantity, averagePrice: p.average_price,
+        receivedAt: (this.d.now?.() ?? new Date()).toISOString(),
+      });
+      return { delivered: true };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { delivered: false }; // finished already: nothing to tell it
+      throw err;
+    }
+  }
+}
+
+function rejection(order: ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>): AppError {
+  const failure = (order.validation as { failure?: { check: string; code: string; message: string; values?: unknown } } | null)?.failure;
+  return unprocessable(failure?.code ?? 'ORDER_REJECTED', failure?.message ?? order.statusMessage ?? 'order rejected', { check: failure?.check, values: failure?.values, order });
+}
+
+function mapUpdateError(err: unknown): unknown {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    switch (cause.type) {
+      case FailureTypes.idempotencyConflict: return conflict('IDEMPOTENCY_CONFLICT', cause.message);
+      case FailureTypes.orderNotChangeable: return conflict('ORDER_NOT_CHANGEABLE', cause.message);
+      case FailureTypes.invalidChange: {
+        const d = cause.details?.[0] as { code?: string; field?: string } | undefined;
+        return unprocessable(d?.code ?? 'INVALID_CHANGE', cause.message, { field: d?.field });
+      }
+      case FailureTypes.brokerRejected: return conflict('BROKER_REJECTED', cause.message);
+    }
+  }
+  if (err instanceof Error && /already completed|workflow execution already completed/i.test(err.message)) {
+    return conflict('ORDER_NOT_CHANGEABLE', 'the order has finished; it can no longer be changed');
+  }
+  return err;
+}

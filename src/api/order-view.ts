@@ -1,0 +1,51 @@
+import type { OrderState } from '../domain/order-state';
+import { paiseToRupees } from '../domain/money';
+import type { OrderStore } from '../store/order-store';
+
+type StoredOrder = NonNullable<Awaited<ReturnType<OrderStore['getOrder']>>>;
+type ListedOrder = Awaited<ReturnType<OrderStore['listOrders']>>['orders'][number];
+
+const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
+const dec = (d: { toFixed(n?: number): string } | null | undefined, places = 2) => (d ? d.toFixed(places) : null);
+
+/** The order as the API shows it, from the running workflow's state. Prices are decimal strings in rupees. */
+export function viewFromState(s: OrderState) {
+  const r = s.request;
+  return {
+    orderId: s.orderId, clientOrderId: r.clientOrderId, strategyId: r.strategyId,
+    tradingsymbol: r.tradingsymbol, exchange: r.exchange, side: r.side, quantity: s.quantity, orderType: s.orderType,
+    product: r.product, validity: r.validity, variety: r.variety,
+    price: rupees(s.pricePaise), triggerPrice: rupees(s.triggerPricePaise), stopLoss: rupees(r.stopLossPaise), takeProfit: rupees(r.takeProfitPaise),
+    status: s.status, statusMessage: s.statusMessage, filledQuantity: s.filledQuantity, pendingQuantity: pending(s.status, s.quantity, s.filledQuantity),
+    averagePrice: s.averagePrice, brokerOrderId: s.brokerOrderId, brokerStatus: s.brokerStatus, tag: s.tag,
+    fills: s.fills.map((f) => ({ tradeId: f.tradeId, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: f.executedAt })),
+    history: s.history, validation: s.validation,
+    createdAt: s.createdAt, submittedAt: s.submittedAt, updatedAt: s.updatedAt, filledAt: s.filledAt,
+    source: 'workflow' as const,
+  };
+}
+
+/** The same shape from Postgres, for finished orders and lists. */
+export function viewFromRow(o: StoredOrder | ListedOrder) {
+  const full = 'events' in o ? (o as StoredOrder) : null;
+  return {
+    orderId: o.id, clientOrderId: o.clientOrderId, strategyId: o.strategyId,
+    tradingsymbol: o.tradingsymbol, exchange: o.exchange, side: o.side, quantity: o.quantity, orderType: o.orderType,
+    product: o.product, validity: o.validity, variety: o.variety,
+    price: dec(o.price), triggerPrice: dec(o.triggerPrice), stopLoss: dec(o.stopLoss), takeProfit: dec(o.takeProfit),
+    status: o.status, statusMessage: o.statusMessage, filledQuantity: o.filledQuantity, pendingQuantity: pending(o.status, o.quantity, o.filledQuantity),
+    averagePrice: dec(o.averagePrice, 4), brokerOrderId: o.brokerOrderId, brokerStatus: o.brokerStatus, tag: o.tag,
+    ...(full ? {
+      fills: full.trades.map((t) => ({ tradeId: t.brokerTradeId, quantity: t.quantity, price: t.price.toFixed(2), executedAt: t.executedAt.toISOString() })),
+      history: full.events.filter((e) => e.toStatus).map((e) => ({ status: e.toStatus, at: e.occurredAt.toISOString(), source: e.source, ...((e.payload as { message?: string } | null)?.message ? { message: (e.payload as { message: string }).message } : {}) })),
+    } : {}),
+    validation: o.validationResult,
+    createdAt: o.createdAt.toISOString(), submittedAt: o.submittedAt?.toISOString() ?? null, updatedAt: o.updatedAt.toISOString(), filledAt: o.filledAt?.toISOString() ?? null,
+    source: 'database' as const,
+  };
+}
+
+const WORKING = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
+function pending(status: string, quantity: number, filled: number): number {
+  return WORKING.includes(status) ? quantity - filled : 0;
+}

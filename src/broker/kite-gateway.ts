@@ -1,0 +1,127 @@
+import { KiteConnect } from 'kiteconnect';
+import { toPaise, paiseToNumber } from '../domain/money';
+import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../domain/order-types';
+import { BrokerError, classifyBrokerError } from './broker-errors';
+import { parseKiteTimestamp } from './kite-time';
+
+export interface KiteGatewayOptions {
+  apiKey: string;
+  accessToken: string;
+  /** Kite's API root; the paper broker's address in paper mode. */
+  root: string;
+  timeoutMs: number;
+  /** How long the instrument master is trusted before it is fetched again. */
+  instrumentsTtlMs?: number;
+  now?: () => number;
+}
+
+export interface ModifyChanges { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }
+
+type KiteOrder = { order_id: string; status: string; status_message?: string | null; quantity: number; filled_quantity: number; pending_quantity: number; cancelled_quantity: number; average_price: number; price: number; trigger_price: number; order_type: string; tag?: string | null; tags?: string[] | null; order_timestamp?: unknown };
+
+/** The OMS's only door to Kite: the official client, errors classified, prices converted to paise. */
+export class KiteGateway {
+  private readonly kite: InstanceType<typeof KiteConnect>;
+  private instruments = new Map<string, { at: number; byKey: Map<string, Instrument> }>();
+  private readonly secrets: string[];
+
+  constructor(private readonly opts: KiteGatewayOptions) {
+    this.kite = new KiteConnect({ api_key: opts.apiKey, access_token: opts.accessToken, root: opts.root, timeout: opts.timeoutMs });
+    this.secrets = [opts.accessToken];
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyBrokerError(err, this.secrets);
+    }
+  }
+
+  /** Instrument master lookup, cached per exchange (Kite publishes the dump once a day). */
+  async getInstrument(exchange: string, tradingsymbol: string): Promise<Instrument | null> {
+    const now = (this.opts.now ?? Date.now)();
+    let cached = this.instruments.get(exchange);
+    if (!cached || now - cached.at > (this.opts.instrumentsTtlMs ?? 6 * 3600_000)) {
+      const rows = await this.call(() => this.kite.getInstruments(exchange as never));
+      const byKey = new Map<string, Instrument>();
+      for (const r of rows as unknown as Record<string, unknown>[]) {
+        const tick = toPaise(String(r.tick_size)) ?? 5;
+        const expiry = r.expiry instanceof Date ? r.expiry.toISOString().slice(0, 10) : r.expiry ? String(r.expiry).slice(0, 10) : null;
+        byKey.set(String(r.tradingsymbol), {
+          tradingsymbol: String(r.tradingsymbol), exchange: String(r.exchange), instrumentToken: Number(r.instrument_token),
+          lotSize: Number(r.lot_size) || 1, tickSizePaise: tick, expiry, instrumentType: String(r.instrument_type ?? ''),
+        });
+      }
+      cached = { at: now, byKey };
+      this.instruments.set(exchange, cached);
+    }
+    return cached.byKey.get(tradingsymbol) ?? null;
+  }
+
+  /** Sends a place request. Never call it twice for one order without findOrderByTag in between. */
+  async placeOrder(req: OrderRequest, tag: string): Promise<string> {
+    const params: Record<string, unknown> = {
+      exchange: req.exchange, tradingsymbol: req.tradingsymbol, transaction_type: req.side, quantity: req.quantity,
+      product: req.product, order_type: req.orderType, validity: req.validity, tag,
+    };
+    if (req.pricePaise !== undefined) params.price = paiseToNumber(req.pricePaise);
+    if (req.triggerPricePaise !== undefined) params.trigger_price = paiseToNumber(req.triggerPricePaise);
+    if (req.disclosedQuantity !== undefined) params.disclosed_quantity = req.disclosedQuantity;
+    if (req.validity === 'TTL') params.validity_ttl = req.validityTtlMinutes;
+    // SEBI's 2026 algo rules: market and SL-M orders carry market protection; -1 lets the exchange pick it.
+    if (req.orderType === 'MARKET' || req.orderType === 'SL-M') params.market_protection = -1;
+    const r = await this.call(() => this.kite.placeOrder(req.variety as never, params as never));
+    return String((r as { order_id: string | number }).order_id);
+  }
+
+  /** The broker order carrying our tag, if the broker has one: how an unknown outcome becomes known. */
+  async findOrderByTag(tag: string): Promise<{ brokerOrderId: string; status: string } | null> {
+    const orders = (await this.call(() => this.kite.getOrders())) as unknown as KiteOrder[];
+    const mine = orders.filter((o) => o.tag === tag || (Array.isArray(o.tags) && o.tags.includes(tag)));
+    if (mine.length > 1) throw new BrokerError('rejected', 'DuplicateTag', `broker holds ${mine.length} orders tagged ${tag}`);
+    return mine.length ? { brokerOrderId: String(mine[0].order_id), status: mine[0].status } : null;
+  }
+
+  /** Current state of one broker order with all its trades. */
+  async getOrderSnapshot(brokerOrderId: string): Promise<BrokerOrderSnapshot> {
+    const [history, trades] = await Promise.all([
+      this.call(() => this.kite.getOrderHistory(brokerOrderId)),
+      this.call(() => this.kite.getOrderTrades(brokerOrderId)),
+    ]);
+    const last = (history as unknown as KiteOrder[]).at(-1);
+    if (!last) throw new BrokerError('unknown', 'DataException', `broker returned no history for ${brokerOrderId}`);
+    const fills: Fill[] = (trades as unknown as Record<string, unknown>[]).map((t) => ({
+      tradeId: String(t.trade_id),
+      quantity: Number(t.quantity),
+      pricePaise: toPaise(String(t.average_price ?? t.price)) ?? Math.round(Number(t.average_price) * 100),
+      executedAt: parseKiteTimestamp(t.fill_timestamp ?? t.exchange_timestamp ?? t.order_timestamp),
+    }));
+    return {
+      brokerOrderId: String(last.order_id), status: last.status, statusMessage: last.status_message ?? null,
+      quantity: Number(last.quantity), filledQuantity: Number(last.filled_quantity ?? 0), pendingQuantity: Number(last.pending_quantity ?? 0),
+      cancelledQuantity: Number(last.cancelled_quantity ?? 0), averagePricePaise: Math.round(Number(last.average_price ?? 0) * 100),
+      pricePaise: last.price ? Math.round(Number(last.price) * 100) : null,
+      triggerPricePaise: last.trigger_price ? Math.round(Number(last.trigger_price) * 100) : null,
+      orderType: last.order_type, trades: fills,
+    };
+  }
+
+  async modifyOrder(variety: string, brokerOrderId: string, changes: ModifyChanges, validity: string): Promise<void> {
+    const params: Record<string, unknown> = { validity };
+    if (changes.quantity !== undefined) params.quantity = changes.quantity;
+    if (changes.pricePaise !== undefined) params.price = paiseToNumber(changes.pricePaise);
+    if (changes.triggerPricePaise !== undefined) params.trigger_price = paiseToNumber(changes.triggerPricePaise);
+    if (changes.orderType !== undefined) params.order_type = changes.orderType;
+    await this.call(() => this.kite.modifyOrder(variety as never, brokerOrderId, params as never));
+  }
+
+  async cancelOrder(variety: string, brokerOrderId: string): Promise<void> {
+    await this.call(() => this.kite.cancelOrder(variety as never, brokerOrderId));
+  }
+
+  /** For the health endpoint and the start-up banner. */
+  async ping(): Promise<void> {
+    await this.call(() => this.kite.getMargins('equity' as never));
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const ms = z.coerce.number().int().min(10).max(3_600_000);
+const optionalUrl = z.string().url().optional();
+
+/** The whole environment, parsed once at start-up. Unknown values fail fast with the variable's name. */
+export const EnvSchema = z.object({
+  BROKER_MODE: z.enum(['paper', 'live']).default('paper'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('oms-orders'),
+  TEMPORAL_DEV_IP: z.string().min(1).default('127.0.0.1'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalUrl,
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
+  PG_PORT: port.default(5433),
+
+  KITE_API_KEY: z.string().min(1).optional(),
+  KITE_API_SECRET: z.string().min(1).optional(),
+  KITE_ACCESS_TOKEN: z.string().min(1).optional(),
+  KITE_API_ROOT: optionalUrl,
+  KITE_TIMEOUT_MS: ms.default(7000),
+
+  PAPER_HOST: z.string().min(1).default('127.0.0.1'),
+  PAPER_PORT: port.default(8090),
+  PAPER_SEED: z.coerce.number().int().default(42),
+  PAPER_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+
+  /** Where the broker sends postbacks: this API's webhook as the broker can reach it. */
+  POSTBACK_URL: optionalUrl,
+  ORDER_POLL_MIN_MS: ms.default(2000),
+  ORDER_POLL_MAX_MS: ms.default(30000),
+}).strict().superRefine((env, ctx) => {
+  if (env.BROKER_MODE === 'live') {
+    for (const key of ['KITE_API_KEY', 'KITE_API_SECRET', 'KITE_ACCESS_TOKEN'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required when BROKER_MODE=live` });
+    }
+  }
+  if (env.ORDER_POLL_MAX_MS < env.ORDER_POLL_MIN_MS) ctx.addIssue({ code: 'custom', path: ['ORDER_POLL_MAX_MS'], message: 'must be >= ORDER_POLL_MIN_MS' });
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The variables this schema knows; everything else in process.env is somebody else's and is ignored. */
+const KNOWN = Object.keys(EnvSchema.shape);
+
+export class ConfigError extends Error {}
+
+/** Parses the relevant part of an environment; throws ConfigError naming each bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const relevant: Record<string, string> = {};
+  for (const key of KNOWN) {
+    const v = source[key];
+    if (v !== undefined && v !== '') relevant[key] = v;
+  }
+  const result = EnvSchema.safeParse(relevant);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Broker credentials and address for the chosen mode. Paper mode uses fixed, harmless credentials. */
+export function brokerSettings(env: Env) {
+  if (env.BROKER_MODE === 'live') {
+    return { apiKey: env.KITE_API_KEY!, apiSecret: env.KITE_API_SECRET!, accessToken: env.KITE_ACCESS_TOKEN!, root: env.KITE_API_ROOT ?? 'https://api.kite.trade' };
+  }
+  return {
+    apiKey: env.KITE_API_KEY ?? 'paper_key', apiSecret: env.KITE_API_SECRET ?? 'paper_secret', accessToken: env.KITE_ACCESS_TOKEN ?? 'paper_token',
+    root: env.KITE_API_ROOT ?? `http://${env.PAPER_HOST}:${env.PAPER_PORT}`,
+  };
+}

@@ -1,0 +1,31 @@
+import type { OrderState } from './order-state';
+import { paiseToRupees } from './money';
+
+export interface InvalidChange { code: string; message: string; field: string }
+
+/** Checks a modify request against the order as it stands now; null when it may go to the broker. */
+export function validateModification(state: OrderState, changes: { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }): InvalidChange | null {
+  const { instrument } = state;
+  if (changes.quantity === undefined && changes.pricePaise === undefined && changes.triggerPricePaise === undefined && changes.orderType === undefined)
+    return { code: 'NOTHING_TO_CHANGE', field: 'body', message: 'a modify needs at least one of quantity, price, triggerPrice, orderType' };
+  if (changes.quantity !== undefined) {
+    if (!Number.isInteger(changes.quantity) || changes.quantity <= 0) return { code: 'QUANTITY_NOT_POSITIVE', field: 'quantity', message: 'quantity must be a positive whole number' };
+    if (instrument && changes.quantity % instrument.lotSize !== 0) return { code: 'QUANTITY_NOT_LOT_MULTIPLE', field: 'quantity', message: `quantity ${changes.quantity} is not a multiple of the lot size ${instrument.lotSize}` };
+    if (changes.quantity <= state.filledQuantity) return { code: 'QUANTITY_NOT_ABOVE_FILLED', field: 'quantity', message: `quantity ${changes.quantity} must exceed the ${state.filledQuantity} already filled` };
+  }
+  const orderType = changes.orderType ?? state.orderType;
+  const price = changes.pricePaise ?? (changes.orderType && !['LIMIT', 'SL'].includes(changes.orderType) ? undefined : state.pricePaise ?? undefined);
+  const trigger = changes.triggerPricePaise ?? (changes.orderType && !['SL', 'SL-M'].includes(changes.orderType) ? undefined : state.triggerPricePaise ?? undefined);
+  if ((orderType === 'LIMIT' || orderType === 'SL') && price === undefined) return { code: 'PRICE_REQUIRED', field: 'price', message: `${orderType} orders need a price` };
+  if ((orderType === 'SL' || orderType === 'SL-M') && trigger === undefined) return { code: 'TRIGGER_PRICE_REQUIRED', field: 'triggerPrice', message: `${orderType} orders need a trigger price` };
+  for (const [field, v] of [['price', changes.pricePaise], ['triggerPrice', changes.triggerPricePaise]] as const) {
+    if (v === undefined) continue;
+    if (v <= 0) return { code: 'PRICE_NOT_POSITIVE', field, message: `${field} must be greater than zero` };
+    if (instrument && v % instrument.tickSizePaise !== 0) return { code: 'PRICE_NOT_ON_TICK', field, message: `${field} ${paiseToRupees(v)} is not a multiple of the tick size ${paiseToRupees(instrument.tickSizePaise)}` };
+  }
+  if (orderType === 'SL' && price !== undefined && trigger !== undefined) {
+    if (state.request.side === 'BUY' && price < trigger) return { code: 'SL_PRICE_BELOW_TRIGGER', field: 'price', message: 'an SL buy needs price >= trigger price' };
+    if (state.request.side === 'SELL' && price > trigger) return { code: 'SL_PRICE_ABOVE_TRIGGER', field: 'price', message: 'an SL sell needs price <= trigger price' };
+  }
+  return null;
+}

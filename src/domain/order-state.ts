@@ -1,0 +1,179 @@
+import { isForward, mapKiteStatus } from './kite-status';
+import { vwapRupees, paiseToRupees } from './money';
+import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest, OrderStatus, OrderType } from './order-types';
+import { isTerminal } from './order-types';
+import type { ValidationReport } from './order-validation';
+
+export type EventSource = 'api' | 'workflow' | 'broker-postback' | 'broker-poll' | 'operator';
+
+/** The live state of one order. Plain JSON: it is the workflow's state and its query answer. */
+export interface OrderState {
+  orderId: string;
+  tag: string;
+  payloadHash: string;
+  request: OrderRequest;
+  status: OrderStatus;
+  statusMessage: string | null;
+  validation: ValidationReport | null;
+  instrument: Instrument | null;
+  brokerOrderId: string | null;
+  brokerStatus: string | null;
+  /** Current working terms (a modify changes them). */
+  quantity: number;
+  orderType: OrderType;
+  pricePaise: number | null;
+  triggerPricePaise: number | null;
+  filledQuantity: number;
+  averagePrice: string | null;
+  fills: Fill[];
+  cancelRequested: boolean;
+  createdAt: string;
+  submittedAt: string | null;
+  updatedAt: string;
+  filledAt: string | null;
+  /** Status history for the API; the full audit is in order_events. */
+  history: { status: OrderStatus; at: string; source: EventSource; message?: string }[];
+  eventSequence: number;
+}
+
+/** One append-only audit record; its id is <orderId>:<sequence>, so re-writing it is a no-op. */
+export interface AuditEvent {
+  sequence: number;
+  type: string;
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus | null;
+  source: EventSource;
+  payload: Record<string, unknown>;
+  occurredAt: string;
+}
+
+export type OrderEvent =
+  | { type: 'VALIDATED'; report: ValidationReport; instrument: Instrument | null; at: string }
+  | { type: 'SUBMITTED'; brokerOrderId: string; recovered: boolean; at: string }
+  | { type: 'SUBMIT_REJECTED'; code: string; message: string; at: string }
+  | { type: 'SUBMIT_FAILED'; message: string; at: string }
+  | { type: 'BROKER_SNAPSHOT'; snapshot: BrokerOrderSnapshot; source: EventSource; at: string }
+  | { type: 'MODIFY_REQUESTED'; changes: Record<string, unknown>; at: string }
+  | { type: 'CANCEL_REQUESTED'; at: string }
+  | { type: 'BROKER_REQUEST_FAILED'; action: 'modify' | 'cancel'; message: string; at: string };
+
+export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string }): OrderState {
+  const r = args.request;
+  return {
+    orderId: args.orderId, tag: args.tag, payloadHash: args.payloadHash, request: r,
+    status: 'RECEIVED', statusMessage: null, validation: null, instrument: null, brokerOrderId: null, brokerStatus: null,
+    quantity: r.quantity, orderType: r.orderType, pricePaise: r.pricePaise ?? null, triggerPricePaise: r.triggerPricePaise ?? null,
+    filledQuantity: 0, averagePrice: null, fills: [], cancelRequested: false,
+    createdAt: args.at, submittedAt: null, updatedAt: args.at, filledAt: null,
+    history: [{ status: 'RECEIVED', at: args.at, source: 'api' }], eventSequence: 0,
+  };
+}
+
+class Draft {
+  readonly audit: AuditEvent[] = [];
+  constructor(public state: OrderState) {}
+  record(type: string, source: EventSource, at: string, payload: Record<string, unknown>, toStatus: OrderStatus | null = null): void {
+    const sequence = this.state.eventSequence + 1;
+    this.state = { ...this.state, eventSequence: sequence, updatedAt: at };
+    this.audit.push({ sequence, type, fromStatus: toStatus ? this.state.status : null, toStatus, source, payload, occurredAt: at });
+  }
+  moveTo(status: OrderStatus, source: EventSource, at: string, message: string | null, payload: Record<string, unknown> = {}): void {
+    if (status === this.state.status) return;
+    this.record('STATUS_CHANGED', source, at, { ...payload, ...(message ? { message } : {}) }, status);
+    this.state = {
+      ...this.state, status, statusMessage: message ?? this.state.statusMessage,
+      filledAt: status === 'FILLED' ? at : this.state.filledAt,
+      history: [...this.state.history, { status, at, source, ...(message ? { message } : {}) }],
+    };
+  }
+}
+
+/** The order state machine: one event in, the next state and the audit records it produced out. */
+export function transition(state: OrderState, event: OrderEvent): { state: OrderState; audit: AuditEvent[] } {
+  const d = new Draft(state);
+  if (isTerminal(state.status) && event.type !== 'BROKER_SNAPSHOT') {
+    d.record('IGNORED_AFTER_TERMINAL', 'workflow', event.at, { event: event.type });
+    return { state: d.state, audit: d.audit };
+  }
+  switch (event.type) {
+    case 'VALIDATED':
+      d.state = { ...d.state, validation: event.report, instrument: event.instrument };
+      d.record('VALIDATED', 'workflow', event.at, { passed: event.report.passed, checks: event.report.checks });
+      if (event.report.passed) d.moveTo('PENDING', 'workflow', event.at, null);
+      else d.moveTo('REJECTED', 'workflow', event.at, event.report.failure?.message ?? 'validation failed', { code: event.report.failure?.code, check: event.report.failure?.check });
+      break;
+    case 'SUBMITTED':
+      d.state = { ...d.state, brokerOrderId: event.brokerOrderId, submittedAt: event.at };
+      d.moveTo('SUBMITTED', 'workflow', event.at, null, { brokerOrderId: event.brokerOrderId, recoveredByTag: event.recovered });
+      break;
+    case 'SUBMIT_REJECTED':
+      d.moveTo('REJECTED', 'broker-poll', event.at, event.message, { code: event.code });
+      break;
+    case 'SUBMIT_FAILED':
+      d.moveTo('FAILED', 'workflow', event.at, event.message);
+      break;
+    case 'MODIFY_REQUESTED':
+      d.record('MODIFY_REQUESTED', 'api', event.at, event.changes);
+      break;
+    case 'CANCEL_REQUESTED':
+      d.state = { ...d.state, cancelRequested: true };
+      d.record('CANCEL_REQUESTED', 'api', event.at, {});
+      break;
+    case 'BROKER_REQUEST_FAILED':
+      d.record(`${event.action.toUpperCase()}_FAILED`, 'workflow', event.at, { message: event.message });
+      if (event.action === 'cancel') d.state = { ...d.state, cancelRequested: false };
+      break;
+    case 'BROKER_SNAPSHOT':
+      applySnapshot(d, event.snapshot, event.source, event.at);
+      break;
+  }
+  return { state: d.state, audit: d.audit };
+}
+
+function applySnapshot(d: Draft, snap: BrokerOrderSnapshot, source: EventSource, at: string): void {
+  const before = d.state;
+  if (before.brokerStatus !== snap.status) d.record('BROKER_UPDATE', source, at, { brokerStatus: snap.status, message: snap.statusMessage, filledQuantity: snap.filledQuantity });
+  if (!isTerminal(before.status)) {
+    // Broker truth for the working terms (a confirmed modify shows up here).
+    d.state = { ...d.state, quantity: snap.quantity || d.state.quantity, pricePaise: snap.pricePaise ?? d.state.pricePaise, triggerPricePaise: snap.triggerPricePaise ?? d.state.triggerPricePaise, orderType: (snap.orderType as OrderType) || d.state.orderType };
+  }
+  d.state = { ...d.state, brokerStatus: snap.status, brokerOrderId: d.state.brokerOrderId ?? snap.brokerOrderId };
+  mergeFills(d, snap, source, at);
+  const next = mapKiteStatus(snap.status, { filledQuantity: d.state.filledQuantity, cancelRequested: d.state.cancelRequested, validity: d.state.request.validity, message: snap.statusMessage });
+  if (next && isForward(d.state.status, next)) d.moveTo(next, source, at, snap.statusMessage, { brokerStatus: snap.status });
+}
+
+/** Fills come from trades (de-duplicated by trade id); the broker's cumulative filled quantity is never added up. */
+function mergeFills(d: Draft, snap: BrokerOrderSnapshot, source: EventSource, at: string): void {
+  const known = new Set(d.state.fills.map((f) => f.tradeId));
+  let fills = d.state.fills;
+  let tradedQty = fills.reduce((s, f) => s + f.quantity, 0);
+  for (const t of snap.trades) {
+    if (known.has(t.tradeId)) continue;
+    known.add(t.tradeId);
+    if (tradedQty + t.quantity > d.state.quantity) {
+      d.record('OVERFILL_REJECTED', source, at, { tradeId: t.tradeId, quantity: t.quantity, filledSoFar: tradedQty, orderQuantity: d.state.quantity });
+      continue;
+    }
+    fills = [...fills, t];
+    tradedQty += t.quantity;
+    d.record('FILL', source, t.executedAt, { tradeId: t.tradeId, quantity: t.quantity, price: paiseToRupees(t.pricePaise) });
+  }
+  // Trades can lag the order's own cumulative figure; the larger of the two (capped at the order) is the truth.
+  const filled = Math.min(d.state.quantity, Math.max(d.state.filledQuantity, tradedQty, snap.filledQuantity));
+  const averagePrice = tradedQty === filled ? vwapRupees(fills) : filled > 0 ? averageFromBroker(snap.averagePricePaise, d.state.averagePrice) : null;
+  d.state = { ...d.state, fills, filledQuantity: filled, averagePrice };
+}
+
+function averageFromBroker(avgPaise: number, previous: string | null): string | null {
+  if (avgPaise > 0) return vwapRupees([{ quantity: 1, pricePaise: avgPaise }]);
+  return previous;
+}
+
+/** Why an order cannot be modified or cancelled now, or null when it can. */
+export function whyNotChangeable(state: OrderState, action: 'modify' | 'cancel'): string | null {
+  if (isTerminal(state.status)) return `order ${state.orderId} is ${state.status}; a ${action} is not possible`;
+  if (state.cancelRequested) return `order ${state.orderId} is being cancelled`;
+  if (!state.brokerOrderId) return `order ${state.orderId} is not yet at the broker (${state.status}); try again shortly`;
+  return null;
+}

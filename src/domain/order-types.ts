@@ -1,0 +1,90 @@
+/** The vocabulary of an order, shared by API, workflows and activities. Plain JSON: it travels through histories. */
+
+export const SIDES = ['BUY', 'SELL'] as const;
+export const ORDER_TYPES = ['MARKET', 'LIMIT', 'SL', 'SL-M'] as const;
+export const PRODUCTS = ['NRML', 'MIS', 'CNC'] as const;
+export const VALIDITIES = ['DAY', 'IOC', 'TTL'] as const;
+export const VARIETIES = ['regular', 'amo'] as const;
+export const EXCHANGES = ['NFO', 'NSE', 'BSE', 'BFO'] as const;
+
+export type Side = (typeof SIDES)[number];
+export type OrderType = (typeof ORDER_TYPES)[number];
+export type Product = (typeof PRODUCTS)[number];
+export type Validity = (typeof VALIDITIES)[number];
+export type Variety = (typeof VARIETIES)[number];
+export type Exchange = (typeof EXCHANGES)[number];
+
+/** An order as a strategy asked for it. Prices are integer paise. */
+export interface OrderRequest {
+  clientOrderId: string;
+  strategyId: string;
+  tradingsymbol: string;
+  exchange: Exchange;
+  side: Side;
+  quantity: number;
+  orderType: OrderType;
+  product: Product;
+  validity: Validity;
+  validityTtlMinutes?: number;
+  variety: Variety;
+  pricePaise?: number;
+  triggerPricePaise?: number;
+  stopLossPaise?: number;
+  takeProfitPaise?: number;
+  disclosedQuantity?: number;
+  metadata?: Record<string, unknown>;
+}
+
+/** The facts about a contract that validation needs, from the broker's instrument master. */
+export interface Instrument {
+  tradingsymbol: string;
+  exchange: string;
+  instrumentToken: number;
+  lotSize: number;
+  tickSizePaise: number;
+  expiry: string | null; // YYYY-MM-DD
+  instrumentType: string;
+}
+
+export const ORDER_STATUSES = [
+  'RECEIVED', // accepted by the API, not yet validated
+  'PENDING', // validated and persisted, not yet at the broker
+  'SUBMITTED', // place request sent/accepted, broker has not confirmed it as working
+  'OPEN',
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'CANCELLED',
+  'REJECTED',
+  'EXPIRED',
+  'FAILED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED', 'FAILED'];
+export function isTerminal(status: OrderStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** One execution, de-duplicated by the broker's trade id. */
+export interface Fill {
+  tradeId: string;
+  quantity: number;
+  pricePaise: number;
+  executedAt: string; // ISO-8601
+}
+
+/** What the broker says about an order at one moment (order history's last entry plus its trades). */
+export interface BrokerOrderSnapshot {
+  brokerOrderId: string;
+  status: string; // Kite status string, e.g. "OPEN", "TRIGGER PENDING", "COMPLETE"
+  statusMessage: string | null;
+  quantity: number;
+  filledQuantity: number;
+  pendingQuantity: number;
+  cancelledQuantity: number;
+  averagePricePaise: number;
+  pricePaise: number | null;
+  triggerPricePaise: number | null;
+  orderType: string;
+  trades: Fill[];
+}

@@ -1,0 +1,236 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { findTemporalCli } from './binaries';
+import { guardChildProcess, settlesWithin } from './process-guard';
+
+export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+export interface TemporalDevServerOptions {
+  /** Address the gRPC frontend binds to. Default 127.0.0.1. */
+  ip?: string;
+  port: number;
+  /** Web UI port; the server's own default is port + 1000. */
+  uiPort?: number;
+  /** Namespace the server creates at launch and we wait for. Default `default` (always created). */
+  namespace?: string;
+  /** SQLite file; workflows survive restarts on the same file. Omit for an in-memory server. */
+  dbFilename?: string;
+  /** Custom search attributes registered at launch, e.g. `{ OrderStatus: 'Keyword' }`. */
+  searchAttributes?: Record<string, SearchAttributeType>;
+  /** Append the server's output here; otherwise only its tail is kept for error messages. */
+  logFile?: string;
+  /** No Web UI (starts a little faster). */
+  headless?: boolean;
+  /** Default 60 s: a loaded 2-core box can be slow to bring up SQLite + all services. */
+  startupTimeoutMs?: number;
+  /** Time allowed after SIGTERM before SIGKILL. Default 10 s. */
+  stopGraceMs?: number;
+  /** Override the located `temporal` binary. */
+  executable?: string;
+  extraArgs?: string[];
+}
+
+export interface TemporalDevServer {
+  /** host:port of the gRPC frontend, for `Connection.connect({ address })`. */
+  address: string;
+  namespace: string;
+  /** Undefined when headless. */
+  uiUrl: string | undefined;
+  pid: number;
+  /** SIGTERM, then SIGKILL after the grace period. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+// Numeric values of temporal.api.enums.v1.IndexedValueType, as returned by listSearchAttributes.
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
+  Text: 1,
+  Keyword: 2,
+  Int: 3,
+  Double: 4,
+  Bool: 5,
+  Datetime: 6,
+  KeywordList: 7,
+};
+
+const TAIL_BYTES = 16 * 1024;
+
+/** Builds the `temporal server start-dev` argument list (flags as in CLI 1.9.1). */
+export function devServerArgs(options: TemporalDevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', options.ip ?? '127.0.0.1', '--port', String(options.port)];
+  if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
+  if (options.headless) args.push('--headless');
+  const namespace = options.namespace ?? 'default';
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const [key, type] of Object.entries(options.searchAttributes ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`Invalid search attribute name '${key}'`);
+    if (!(type in INDEXED_VALUE_TYPE)) throw new Error(`Invalid search attribute type '${type}' for ${key}`);
+    args.push('--search-attribute', `${key}=${type}`);
+  }
+  args.push('--log-level', 'warn', ...(options.extraArgs ?? []));
+  return args;
+}
+
+/** Starts `temporal server start-dev` and resolves once the namespace and the search attributes are usable. */
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const address = `${ip.includes(':') ? `[${ip}]` : ip}:${options.port}`;
+  const executable = options.executable ?? findTemporalCli();
+  if (options.dbFilename) fs.mkdirSync(path.dirname(path.resolve(options.dbFilename)), { recursive: true });
+  // Without this, a server already on the port would answer our readiness probe while ours exits.
+  await assertPortFree(ip, options.port);
+
+  const output = new OutputTail(options.logFile);
+  const child = spawn(executable, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // 'close' (not 'exit') so that no output arrives after we close the log file.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const pid = child.pid;
+  if (pid === undefined) {
+    const err = await spawnError;
+    throw new Error(`Could not start ${executable}: ${err.message}`);
+  }
+  const stopGraceMs = options.stopGraceMs ?? 10_000;
+  const disposeGuard = guardChildProcess(pid, { signal: 'SIGTERM', graceMs: stopGraceMs });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= stopChild(child, exited, stopGraceMs).finally(() => {
+      disposeGuard();
+      output.close();
+    });
+    return stopping;
+  };
+
+  try {
+    await waitUntilReady({
+      address,
+      namespace,
+      searchAttributes: options.searchAttributes ?? {},
+      timeoutMs: options.startupTimeoutMs ?? 60_000,
+      hasExited: () => child.exitCode !== null || child.signalCode !== null,
+    });
+  } catch (err) {
+    await stop();
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `Temporal dev server on ${address} did not become ready: ${reason}\n--- server output (tail) ---\n${output.tail()}`,
+    );
+  }
+
+  const uiUrl = options.headless ? undefined : `http://${address.replace(/:\d+$/, '')}:${options.uiPort ?? options.port + 1000}`;
+  return { address, namespace, uiUrl, pid, stop };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (await settlesWithin(exited, graceMs)) return;
+  child.kill('SIGKILL');
+  await exited;
+}
+
+interface ReadinessCheck {
+  address: string;
+  namespace: string;
+  searchAttributes: Record<string, SearchAttributeType>;
+  timeoutMs: number;
+  hasExited: () => boolean;
+}
+
+async function waitUntilReady(check: ReadinessCheck): Promise<void> {
+  const deadline = Date.now() + check.timeoutMs;
+  let lastProblem = 'no answer yet';
+  let connection: Connection | undefined;
+  try {
+    while (Date.now() < deadline) {
+      if (check.hasExited()) throw new Error('the server process exited during start-up');
+      try {
+        connection ??= await Connection.connect({ address: check.address, connectTimeout: '2s' });
+        const problem = await readinessProblem(connection, check);
+        if (problem === undefined) {
+          if (!check.hasExited()) return;
+        } else {
+          lastProblem = problem;
+        }
+      } catch (err) {
+        if (err instanceof NotRecoverable) throw err;
+        lastProblem = err instanceof Error ? err.message : String(err);
+      }
+      await delay(150);
+    }
+    throw new Error(`timed out after ${check.timeoutMs} ms (last problem: ${lastProblem})`);
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+/** A readiness failure that waiting will not fix. */
+class NotRecoverable extends Error {}
+
+/** Undefined when ready, otherwise what is still missing. */
+async function readinessProblem(connection: Connection, check: ReadinessCheck): Promise<string | undefined> {
+  const rpc = <T>(fn: () => Promise<T>): Promise<T> => connection.withDeadline(Date.now() + 5_000, fn);
+  await rpc(() => connection.workflowService.describeNamespace({ namespace: check.namespace }));
+  const wanted = Object.entries(check.searchAttributes);
+  if (wanted.length === 0) return undefined;
+  const { customAttributes } = await rpc(() =>
+    connection.operatorService.listSearchAttributes({ namespace: check.namespace }),
+  );
+  for (const [key, type] of wanted) {
+    const actual = customAttributes?.[key];
+    if (actual === undefined || actual === null) return `search attribute ${key} not registered yet`;
+    if (Number(actual) !== INDEXED_VALUE_TYPE[type]) {
+      throw new NotRecoverable(`search attribute ${key} exists with a different type (${String(actual)}), wanted ${type}`);
+    }
+  }
+  return undefined;
+}
+
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`Cannot start the Temporal dev server: ${host}:${port} is not available (${err.code ?? err.message})`)),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Keeps the last bytes of the server's output for error messages, and optionally appends everything to a file. */
+class OutputTail {
+  private buffer = Buffer.alloc(0);
+  private fd: number | undefined;
+
+  constructor(logFile: string | undefined) {
+    if (logFile) {
+      fs.mkdirSync(path.dirname(path.resolve(logFile)), { recursive: true });
+      this.fd = fs.openSync(logFile, 'a');
+    }
+  }
+
+  push(chunk: Buffer): void {
+    if (this.fd !== undefined) fs.writeSync(this.fd, chunk);
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    if (this.buffer.length > TAIL_BYTES) this.buffer = this.buffer.subarray(this.buffer.length - TAIL_BYTES);
+  }
+
+  tail(): string {
+    return this.buffer.toString('utf8');
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

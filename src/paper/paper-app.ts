@@ -1,0 +1,30 @@
+import express from 'express';
+import { controlRoutes, type ControlDeps } from './control-routes';
+import { kiteMarketRoutes } from './kite-market-routes';
+import { kiteOrderRoutes } from './kite-order-routes';
+import { kitePortfolioRoutes } from './kite-portfolio-routes';
+import { authMiddleware, errorHandler, faultMiddleware, notFound, placeStatsMiddleware, rateLimitMiddleware } from './middleware';
+
+/**
+ * The HTTP surface: /control (no auth) first, then Kite's gateway order — auth, arrival stats, injected
+ * faults, order rate limit — then the Kite routes and one error handler. Does not listen.
+ */
+export function createPaperApp(deps: ControlDeps, pendingTimers: Set<NodeJS.Timeout>): express.Express {
+  const { state, desk } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.urlencoded({ extended: false }));
+  app.use(express.json());
+  app.use(controlRoutes(deps));
+  app.use(authMiddleware(state));
+  app.use(placeStatsMiddleware(state));
+  app.use(faultMiddleware(state, pendingTimers));
+  app.use(rateLimitMiddleware(state));
+  app.use(kiteOrderRoutes({ state, desk, pendingTimers }));
+  app.use(kiteMarketRoutes(state));
+  app.use(kitePortfolioRoutes(state));
+  app.use(notFound);
+  app.use(errorHandler(state.settings.log));
+  return app;
+}

@@ -1,0 +1,92 @@
+import type { AuditEvent, OrderState } from '../domain/order-state';
+import { paiseToRupees } from '../domain/money';
+import type { Db } from './prisma';
+import type { Prisma } from '../generated/prisma/client';
+
+export interface OrderListFilter {
+  status?: string;
+  tradingsymbol?: string;
+  strategyId?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  /** Opaque cursor: the id of the last order on the previous page. */
+  cursor?: string;
+}
+
+const rupees = (paise: number | null | undefined) => (paise === null || paise === undefined ? null : paiseToRupees(paise));
+const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+
+/** The only code that speaks Prisma for orders. Every write is an upsert keyed by a natural id: replays are no-ops. */
+export class OrderStore {
+  constructor(private readonly db: Db) {}
+
+  /** Writes the order row, its new audit events and its fills in one transaction. */
+  async saveProgress(state: OrderState, events: AuditEvent[]): Promise<void> {
+    const r = state.request;
+    const row = {
+      strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, side: r.side,
+      quantity: state.quantity, orderType: state.orderType, product: r.product, validity: r.validity, variety: r.variety,
+      price: rupees(state.pricePaise), triggerPrice: rupees(state.triggerPricePaise), stopLoss: rupees(r.stopLossPaise), takeProfit: rupees(r.takeProfitPaise),
+      status: state.status, statusMessage: state.statusMessage, filledQuantity: state.filledQuantity, averagePrice: state.averagePrice,
+      brokerOrderId: state.brokerOrderId, brokerStatus: state.brokerStatus,
+      submittedAt: state.submittedAt ? new Date(state.submittedAt) : null, updatedAt: new Date(state.updatedAt),
+      filledAt: state.filledAt ? new Date(state.filledAt) : null,
+      validationResult: state.validation ? json(state.validation) : undefined,
+      metadata: r.metadata ? json(r.metadata) : undefined,
+    };
+    await this.db.$transaction([
+      this.db.order.upsert({
+        where: { id: state.orderId },
+        create: { id: state.orderId, clientOrderId: r.clientOrderId, tag: state.tag, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt), ...row },
+        update: row,
+      }),
+      this.db.orderEvent.createMany({
+        data: events.map((e) => ({
+          id: `${state.orderId}:${e.sequence}`, orderId: state.orderId, sequence: e.sequence, type: e.type,
+          fromStatus: e.fromStatus, toStatus: e.toStatus, source: e.source, payload: json(e.payload), occurredAt: new Date(e.occurredAt),
+        })),
+        skipDuplicates: true,
+      }),
+      this.db.trade.createMany({
+        data: state.fills.map((f) => ({
+          brokerTradeId: f.tradeId, orderId: state.orderId, brokerOrderId: state.brokerOrderId ?? '', tradingsymbol: r.tradingsymbol,
+          exchange: r.exchange, side: r.side, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: new Date(f.executedAt),
+        })),
+        skipDuplicates: true,
+      }),
+    ]);
+  }
+
+  async getOrder(id: string) {
+    return this.db.order.findUnique({
+      where: { id },
+      include: { trades: { orderBy: { executedAt: 'asc' } }, events: { orderBy: { sequence: 'asc' } } },
+    });
+  }
+
+  async findByTag(tag: string) {
+    return this.db.order.findUnique({ where: { tag }, select: { id: true, status: true } });
+  }
+
+  async findByBrokerOrderId(brokerOrderId: string) {
+    return this.db.order.findUnique({ where: { brokerOrderId }, select: { id: true, status: true } });
+  }
+
+  async findByClientOrderId(clientOrderId: string) {
+    return this.db.order.findUnique({ where: { clientOrderId }, select: { id: true, status: true, payloadHash: true } });
+  }
+
+  async listOrders(f: OrderListFilter) {
+    const where: Prisma.OrderWhereInput = {
+      status: f.status, tradingsymbol: f.tradingsymbol, strategyId: f.strategyId,
+      createdAt: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
+    };
+    const rows = await this.db.order.findMany({
+      where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: f.limit + 1,
+      ...(f.cursor ? { cursor: { id: f.cursor }, skip: 1 } : {}),
+    });
+    const page = rows.slice(0, f.limit);
+    return { orders: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
+  }
+}

@@ -1,0 +1,1 @@
+export { orderLifecycleWorkflow } from './order-lifecycle';

@@ -1,0 +1,17 @@
+/** Timing knobs of the order workflow. Passed in its input so a running workflow stays deterministic. */
+export interface OrderWorkflowConfig {
+  /** First poll of the broker after the last change; doubles while nothing changes, up to pollMaxMs. */
+  pollMinMs: number;
+  pollMaxMs: number;
+  /** How long a modify/cancel waits for the broker to confirm before answering with what it knows. */
+  confirmTimeoutMs: number;
+  /** Continue-as-new once the history grows past this many events. */
+  maxHistoryEvents: number;
+}
+
+export const DEFAULT_ORDER_WORKFLOW_CONFIG: OrderWorkflowConfig = {
+  pollMinMs: 2_000,
+  pollMaxMs: 30_000,
+  confirmTimeoutMs: 30_000,
+  maxHistoryEvents: 8_000,
+};

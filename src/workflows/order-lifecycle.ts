@@ -1,0 +1,196 @@
+import {
+  ApplicationFailure, ActivityFailure, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo,
+  upsertSearchAttributes, log,
+} from '@temporalio/workflow';
+import type { OrderActivities } from '../activities/create-activities';
+import { brokerTagFor } from '../domain/hash';
+import { initialOrderState, transition, whyNotChangeable, type AuditEvent, type OrderEvent, type OrderState } from '../domain/order-state';
+import { isTerminal, type OrderRequest } from '../domain/order-types';
+import { validateOrder } from '../domain/order-validation';
+import { validateModification } from '../domain/order-modification';
+import {
+  admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, modifyOrderUpdate, orderStateQuery,
+  type BrokerUpdate, type ModifyRequest,
+} from './order-messages';
+import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from './order-config';
+import { OrderStatus } from './search-attributes';
+
+export interface OrderWorkflowInput {
+  orderId: string;
+  request: OrderRequest;
+  payloadHash: string;
+  receivedAt: string;
+  config?: Partial<OrderWorkflowConfig>;
+  /** Set by continue-as-new: the state to carry on from. */
+  resume?: OrderState;
+}
+
+const broker = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
+});
+/** Placing is bounded: after this the workflow asks the broker by tag whether the order got there. */
+const placing = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '3m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '20s', nonRetryableErrorTypes: [FailureTypes.brokerRejected] },
+});
+const store = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+type Command =
+  | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: string }
+  | { kind: 'cancel'; reason?: string; done: boolean; error?: string };
+
+/** One order, from validation to a final status: submitted exactly once, followed until the broker is done. */
+export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
+  const cfg = { ...DEFAULT_ORDER_WORKFLOW_CONFIG, ...input.config };
+  const now = () => new Date(Date.now()).toISOString(); // the workflow clock: deterministic on replay
+  let state = input.resume ?? initialOrderState({ orderId: input.orderId, tag: brokerTagFor(input.orderId), payloadHash: input.payloadHash, request: input.request, at: input.receivedAt });
+  let unsaved: AuditEvent[] = [];
+  let admitted = state.status !== 'RECEIVED';
+  let brokerHint: BrokerUpdate | null = null;
+  const commands: Command[] = [];
+
+  const apply = (event: OrderEvent) => {
+    const before = state.status;
+    const r = transition(state, event);
+    state = r.state;
+    unsaved = unsaved.concat(r.audit);
+    if (state.status !== before) upsertSearchAttributes([{ key: OrderStatus, value: state.status }]);
+  };
+  const flush = async () => {
+    if (unsaved.length === 0) return;
+    const events = [...unsaved];
+    await store.saveOrderProgress({ state, events });
+    unsaved = unsaved.slice(events.length);
+  };
+
+  setHandler(orderStateQuery, () => state);
+  setHandler(brokerUpdateSignal, (update) => {
+    brokerHint = update;
+    const sequence = state.eventSequence + 1;
+    state = { ...state, eventSequence: sequence };
+    unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source === 'broker-postback' ? 'broker-postback' : 'operator', payload: { ...update }, occurredAt: now() });
+  });
+  setHandler(admissionUpdate, async ({ payloadHash }) => {
+    if (payloadHash !== state.payloadHash) {
+      throw ApplicationFailure.create({ type: FailureTypes.idempotencyConflict, nonRetryable: true, message: `client order id ${state.request.clientOrderId} was already used for a different order` });
+    }
+    await condition(() => admitted);
+    return { orderId: state.orderId, status: state.status, accepted: state.status !== 'REJECTED', state };
+  });
+  const enqueue = async (command: Command): Promise<OrderState> => {
+    commands.push(command);
+    await condition(() => command.done);
+    if (command.error) throw ApplicationFailure.create({ type: FailureTypes.brokerRejected, nonRetryable: true, message: command.error });
+    return state;
+  };
+  setHandler(modifyOrderUpdate, (changes) => enqueue({ kind: 'modify', changes, done: false }), {
+    validator: (changes) => {
+      const why = whyNotChangeable(state, 'modify');
+      if (why) throw ApplicationFailure.create({ type: FailureTypes.orderNotChangeable, nonRetryable: true, message: why });
+      const invalid = validateModification(state, changes);
+      if (invalid) throw ApplicationFailure.create({ type: FailureTypes.invalidChange, nonRetryable: true, message: invalid.message, details: [invalid] });
+    },
+  });
+  setHandler(cancelOrderUpdate, (req) => enqueue({ kind: 'cancel', reason: req.reason, done: false }), {
+    validator: (_req) => {
+      const why = whyNotChangeable(state, 'cancel');
+      if (why) throw ApplicationFailure.create({ type: FailureTypes.orderNotChangeable, nonRetryable: true, message: why });
+    },
+  });
+
+  if (state.status === 'RECEIVED') {
+    const instrument = await broker.lookupInstrument({ exchange: state.request.exchange, tradingsymbol: state.request.tradingsymbol });
+    apply({ type: 'VALIDATED', report: validateOrder(state.request, instrument), instrument, at: now() });
+    await flush();
+    admitted = true;
+  }
+  if (state.status === 'PENDING') {
+    await submit();
+    await flush();
+  }
+
+  const sync = async (source: 'broker-poll' | 'broker-postback') => {
+    if (!state.brokerOrderId) return;
+    const snapshot = await broker.fetchBrokerOrder({ brokerOrderId: state.brokerOrderId });
+    apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
+  };
+
+  let idleMs = cfg.pollMinMs;
+  while (!isTerminal(state.status)) {
+    const woke = await condition(() => brokerHint !== null || commands.some((c) => !c.done), idleMs);
+    const seqBefore = state.eventSequence;
+    const command = commands.find((c) => !c.done);
+    if (command) await runCommand(command);
+    else {
+      const source = brokerHint ? 'broker-postback' : 'broker-poll';
+      brokerHint = null;
+      await sync(source);
+    }
+    await flush();
+    idleMs = woke || state.eventSequence !== seqBefore ? cfg.pollMinMs : Math.min(idleMs * 2, cfg.pollMaxMs);
+    if (workflowInfo().historyLength > cfg.maxHistoryEvents && commands.every((c) => c.done)) {
+      await continueAsNew<typeof orderLifecycleWorkflow>({ ...input, resume: state });
+    }
+  }
+  for (const c of commands) if (!c.done) { c.error = `order ${state.orderId} is ${state.status}`; c.done = true; }
+  await flush();
+  log.info('order finished', { orderId: state.orderId, status: state.status, filledQuantity: state.filledQuantity });
+  return state;
+
+  async function submit(): Promise<void> {
+    const s = state;
+    try {
+      const r = await placing.submitOrderToBroker({ orderId: s.orderId, tag: s.tag, request: s.request });
+      apply({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at: now() });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      if (cause instanceof ApplicationFailure && cause.type === FailureTypes.brokerRejected) {
+        apply({ type: 'SUBMIT_REJECTED', code: String(cause.details?.[0] ?? 'BROKER_REJECTED'), message: cause.message, at: now() });
+        return;
+      }
+      // The outcome is unknown: the broker may hold the order. Only its order book can say, so ask it until it answers.
+      const found = await broker.findBrokerOrderByTag({ tag: s.tag });
+      if (found) apply({ type: 'SUBMITTED', brokerOrderId: found.brokerOrderId, recovered: true, at: now() });
+      else apply({ type: 'SUBMIT_FAILED', message: `broker unreachable while placing: ${cause instanceof Error ? cause.message : String(cause)}`, at: now() });
+    }
+  }
+
+  async function runCommand(command: Command): Promise<void> {
+    const brokerOrderId = state.brokerOrderId as string;
+    const at = now();
+    if (command.kind === 'cancel') apply({ type: 'CANCEL_REQUESTED', at });
+    else apply({ type: 'MODIFY_REQUESTED', changes: { ...command.changes }, at });
+    await flush();
+    const result = command.kind === 'cancel'
+      ? await broker.cancelBrokerOrder({ brokerOrderId, variety: state.request.variety })
+      : await broker.modifyBrokerOrder({ brokerOrderId, variety: state.request.variety, changes: command.changes, validity: state.request.validity });
+    if (!result.ok) {
+      apply({ type: 'BROKER_REQUEST_FAILED', action: command.kind, message: result.message, at: now() });
+      await sync('broker-poll');
+      command.error = result.message;
+      command.done = true;
+      return;
+    }
+    const deadline = Date.now() + cfg.confirmTimeoutMs;
+    for (;;) {
+      await sync('broker-poll');
+      const confirmed = command.kind === 'cancel' ? isTerminal(state.status) : isTerminal(state.status) || modificationVisible(state, command.changes);
+      if (confirmed || Date.now() >= deadline) break;
+      await sleep(500);
+    }
+    command.done = true;
+  }
+}
+
+function modificationVisible(state: OrderState, changes: ModifyRequest): boolean {
+  return (changes.quantity === undefined || state.quantity === changes.quantity)
+    && (changes.pricePaise === undefined || state.pricePaise === changes.pricePaise)
+    && (changes.triggerPricePaise === undefined || state.triggerPricePaise === changes.triggerPricePaise)
+    && (changes.orderType === undefined || state.orderType === changes.orderType)
+    && state.brokerStatus !== 'MODIFY VALIDATION PENDING' && state.brokerStatus !== 'MODIFY PENDING';
+}
