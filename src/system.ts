@@ -1,0 +1,100 @@
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { createActivities } from './activities/create-activities';
+import { createApp } from './api/app';
+import { OrderService } from './api/order-service';
+import { KiteGateway } from './broker/kite-gateway';
+import { brokerSettings, type Env } from './config/env';
+import { projectRoot } from './infra/binaries';
+import { startEmbeddedPostgres } from './infra/embedded-pg';
+import { applyMigrations } from './infra/migrate';
+import { startTemporalDevServer } from './infra/temporal-dev-server';
+import { createPaperBroker, type PaperBroker } from './paper/paper-broker';
+import { OrderStore } from './store/order-store';
+import { createPrismaClient } from './store/prisma';
+import { createOrderWorker } from './worker/order-worker';
+import { ORDER_SEARCH_ATTRIBUTES } from './workflows/search-attributes';
+
+export interface RunningSystem {
+  apiUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string | undefined;
+  databaseUrl: string;
+  paperBrokerUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Brings up every part the environment does not provide, in dependency order; stop() takes them down in reverse. */
+export async function startSystem(env: Env, log: (line: string) => void = console.log, parts: { worker?: boolean; api?: boolean } = {}): Promise<RunningSystem> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => { for (const s of stops.reverse()) await s().catch((e) => log(`shutdown: ${String(e)}`)); };
+  try {
+    const dataDir = path.resolve(env.DATA_DIR);
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: env.PG_PORT, database: 'oms', log });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.connectionString;
+    }
+    const { applied } = await applyMigrations(databaseUrl, path.join(projectRoot(), 'prisma', 'migrations'), log);
+    if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+
+    let temporalAddress = env.TEMPORAL_ADDRESS;
+    let temporalUiUrl = env.TEMPORAL_UI_URL;
+    if (!temporalAddress) {
+      const t = await startTemporalDevServer({
+        ip: env.TEMPORAL_DEV_IP, port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE,
+        dbFilename: path.join(dataDir, 'temporal', 'temporal.sqlite'), searchAttributes: ORDER_SEARCH_ATTRIBUTES,
+        logFile: path.join(dataDir, 'temporal', 'server.log'),
+      });
+      stops.push(() => t.stop());
+      temporalAddress = t.address;
+      temporalUiUrl = t.uiUrl;
+    }
+
+    const broker = brokerSettings(env);
+    const postbackUrl = env.POSTBACK_URL ?? `http://${env.API_HOST}:${env.API_PORT}/api/v1/webhooks/kite`;
+    let paper: PaperBroker | undefined;
+    let paperBrokerUrl: string | undefined;
+    if (env.BROKER_MODE === 'paper' && !env.KITE_API_ROOT) {
+      paper = createPaperBroker({ apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl, rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 } });
+      const port = await paper.listen(env.PAPER_PORT, env.PAPER_HOST);
+      const p = paper;
+      stops.push(() => p.close());
+      paperBrokerUrl = `http://${env.PAPER_HOST}:${port}`;
+    }
+
+    const db = createPrismaClient(databaseUrl);
+    stops.push(() => db.$disconnect());
+    const store = new OrderStore(db);
+    const gateway = new KiteGateway({ apiKey: broker.apiKey, accessToken: broker.accessToken, root: paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS });
+    const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS };
+
+    if (parts.worker !== false) {
+      const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities: createActivities({ broker: gateway, store }) });
+      const running = worker.run();
+      stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
+    }
+
+    let apiUrl = '';
+    if (parts.api !== false) {
+      const connection = await Connection.connect({ address: temporalAddress });
+      stops.push(() => connection.close());
+      const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+      const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig });
+      const app = createApp({ orders, health: async () => ({ mode: env.BROKER_MODE }) });
+      const server: Server = await new Promise((resolve, reject) => {
+        const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
+        s.once('error', reject);
+      });
+      stops.push(() => new Promise((r) => server.close(() => r(undefined))));
+      const addr = server.address();
+      apiUrl = `http://${env.API_HOST}:${typeof addr === 'object' && addr ? addr.port : env.API_PORT}`;
+    }
+    return { apiUrl, temporalAddress, temporalUiUrl, databaseUrl, paperBrokerUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

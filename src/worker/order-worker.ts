@@ -1,0 +1,12 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { OrderActivities } from '../activities/create-activities';
+
+/** A worker for the order task queue. Workflow code is bundled from src/workflows (or its compiled twin). */
+export async function createOrderWorker(args: { address: string; namespace: string; taskQueue: string; activities: OrderActivities; workflowBundle?: { code: string } }) {
+  const connection = await NativeConnection.connect({ address: args.address });
+  const worker = await Worker.create({
+    connection, namespace: args.namespace, taskQueue: args.taskQueue, activities: args.activities,
+    ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+  });
+  return { worker, connection };
+}
