@@ -1,0 +1,59 @@
+import { Client, Connection } from '@temporalio/client';
+import { parseEnv } from '../../src/config/env';
+import { startSystem, type RunningSystem } from '../../src/system';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testEnv } from '../support/env';
+import { freePort } from '../support/ports';
+
+export interface Stack {
+  sys: RunningSystem;
+  db: TestDatabase;
+  client: Client;
+  api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  control<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The whole OMS as `npm start` builds it, on the shared test Postgres/Temporal, with its own API and paper broker. */
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const t = testEnv();
+  const db = await createTestDatabase();
+  const env = parseEnv({
+    DATABASE_URL: db.url, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.temporalNamespace,
+    TEMPORAL_TASK_QUEUE: `oms-test-${db.name}`, API_PORT: String(await freePort()), PAPER_PORT: String(await freePort()),
+    ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500', ...extraEnv,
+  });
+  const sys = await startSystem(env, () => undefined);
+  const connection = await Connection.connect({ address: t.temporalAddress });
+  const client = new Client({ connection, namespace: t.temporalNamespace });
+  const call = async (base: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    sys, db, client,
+    api: (m, p, b) => call(sys.apiUrl, m, p, b),
+    control: async (m, p, b) => {
+      const r = await call(sys.paperBrokerUrl!, m, p, b);
+      if (r.status >= 300) throw new Error(`control ${m} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.data;
+    },
+    async close() {
+      await connection.close();
+      await sys.stop();
+      await db.drop();
+    },
+  };
+}
+
+/** Polls until `check` holds or the deadline passes; returns the last value. */
+export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await read();
+  while (!check(v) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    v = await read();
+  }
+  return v;
+}
