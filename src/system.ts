@@ -88,7 +88,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);
       });
-      stops.push(() => new Promise((r) => server.close(() => r(undefined))));
+      stops.push(() => new Promise((r) => { server.close(() => r(undefined)); server.closeAllConnections(); }));
       const addr = server.address();
       apiUrl = `http://${env.API_HOST}:${typeof addr === 'object' && addr ? addr.port : env.API_PORT}`;
     }

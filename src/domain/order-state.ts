@@ -1,4 +1,4 @@
-import { isForward, mapKiteStatus } from './kite-status';
+import { isForward, isKiteFinal, mapKiteStatus } from './kite-status';
 import { vwapRupees, paiseToRupees } from './money';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest, OrderStatus, OrderType } from './order-types';
 import { isTerminal } from './order-types';
@@ -26,6 +26,8 @@ export interface OrderState {
   filledQuantity: number;
   averagePrice: string | null;
   fills: Fill[];
+  /** Trades refused because they would overfill the order; remembered so a replayed snapshot is a no-op. */
+  rejectedTradeIds: string[];
   cancelRequested: boolean;
   createdAt: string;
   submittedAt: string | null;
@@ -63,7 +65,7 @@ export function initialOrderState(args: { orderId: string; tag: string; payloadH
     orderId: args.orderId, tag: args.tag, payloadHash: args.payloadHash, request: r,
     status: 'RECEIVED', statusMessage: null, validation: null, instrument: null, brokerOrderId: null, brokerStatus: null,
     quantity: r.quantity, orderType: r.orderType, pricePaise: r.pricePaise ?? null, triggerPricePaise: r.triggerPricePaise ?? null,
-    filledQuantity: 0, averagePrice: null, fills: [], cancelRequested: false,
+    filledQuantity: 0, averagePrice: null, fills: [], rejectedTradeIds: [], cancelRequested: false,
     createdAt: args.at, submittedAt: null, updatedAt: args.at, filledAt: null,
     history: [{ status: 'RECEIVED', at: args.at, source: 'api' }], eventSequence: 0,
   };
@@ -132,6 +134,8 @@ export function transition(state: OrderState, event: OrderEvent): { state: Order
 
 function applySnapshot(d: Draft, snap: BrokerOrderSnapshot, source: EventSource, at: string): void {
   const before = d.state;
+  // A stale snapshot (a poll that raced a postback) says nothing new about a finished order.
+  if (isTerminal(before.status) && !isKiteFinal(snap.status)) return;
   if (before.brokerStatus !== snap.status) d.record('BROKER_UPDATE', source, at, { brokerStatus: snap.status, message: snap.statusMessage, filledQuantity: snap.filledQuantity });
   if (!isTerminal(before.status)) {
     // Broker truth for the working terms (a confirmed modify shows up here).
@@ -145,13 +149,14 @@ function applySnapshot(d: Draft, snap: BrokerOrderSnapshot, source: EventSource,
 
 /** Fills come from trades (de-duplicated by trade id); the broker's cumulative filled quantity is never added up. */
 function mergeFills(d: Draft, snap: BrokerOrderSnapshot, source: EventSource, at: string): void {
-  const known = new Set(d.state.fills.map((f) => f.tradeId));
+  const known = new Set([...d.state.fills.map((f) => f.tradeId), ...(d.state.rejectedTradeIds ?? [])]);
   let fills = d.state.fills;
   let tradedQty = fills.reduce((s, f) => s + f.quantity, 0);
   for (const t of snap.trades) {
     if (known.has(t.tradeId)) continue;
     known.add(t.tradeId);
     if (tradedQty + t.quantity > d.state.quantity) {
+      d.state = { ...d.state, rejectedTradeIds: [...(d.state.rejectedTradeIds ?? []), t.tradeId] };
       d.record('OVERFILL_REJECTED', source, at, { tradeId: t.tradeId, quantity: t.quantity, filledSoFar: tradedQty, orderQuantity: d.state.quantity });
       continue;
     }

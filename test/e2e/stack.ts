@@ -8,6 +8,7 @@ import { freePort } from '../support/ports';
 export interface Stack {
   sys: RunningSystem;
   db: TestDatabase;
+  taskQueue: string;
   client: Client;
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   control<T = any>(method: string, path: string, body?: unknown): Promise<T>;
@@ -15,7 +16,7 @@ export interface Stack {
 }
 
 /** The whole OMS as `npm start` builds it, on the shared test Postgres/Temporal, with its own API and paper broker. */
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}, parts: { worker?: boolean } = {}): Promise<Stack> {
   const t = testEnv();
   const db = await createTestDatabase();
   const env = parseEnv({
@@ -23,7 +24,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     TEMPORAL_TASK_QUEUE: `oms-test-${db.name}`, API_PORT: String(await freePort()), PAPER_PORT: String(await freePort()),
     ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500', ...extraEnv,
   });
-  const sys = await startSystem(env, () => undefined);
+  const sys = await startSystem(env, () => undefined, parts);
   const connection = await Connection.connect({ address: t.temporalAddress });
   const client = new Client({ connection, namespace: t.temporalNamespace });
   const call = async (base: string, method: string, path: string, body?: unknown) => {
@@ -32,7 +33,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   return {
-    sys, db, client,
+    sys, db, client, taskQueue: env.TEMPORAL_TASK_QUEUE,
     api: (m, p, b) => call(sys.apiUrl, m, p, b),
     control: async (m, p, b) => {
       const r = await call(sys.paperBrokerUrl!, m, p, b);

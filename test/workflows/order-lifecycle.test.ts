@@ -1,0 +1,199 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { OrderState } from '../../src/domain/order-state';
+import type { OrderRequest } from '../../src/domain/order-types';
+import { orderLifecycleWorkflow } from '../../src/workflows';
+import { admissionUpdate, cancelOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+import { limitBuy, orderInput, snapshot, stubActivities, uniqueId, type StubOptions } from './order-stubs';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([
+    createTimeSkippingEnv(),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
+  ]);
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type Handle = WorkflowHandle<typeof orderLifecycleWorkflow>;
+
+/** Starts one order on a fresh task queue with stubbed activities and runs `body` while a worker serves it. */
+async function withOrder<T>(
+  stubOptions: StubOptions,
+  body: (handle: Handle, stubs: ReturnType<typeof stubActivities>) => Promise<T>,
+  request: OrderRequest = limitBuy(),
+): Promise<T> {
+  const stubs = stubActivities(stubOptions);
+  const taskQueue = uniqueId('order-tq');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
+  const orderId = uniqueId('order');
+  const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, request)] });
+  return worker.runUntil(async () => {
+    try {
+      return await body(handle, stubs);
+    } finally {
+      // A test that leaves the order working must not leave the worker waiting on it.
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') await handle.terminate('test done');
+    }
+  });
+}
+
+async function waitForStatus(handle: Handle, wanted: (s: OrderState) => boolean): Promise<OrderState> {
+  for (let i = 0; i < 200; i++) {
+    const state = await handle.query(orderStateQuery);
+    if (wanted(state)) return state;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('order never reached the wanted state');
+}
+
+async function updateFailure(run: () => Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await run().then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('order lifecycle workflow', () => {
+  test('an order that fails validation ends REJECTED without reaching the broker, and its VALIDATED audit is saved', async () => {
+    await withOrder({}, async (handle, stubs) => {
+      const result = await handle.result();
+
+      expect(result.status).toBe('REJECTED');
+      expect(result.validation?.failure?.code).toBe('QUANTITY_NOT_LOT_MULTIPLE');
+      expect(stubs.calls.submitOrderToBroker).toBe(0);
+      const validated = stubs.events().find((e) => e.type === 'VALIDATED');
+      expect(validated?.payload).toMatchObject({ passed: false });
+      expect(stubs.events().some((e) => e.type === 'STATUS_CHANGED' && e.toStatus === 'REJECTED')).toBe(true);
+    }, limitBuy({ quantity: 45 }));
+  });
+
+  test('a submitted order follows the broker through OPEN and a partial fill to FILLED by polling alone, with no signal', async () => {
+    await withOrder({}, async (handle, stubs) => {
+      const result = await handle.result();
+
+      expect(result.status).toBe('FILLED');
+      expect(result.filledQuantity).toBe(90);
+      expect(result.fills.map((f) => [f.tradeId, f.quantity])).toEqual([['T1', 30], ['T2', 60]]);
+      expect(result.averagePrice).not.toBeNull();
+      expect(result.history.map((h) => h.status)).toEqual(['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED', 'FILLED']);
+      expect(result.history.slice(3).every((h) => h.source === 'broker-poll')).toBe(true);
+      expect(stubs.calls.fetchBrokerOrder).toBe(3);
+      expect(stubs.placements).toEqual(['B-1']);
+      // Everything the workflow learned was handed to the store, in sequence and without gaps.
+      const sequences = stubs.events().map((e) => e.sequence);
+      expect(sequences).toEqual(Array.from({ length: result.eventSequence }, (_, i) => i + 1));
+      expect(stubs.saves.at(-1)?.state.status).toBe('FILLED');
+    });
+  });
+
+  test('a placement that fails with a retryable error twice is retried and places the order exactly once', async () => {
+    const submit = (call: number) => {
+      if (call <= 2) throw new Error(`gateway timeout #${call}`);
+      return 'B-1';
+    };
+    await withOrder({ submit }, async (handle, stubs) => {
+      const result = await handle.result();
+
+      expect(result.status).toBe('FILLED');
+      expect(stubs.calls.submitOrderToBroker).toBe(3);
+      expect(stubs.placements).toEqual(['B-1']);
+      expect(stubs.calls.findBrokerOrderByTag).toBe(0);
+      expect(stubs.events().filter((e) => e.toStatus === 'SUBMITTED')).toHaveLength(1);
+      expect(result.brokerOrderId).toBe('B-1');
+    });
+  });
+
+  test('a broker rejection of the placement is not retried and ends the order REJECTED with the broker message', async () => {
+    const submit = (): string => {
+      throw ApplicationFailure.create({ type: 'BROKER_REJECTED', nonRetryable: true, message: 'Insufficient funds', details: ['MarginException'] });
+    };
+    await withOrder({ submit }, async (handle, stubs) => {
+      const result = await handle.result();
+
+      expect(result.status).toBe('REJECTED');
+      expect(result.statusMessage).toBe('Insufficient funds');
+      expect(result.brokerOrderId).toBeNull();
+      expect(stubs.calls.submitOrderToBroker).toBe(1);
+      expect(stubs.calls.fetchBrokerOrder).toBe(0);
+      const rejected = stubs.events().find((e) => e.toStatus === 'REJECTED');
+      expect(rejected?.payload).toMatchObject({ code: 'MarginException', message: 'Insufficient funds' });
+    });
+  });
+
+  test('cancelling an OPEN order asks the broker to cancel and answers once the broker shows it CANCELLED', async () => {
+    const afterCancel = snapshot({ status: 'CANCELLED', pendingQuantity: 0, cancelledQuantity: 90 });
+    await withOrder({ snapshots: [snapshot()], afterCancel }, async (handle, stubs) => {
+      await waitForStatus(handle, (s) => s.status === 'OPEN');
+
+      const answer = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'test' }] });
+
+      expect(answer.status).toBe('CANCELLED');
+      expect(answer.cancelRequested).toBe(true);
+      expect(stubs.calls.cancelBrokerOrder).toBe(1);
+      expect(stubs.events().some((e) => e.type === 'CANCEL_REQUESTED')).toBe(true);
+      expect((await handle.result()).status).toBe('CANCELLED');
+    });
+  });
+
+  test('a cancel of an order that has reached a final status is refused as ORDER_NOT_CHANGEABLE', async () => {
+    let release!: () => void;
+    const until = new Promise<void>((r) => { release = r; });
+    // Hold the final save so the workflow is still running while its order is FILLED.
+    await withOrder({ holdSave: { when: (s) => s.status === 'FILLED', until } }, async (handle, stubs) => {
+      try {
+        await waitForStatus(handle, (s) => s.status === 'FILLED');
+
+        const failure = await updateFailure(() => handle.executeUpdate(cancelOrderUpdate, { args: [{}] }));
+
+        expect(failure.type).toBe('ORDER_NOT_CHANGEABLE');
+        expect(failure.message).toMatch(/is FILLED/);
+        expect(stubs.calls.cancelBrokerOrder).toBe(0);
+      } finally {
+        release();
+      }
+      expect((await handle.result()).status).toBe('FILLED');
+    });
+  });
+
+  test('a cancel before the order is at the broker is refused as ORDER_NOT_CHANGEABLE', async () => {
+    let release!: () => void;
+    const until = new Promise<void>((r) => { release = r; });
+    await withOrder({ submit: async () => { await until; return 'B-1'; }, snapshots: [snapshot()] }, async (handle) => {
+      try {
+        await waitForStatus(handle, (s) => s.status === 'PENDING');
+
+        const failure = await updateFailure(() => handle.executeUpdate(cancelOrderUpdate, { args: [{}] }));
+
+        expect(failure.type).toBe('ORDER_NOT_CHANGEABLE');
+        expect(failure.message).toMatch(/not yet at the broker/);
+      } finally {
+        release();
+      }
+    });
+  });
+
+  test('admission answers for the same payload and refuses a different payload for the same order as IDEMPOTENCY_CONFLICT', async () => {
+    await withOrder({ snapshots: [snapshot()] }, async (handle) => {
+      const admitted = await handle.executeUpdate(admissionUpdate, { args: [{ payloadHash: 'h' }] });
+      expect(admitted.accepted).toBe(true);
+      expect(admitted.status).not.toBe('RECEIVED');
+
+      const failure = await updateFailure(() => handle.executeUpdate(admissionUpdate, { args: [{ payloadHash: 'other' }] }));
+
+      expect(failure.type).toBe('IDEMPOTENCY_CONFLICT');
+      // The refused update leaves the order running.
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+    });
+  });
+});

@@ -1,0 +1,101 @@
+import type { OrderActivities } from '../../src/activities/create-activities';
+import type { AuditEvent, OrderState } from '../../src/domain/order-state';
+import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../../src/domain/order-types';
+import type { OrderWorkflowInput } from '../../src/workflows/order-lifecycle';
+
+/** The instrument every stubbed lookup answers with: lot 30, tick 5 paise. */
+export const STUB_INSTRUMENT: Instrument = {
+  tradingsymbol: 'BANKNIFTY26NOV52000CE', exchange: 'NFO', instrumentToken: 1, lotSize: 30, tickSizePaise: 5, expiry: null, instrumentType: 'CE',
+};
+
+export function limitBuy(overrides: Partial<OrderRequest> = {}): OrderRequest {
+  return {
+    clientOrderId: 'client-1', strategyId: 'strat-1', tradingsymbol: STUB_INSTRUMENT.tradingsymbol, exchange: 'NFO', side: 'BUY',
+    quantity: 90, orderType: 'LIMIT', product: 'NRML', validity: 'DAY', variety: 'regular', pricePaise: 10_000, ...overrides,
+  };
+}
+
+export function trade(tradeId: string, quantity: number, pricePaise: number): Fill {
+  return { tradeId, quantity, pricePaise, executedAt: '2026-11-24T05:00:01.000Z' };
+}
+
+export function snapshot(overrides: Partial<BrokerOrderSnapshot> = {}): BrokerOrderSnapshot {
+  return {
+    brokerOrderId: 'B-1', status: 'OPEN', statusMessage: null, quantity: 90, filledQuantity: 0, pendingQuantity: 90, cancelledQuantity: 0,
+    averagePricePaise: 0, pricePaise: 10_000, triggerPricePaise: null, orderType: 'LIMIT', trades: [], ...overrides,
+  };
+}
+
+/** OPEN, then 30 of 90 filled, then COMPLETE with all three trades. */
+export const FILL_SCRIPT: BrokerOrderSnapshot[] = [
+  snapshot(),
+  snapshot({ filledQuantity: 30, pendingQuantity: 60, averagePricePaise: 10_000, trades: [trade('T1', 30, 10_000)] }),
+  snapshot({ status: 'COMPLETE', filledQuantity: 90, pendingQuantity: 0, averagePricePaise: 10_000, trades: [trade('T1', 30, 10_000), trade('T2', 60, 10_000)] }),
+];
+
+export interface StubOptions {
+  instrument?: Instrument | null;
+  /** Each call answers the next snapshot; the last one repeats. */
+  snapshots?: BrokerOrderSnapshot[];
+  /** Called instead of the default placement; return a broker order id or throw. */
+  submit?: (call: number) => Promise<string> | string;
+  /** Snapshots answered after a cancel was accepted. */
+  afterCancel?: BrokerOrderSnapshot;
+  /** Awaited by saveOrderProgress before it records a save whose state matches. */
+  holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
+}
+
+/** Plain-object activities with the OrderActivities shape, recording what the workflow asked of them. */
+export function stubActivities(opts: StubOptions = {}) {
+  const calls = {
+    lookupInstrument: 0, submitOrderToBroker: 0, findBrokerOrderByTag: 0, fetchBrokerOrder: 0, modifyBrokerOrder: 0, cancelBrokerOrder: 0,
+  };
+  const saves: { state: OrderState; events: AuditEvent[] }[] = [];
+  const placements: string[] = [];
+  const snapshots = opts.snapshots ?? FILL_SCRIPT;
+  let cancelled = false;
+  const activities: OrderActivities = {
+    async lookupInstrument() {
+      calls.lookupInstrument++;
+      return opts.instrument === undefined ? STUB_INSTRUMENT : opts.instrument;
+    },
+    async submitOrderToBroker() {
+      const call = ++calls.submitOrderToBroker;
+      const brokerOrderId = opts.submit ? await opts.submit(call) : 'B-1';
+      placements.push(brokerOrderId);
+      return { brokerOrderId, recovered: false };
+    },
+    async findBrokerOrderByTag() {
+      calls.findBrokerOrderByTag++;
+      return null;
+    },
+    async fetchBrokerOrder() {
+      const i = calls.fetchBrokerOrder++;
+      if (cancelled && opts.afterCancel) return opts.afterCancel;
+      return snapshots[Math.min(i, snapshots.length - 1)];
+    },
+    async modifyBrokerOrder() {
+      calls.modifyBrokerOrder++;
+      return { ok: true, message: 'accepted' };
+    },
+    async cancelBrokerOrder() {
+      calls.cancelBrokerOrder++;
+      cancelled = true;
+      return { ok: true, message: 'accepted' };
+    },
+    async saveOrderProgress(args) {
+      if (opts.holdSave?.when(args.state)) await opts.holdSave.until;
+      saves.push(args);
+    },
+  };
+  return { activities, calls, saves, placements, events: () => saves.flatMap((s) => s.events) };
+}
+
+let seq = 0;
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now()}-${++seq}`;
+}
+
+export function orderInput(orderId: string, request: OrderRequest, overrides: Partial<OrderWorkflowInput> = {}): OrderWorkflowInput {
+  return { orderId, request, payloadHash: 'h', receivedAt: new Date().toISOString(), config: { pollMinMs: 1000, pollMaxMs: 5000 }, ...overrides };
+}
