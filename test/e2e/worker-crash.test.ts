@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (worker && worker.exitCode === null) await kill9(worker);
   await stack?.close();
-});
+}, 60_000);
 
 const order = (id: string) => stack.api('GET', `/api/v1/orders/${id}`).then((r) => r.body.order);
 const place = (extra: Record<string, unknown> = {}) => stack.api('POST', '/api/v1/orders', { clientOrderId: `crash-${Date.now().toString(36)}-${++n}`, strategyId: 'crash', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'LIMIT', price: '10.00', ...extra });
@@ -54,7 +54,7 @@ describe('a killed worker loses nothing and duplicates nothing', () => {
 
   it('when the worker dies between the broker accepting the order and the OMS recording it, then the order is adopted by tag, not placed again', async () => {
     await stack.control('POST', '/control/config', { matching: { mode: 'auto' } });
-    await stack.control('POST', '/control/faults', { kind: 'accept_then_timeout', count: 1, delayMs: 60_000 });
+    await stack.control('POST', '/control/faults', { kind: 'accept_then_timeout', count: 1, delayMs: 5_000 });
     worker = spawnWorker(workerEnv);
     const res = await place({ orderType: 'MARKET', price: undefined });
     const id = res.body.order.orderId;
