@@ -7,6 +7,7 @@ import type { OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
 import { admissionUpdate, cancelOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
+import { registerOrderSearchAttributes } from './order-env';
 import { limitBuy, orderInput, snapshot, stubActivities, uniqueId, type StubOptions } from './order-stubs';
 
 let env: TestWorkflowEnvironment;
@@ -17,6 +18,7 @@ beforeAll(async () => {
     createTimeSkippingEnv(),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
   ]);
+  await registerOrderSearchAttributes(env);
 });
 
 afterAll(async () => {
