@@ -26,7 +26,7 @@ beforeAll(async () => {
   symbol = (instruments as any[]).find((i) => /52000PE$/.test(i.tradingsymbol)).tradingsymbol;
 }, 120_000);
 afterAll(async () => {
-  if (worker && worker.exitCode === null) await kill9(worker);
+  if (worker && worker.exitCode === null && worker.signalCode === null) await kill9(worker);
   await stack?.close();
 }, 60_000);
 
