@@ -39,7 +39,8 @@ async function recordFilledOrderHistory(): Promise<void> {
   }
 }
 
-(RECORD && !fs.existsSync(FILLED_HISTORY) ? test : test.skip)('records a filled order history for replay (RECORD_REPLAY=1, file missing)', async () => {
+// Defined only when asked for, so a normal run has no skipped test.
+if (RECORD && !fs.existsSync(FILLED_HISTORY)) test('records a filled order history for replay (RECORD_REPLAY=1, file missing)', async () => {
   await recordFilledOrderHistory();
   expect(fs.existsSync(FILLED_HISTORY)).toBe(true);
 });
