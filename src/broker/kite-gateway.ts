@@ -119,9 +119,4 @@ export class KiteGateway {
   async cancelOrder(variety: string, brokerOrderId: string): Promise<void> {
     await this.call(() => this.kite.cancelOrder(variety as never, brokerOrderId));
   }
-
-  /** For the health endpoint and the start-up banner. */
-  async ping(): Promise<void> {
-    await this.call(() => this.kite.getMargins('equity' as never));
-  }
 }

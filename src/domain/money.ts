@@ -7,7 +7,8 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 /** Parses "123.45" / 123.45 into 12345 paise; null when not a number or finer than a paisa. */
 export function toPaise(value: string | number): number | null {
-  const text = typeof value === 'number' ? numberToPlainString(value) : value.trim();
+  // String(n) is the shortest round-trip form (123.45 -> "123.45"); NaN and exponent forms fail the regex.
+  const text = typeof value === 'number' ? String(value) : value.trim();
   const m = DECIMAL.exec(text);
   if (!m) return null;
   const [, sign, whole, fraction = ''] = m;
@@ -16,12 +17,6 @@ export function toPaise(value: string | number): number | null {
   const paise = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
   if (!Number.isSafeInteger(paise)) return null;
   return sign ? -paise : paise;
-}
-
-function numberToPlainString(n: number): string {
-  if (!Number.isFinite(n)) return 'NaN';
-  // Shortest round-trip representation: 123.45 -> "123.45"; exponent forms are rejected by the regex.
-  return String(n);
 }
 
 /** 12345 -> "123.45" */
