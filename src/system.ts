@@ -5,6 +5,9 @@ import { createActivities } from './activities/create-activities';
 import { createApp } from './api/app';
 import { OrderService } from './api/order-service';
 import { KiteGateway } from './broker/kite-gateway';
+import { MarketDataCache } from './broker/market-data';
+import { paperSessionSource } from './broker/paper-session';
+import { RiskConfigFile } from './config/risk-config-file';
 import { brokerSettings, type Env } from './config/env';
 import { projectRoot } from './infra/binaries';
 import { startEmbeddedPostgres } from './infra/embedded-pg';
@@ -12,6 +15,7 @@ import { applyMigrations } from './infra/migrate';
 import { startTemporalDevServer } from './infra/temporal-dev-server';
 import { createPaperBroker, type PaperBroker } from './paper/paper-broker';
 import { OrderStore } from './store/order-store';
+import { RiskStore } from './store/risk-store';
 import { createPrismaClient } from './store/prisma';
 import { createOrderWorker } from './worker/order-worker';
 import { ORDER_SEARCH_ATTRIBUTES } from './workflows/search-attributes';
@@ -30,6 +34,10 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => { for (const s of stops.reverse()) await s().catch((e) => log(`shutdown: ${String(e)}`)); };
   try {
+    // The risk configuration is read first: a bad file stops start-up before anything else runs.
+    const riskConfig = new RiskConfigFile(path.resolve(projectRoot(), env.RISK_CONFIG_FILE), log);
+    riskConfig.watch();
+    stops.push(async () => riskConfig.close());
     const dataDir = path.resolve(env.DATA_DIR);
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
@@ -72,7 +80,13 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS };
 
     if (parts.worker !== false) {
-      const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities: createActivities({ broker: gateway, store }) });
+      const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
+      const paperRoot = env.BROKER_MODE === 'paper' ? paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
+      const activities = createActivities({
+        broker: gateway, store, riskConfig, marketData, riskStore: new RiskStore(db), log,
+        session: paperRoot ? paperSessionSource(paperRoot) : undefined,
+      });
+      const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
     }
@@ -83,7 +97,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig });
-      const app = createApp({ orders, health: async () => ({ mode: env.BROKER_MODE }) });
+      const app = createApp({ orders, riskConfig, health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);

@@ -127,9 +127,20 @@ export class OrderService {
   }
 }
 
+/** Failure codes the API answers with as they are; every other failed check answers RISK_REJECTED. */
+const OWN_CODES = new Set(['FREEZE_QTY', 'STALE_MARKET_DATA', 'KILL_SWITCH']);
+
+type Failure = { check: string; code?: string; message?: string; values?: unknown; limit?: unknown; category?: string };
+
+/** A 422 naming the failed check, its reason code, the human reason and the numbers compared. */
 function rejection(order: ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>): AppError {
-  const failure = (order.validation as { failure?: { check: string; code: string; message: string; values?: unknown } } | null)?.failure;
-  return unprocessable(failure?.code ?? 'ORDER_REJECTED', failure?.message ?? order.statusMessage ?? 'order rejected', { check: failure?.check, values: failure?.values, order });
+  const failure = (order.validation as { failure?: Failure } | null)?.failure;
+  if (!failure) return unprocessable('ORDER_REJECTED', order.statusMessage ?? 'order rejected', { order });
+  const code = failure.code && OWN_CODES.has(failure.code) ? failure.code : 'RISK_REJECTED';
+  const reason = failure.message ?? 'check failed';
+  return unprocessable(code, `${failure.check}: ${reason}`, {
+    check: failure.check, category: failure.category, reasonCode: failure.code, reason, values: failure.values, limit: failure.limit, order,
+  });
 }
 
 function mapUpdateError(err: unknown): unknown {

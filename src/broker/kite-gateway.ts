@@ -19,6 +19,19 @@ export interface ModifyChanges { quantity?: number; pricePaise?: number; trigger
 
 type KiteOrder = { order_id: string; status: string; status_message?: string | null; quantity: number; filled_quantity: number; pending_quantity: number; cancelled_quantity: number; average_price: number; price: number; trigger_price: number; order_type: string; tag?: string | null; tags?: string[] | null; order_timestamp?: unknown };
 
+/** The parts of a Kite full quote the risk engine reads, prices in paise. */
+export interface BrokerQuote {
+  lastPricePaise: number;
+  bestBidPaise: number | null;
+  bestAskPaise: number | null;
+  volume: number | null;
+  openInterest: number | null;
+  lowerCircuitPaise: number | null;
+  upperCircuitPaise: number | null;
+}
+
+type KiteQuote = { last_price: number; volume?: number; oi?: number; lower_circuit_limit?: number; upper_circuit_limit?: number; depth?: { buy?: { price: number }[]; sell?: { price: number }[] } };
+
 /** The OMS's only door to Kite: the official client, errors classified, prices converted to paise. */
 export class KiteGateway {
   private readonly kite: InstanceType<typeof KiteConnect>;
@@ -47,10 +60,12 @@ export class KiteGateway {
       const byKey = new Map<string, Instrument>();
       for (const r of rows as unknown as Record<string, unknown>[]) {
         const tick = toPaise(String(r.tick_size)) ?? 5;
-        const expiry = r.expiry instanceof Date ? r.expiry.toISOString().slice(0, 10) : r.expiry ? String(r.expiry).slice(0, 10) : null;
+        // kiteconnect parses the dump's dates in the machine's zone, so read them back in that zone.
+        const expiry = r.expiry instanceof Date && !Number.isNaN(r.expiry.getTime()) ? localDate(r.expiry) : r.expiry ? String(r.expiry).slice(0, 10) : null;
         byKey.set(String(r.tradingsymbol), {
           tradingsymbol: String(r.tradingsymbol), exchange: String(r.exchange), instrumentToken: Number(r.instrument_token),
           lotSize: Number(r.lot_size) || 1, tickSizePaise: tick, expiry, instrumentType: String(r.instrument_type ?? ''),
+          name: String(r.name ?? ''), segment: String(r.segment ?? ''),
         });
       }
       cached = { at: now, byKey };
@@ -73,6 +88,49 @@ export class KiteGateway {
     if (req.orderType === 'MARKET' || req.orderType === 'SL-M') params.market_protection = -1;
     const r = await this.call(() => this.kite.placeOrder(req.variety as never, params as never));
     return String((r as { order_id: string | number }).order_id);
+  }
+
+  /** Full quotes (GET /quote) for up to 500 "EXCHANGE:SYMBOL" keys; keys the broker does not know are absent. */
+  async getQuotes(keys: string[]): Promise<Map<string, BrokerQuote>> {
+    const data = (await this.call(() => this.kite.getQuote(keys))) as unknown as Record<string, KiteQuote>;
+    const out = new Map<string, BrokerQuote>();
+    for (const [key, q] of Object.entries(data ?? {})) {
+      const last = toPaise(q.last_price);
+      if (last === null) continue;
+      const best = (levels: { price: number }[] | undefined) => {
+        const p = levels?.[0]?.price;
+        return p !== undefined && p > 0 ? toPaise(p) : null;
+      };
+      out.set(key, {
+        lastPricePaise: last, bestBidPaise: best(q.depth?.buy), bestAskPaise: best(q.depth?.sell),
+        volume: typeof q.volume === 'number' ? q.volume : null, openInterest: typeof q.oi === 'number' ? q.oi : null,
+        lowerCircuitPaise: q.lower_circuit_limit ? toPaise(q.lower_circuit_limit) : null,
+        upperCircuitPaise: q.upper_circuit_limit ? toPaise(q.upper_circuit_limit) : null,
+      });
+    }
+    return out;
+  }
+
+  /** Margin available for new orders in the equity segment (which carries F&O), in paise. */
+  async getAvailableMargin(): Promise<number> {
+    const m = (await this.call(() => this.kite.getMargins('equity'))) as unknown as { net?: number };
+    const paise = typeof m?.net === 'number' ? toPaise(m.net.toFixed(2)) : null;
+    if (paise === null) throw new BrokerError('unknown', 'DataException', 'the broker answered margins without a net figure');
+    return paise;
+  }
+
+  /** The broker's margin requirement for this order as it would be placed (POST /margins/orders), in paise. */
+  async getOrderMargin(req: OrderRequest, referencePricePaise: number | null): Promise<number> {
+    const order = {
+      exchange: req.exchange, tradingsymbol: req.tradingsymbol, transaction_type: req.side, variety: req.variety,
+      product: req.product, order_type: req.orderType, quantity: req.quantity,
+      price: req.pricePaise !== undefined ? paiseToNumber(req.pricePaise) : referencePricePaise !== null ? paiseToNumber(referencePricePaise) : 0,
+      trigger_price: req.triggerPricePaise !== undefined ? paiseToNumber(req.triggerPricePaise) : 0,
+    };
+    const r = (await this.call(() => this.kite.orderMargins([order as never]))) as unknown as { total?: number }[];
+    const paise = typeof r?.[0]?.total === 'number' ? toPaise(r[0].total.toFixed(2)) : null;
+    if (paise === null) throw new BrokerError('unknown', 'DataException', 'the broker answered the margin request without a total');
+    return paise;
   }
 
   /** The broker order carrying our tag, if the broker has one: how an unknown outcome becomes known. */
@@ -119,4 +177,8 @@ export class KiteGateway {
   async cancelOrder(variety: string, brokerOrderId: string): Promise<void> {
     await this.call(() => this.kite.cancelOrder(variety as never, brokerOrderId));
   }
+}
+
+function localDate(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

@@ -36,6 +36,8 @@ export const EnvSchema = z.object({
 
   /** Where the broker sends postbacks: this API's webhook as the broker can reach it. */
   POSTBACK_URL: optionalUrl,
+  /** The risk configuration file (JSON), relative to the project root unless absolute. */
+  RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),
   ORDER_POLL_MAX_MS: ms.default(30000),
 }).strict().superRefine((env, ctx) => {

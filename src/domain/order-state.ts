@@ -100,7 +100,7 @@ export function transition(state: OrderState, event: OrderEvent): { state: Order
   switch (event.type) {
     case 'VALIDATED':
       d.state = { ...d.state, validation: event.report, instrument: event.instrument };
-      d.record('VALIDATED', 'workflow', event.at, { passed: event.report.passed, checks: event.report.checks });
+      d.record('VALIDATED', 'workflow', event.at, { ...event.report });
       if (event.report.passed) d.moveTo('PENDING', 'workflow', event.at, null);
       else d.moveTo('REJECTED', 'workflow', event.at, event.report.failure?.message ?? 'validation failed', { code: event.report.failure?.code, check: event.report.failure?.check });
       break;

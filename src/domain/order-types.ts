@@ -44,6 +44,10 @@ export interface Instrument {
   tickSizePaise: number;
   expiry: string | null; // YYYY-MM-DD
   instrumentType: string;
+  /** Underlying name from the dump's `name` column (e.g. BANKNIFTY); absent in older fixtures. */
+  name?: string;
+  /** Kite segment (e.g. NFO-OPT, NFO-FUT, INDICES). */
+  segment?: string;
 }
 
 export const ORDER_STATUSES = [

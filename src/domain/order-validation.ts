@@ -8,6 +8,11 @@ export interface CheckResult {
   code?: string;
   message?: string;
   values?: Record<string, unknown>;
+  /** Set by the risk gate: the check's category, passed/failed/skipped, the limit compared against, a watch flag. */
+  category?: string;
+  status?: 'passed' | 'failed' | 'skipped';
+  limit?: unknown;
+  flagged?: boolean;
 }
 
 export interface ValidationReport {
@@ -15,6 +20,14 @@ export interface ValidationReport {
   checks: CheckResult[];
   /** The first failed check, for the 422 answer. */
   failure?: CheckResult;
+  /** Set by the risk gate (absent on the spine's basic report). */
+  flags?: string[];
+  reduceOnly?: boolean;
+  account?: string;
+  configVersion?: string;
+  evaluatedAt?: string;
+  orderValue?: string | null;
+  referencePrice?: string | null;
 }
 
 type Rule = (o: OrderRequest, i: Instrument | null) => CheckResult;

@@ -15,7 +15,27 @@ export interface OrderListFilter {
 }
 
 const rupees = (paise: number | null | undefined) => (paise === null || paise === undefined ? null : paiseToRupees(paise));
-const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+export const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+
+/** The orders row for a state (everything but the create-only keys). */
+export function orderRow(state: OrderState) {
+  const r = state.request;
+  return {
+    strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, side: r.side,
+    quantity: state.quantity, orderType: state.orderType, product: r.product, validity: r.validity, variety: r.variety,
+    price: rupees(state.pricePaise), triggerPrice: rupees(state.triggerPricePaise), stopLoss: rupees(r.stopLossPaise), takeProfit: rupees(r.takeProfitPaise),
+    status: state.status, statusMessage: state.statusMessage, filledQuantity: state.filledQuantity, averagePrice: state.averagePrice,
+    brokerOrderId: state.brokerOrderId, brokerStatus: state.brokerStatus,
+    submittedAt: state.submittedAt ? new Date(state.submittedAt) : null, updatedAt: new Date(state.updatedAt),
+    filledAt: state.filledAt ? new Date(state.filledAt) : null,
+    validationResult: state.validation ? json(state.validation) : undefined,
+    metadata: r.metadata ? json(r.metadata) : undefined,
+  };
+}
+
+/** Create-only keys of an orders row. */
+export const orderKeys = (state: OrderState) =>
+  ({ id: state.orderId, clientOrderId: state.request.clientOrderId, tag: state.tag, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt) });
 
 /** The only code that speaks Prisma for orders. Every write is an upsert keyed by a natural id: replays are no-ops. */
 export class OrderStore {
@@ -24,21 +44,11 @@ export class OrderStore {
   /** Writes the order row, its new audit events and its fills in one transaction. */
   async saveProgress(state: OrderState, events: AuditEvent[]): Promise<void> {
     const r = state.request;
-    const row = {
-      strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, side: r.side,
-      quantity: state.quantity, orderType: state.orderType, product: r.product, validity: r.validity, variety: r.variety,
-      price: rupees(state.pricePaise), triggerPrice: rupees(state.triggerPricePaise), stopLoss: rupees(r.stopLossPaise), takeProfit: rupees(r.takeProfitPaise),
-      status: state.status, statusMessage: state.statusMessage, filledQuantity: state.filledQuantity, averagePrice: state.averagePrice,
-      brokerOrderId: state.brokerOrderId, brokerStatus: state.brokerStatus,
-      submittedAt: state.submittedAt ? new Date(state.submittedAt) : null, updatedAt: new Date(state.updatedAt),
-      filledAt: state.filledAt ? new Date(state.filledAt) : null,
-      validationResult: state.validation ? json(state.validation) : undefined,
-      metadata: r.metadata ? json(r.metadata) : undefined,
-    };
+    const row = orderRow(state);
     await this.db.$transaction([
       this.db.order.upsert({
         where: { id: state.orderId },
-        create: { id: state.orderId, clientOrderId: r.clientOrderId, tag: state.tag, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt), ...row },
+        create: { ...orderKeys(state), ...row },
         update: row,
       }),
       this.db.orderEvent.createMany({

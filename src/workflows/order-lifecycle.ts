@@ -1,12 +1,13 @@
 import {
   ApplicationFailure, ActivityFailure, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo,
-  upsertSearchAttributes, log,
+  upsertSearchAttributes, log, patched,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/create-activities';
 import { brokerTagFor } from '../domain/hash';
 import { initialOrderState, transition, whyNotChangeable, type AuditEvent, type OrderEvent, type OrderState } from '../domain/order-state';
 import { isTerminal, type OrderRequest } from '../domain/order-types';
-import { validateOrder } from '../domain/order-validation';
+import { validateOrder, type ValidationReport } from '../domain/order-validation';
+import { gateUnavailable } from '../domain/risk/gate-report';
 import { validateModification } from '../domain/order-modification';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, modifyOrderUpdate, orderStateQuery,
@@ -39,6 +40,16 @@ const store = proxyActivities<OrderActivities>({
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
+
+/** The risk gate reads market data, margins and the account's book; past this budget the order is rejected (fail closed). */
+const gate = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '45s',
+  scheduleToCloseTimeout: '2m',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s' },
+});
+
+/** Histories recorded before the risk gate existed replay without it. */
+export const RISK_GATE_PATCH = 'risk-gate-v1';
 
 type Command =
   | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: string }
@@ -105,7 +116,9 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
 
   if (state.status === 'RECEIVED') {
     const instrument = await broker.lookupInstrument({ exchange: state.request.exchange, tradingsymbol: state.request.tradingsymbol });
-    apply({ type: 'VALIDATED', report: validateOrder(state.request, instrument), instrument, at: now() });
+    let report = validateOrder(state.request, instrument);
+    if (report.passed && patched(RISK_GATE_PATCH)) report = await assessRisk({ ...state, instrument }, report);
+    apply({ type: 'VALIDATED', report, instrument, at: now() });
     await flush();
     admitted = true;
   }
@@ -141,6 +154,16 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   await flush();
   log.info('order finished', { orderId: state.orderId, status: state.status, filledQuantity: state.filledQuantity });
   return state;
+
+  async function assessRisk(s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
+    try {
+      return await gate.assessOrderRisk({ state: s, basic });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+      const message = `the risk gate could not run: ${cause instanceof Error ? cause.message : String(cause)}`;
+      return gateUnavailable(basic, message, { account: 'unknown', evaluatedAt: now() });
+    }
+  }
 
   async function submit(): Promise<void> {
     const s = state;

@@ -85,7 +85,7 @@ describe('an order through the whole stack (API -> Temporal -> paper broker over
   it('when a quantity is not a lot multiple, then it is a 422 naming the check and the order is stored REJECTED', async () => {
     const res = await stack.api('POST', '/api/v1/orders', market(cid('lot'), { quantity: 45 }));
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'QUANTITY_NOT_LOT_MULTIPLE', details: { check: 'lot_size' } });
+    expect(res.body.error).toMatchObject({ code: 'RISK_REJECTED', details: { check: 'lot_size', reasonCode: 'QUANTITY_NOT_LOT_MULTIPLE', values: { quantity: 45, lotSize: 30 } } });
     const [row] = await sql('select status, status_message from orders where id = $1', [res.body.error.details.order.orderId]);
     expect(row.status).toBe('REJECTED');
     expect(row.status_message).toMatch(/lot size 30/);

@@ -4,11 +4,13 @@ import { startSystem, type RunningSystem } from '../../src/system';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testEnv } from '../support/env';
 import { freePort } from '../support/ports';
+import { permissiveRiskConfig, writeRiskConfig } from '../support/risk-config';
 
 export interface Stack {
   sys: RunningSystem;
   db: TestDatabase;
   taskQueue: string;
+  riskConfigFile: string;
   client: Client;
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   control<T = any>(method: string, path: string, body?: unknown): Promise<T>;
@@ -19,10 +21,12 @@ export interface Stack {
 export async function startStack(extraEnv: Record<string, string> = {}, parts: { worker?: boolean } = {}): Promise<Stack> {
   const t = testEnv();
   const db = await createTestDatabase();
+  const riskConfigFile = extraEnv.RISK_CONFIG_FILE ?? writeRiskConfig(permissiveRiskConfig());
   const env = parseEnv({
     DATABASE_URL: db.url, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.temporalNamespace,
     TEMPORAL_TASK_QUEUE: `oms-test-${db.name}`, API_PORT: String(await freePort()), PAPER_PORT: String(await freePort()),
-    ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500', ...extraEnv,
+    ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500',
+    RISK_CONFIG_FILE: riskConfigFile, ...extraEnv,
   });
   const sys = await startSystem(env, () => undefined, parts);
   const connection = await Connection.connect({ address: t.temporalAddress });
@@ -33,7 +37,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   return {
-    sys, db, client, taskQueue: env.TEMPORAL_TASK_QUEUE,
+    sys, db, client, taskQueue: env.TEMPORAL_TASK_QUEUE, riskConfigFile,
     api: (m, p, b) => call(sys.apiUrl, m, p, b),
     control: async (m, p, b) => {
       const r = await call(sys.paperBrokerUrl!, m, p, b);

@@ -20,7 +20,7 @@ beforeAll(async () => {
   stack = await startStack({ ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000' }, { worker: false });
   workerEnv = {
     DATABASE_URL: stack.sys.databaseUrl, TEMPORAL_ADDRESS: stack.sys.temporalAddress, TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    KITE_API_ROOT: stack.sys.paperBrokerUrl!, KITE_TIMEOUT_MS: '1500',
+    KITE_API_ROOT: stack.sys.paperBrokerUrl!, KITE_TIMEOUT_MS: '1500', RISK_CONFIG_FILE: stack.riskConfigFile,
   };
   const instruments = await stack.control('GET', '/control/instruments');
   symbol = (instruments as any[]).find((i) => /52000PE$/.test(i.tradingsymbol)).tradingsymbol;

@@ -1,5 +1,6 @@
 import type { OrderActivities } from '../../src/activities/create-activities';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
+import type { ValidationReport } from '../../src/domain/order-validation';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../../src/domain/order-types';
 import type { OrderWorkflowInput } from '../../src/workflows/order-lifecycle';
 
@@ -43,12 +44,14 @@ export interface StubOptions {
   afterCancel?: BrokerOrderSnapshot;
   /** Awaited by saveOrderProgress before it records a save whose state matches. */
   holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
+  /** The risk gate's answer; default: the basic report, passed. Throw to make the gate unavailable. */
+  risk?: (basic: ValidationReport) => Promise<ValidationReport> | ValidationReport;
 }
 
 /** Plain-object activities with the OrderActivities shape, recording what the workflow asked of them. */
 export function stubActivities(opts: StubOptions = {}) {
   const calls = {
-    lookupInstrument: 0, submitOrderToBroker: 0, findBrokerOrderByTag: 0, fetchBrokerOrder: 0, modifyBrokerOrder: 0, cancelBrokerOrder: 0,
+    lookupInstrument: 0, assessOrderRisk: 0, submitOrderToBroker: 0, findBrokerOrderByTag: 0, fetchBrokerOrder: 0, modifyBrokerOrder: 0, cancelBrokerOrder: 0,
   };
   const saves: { state: OrderState; events: AuditEvent[] }[] = [];
   const placements: string[] = [];
@@ -58,6 +61,10 @@ export function stubActivities(opts: StubOptions = {}) {
     async lookupInstrument() {
       calls.lookupInstrument++;
       return opts.instrument === undefined ? STUB_INSTRUMENT : opts.instrument;
+    },
+    async assessOrderRisk(args) {
+      calls.assessOrderRisk++;
+      return opts.risk ? opts.risk(args.basic) : { ...args.basic, flags: [], configVersion: 'stub' };
     },
     async submitOrderToBroker() {
       const call = ++calls.submitOrderToBroker;

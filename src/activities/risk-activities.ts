@@ -1,0 +1,75 @@
+import type { LoadedRiskConfig } from '../config/risk-config-file';
+import type { OrderState } from '../domain/order-state';
+import type { ValidationReport } from '../domain/order-validation';
+import { evaluateRisk, marginToReservePaise, referencePricePaise } from '../domain/risk/evaluate-risk';
+import { combineReports } from '../domain/risk/gate-report';
+import type { MarketQuote, RiskContext, SessionCalendar } from '../domain/risk/risk-types';
+import type { KiteGateway } from '../broker/kite-gateway';
+import type { RiskStore } from '../store/risk-store';
+
+export interface RiskActivityDeps {
+  riskConfig: { current(): LoadedRiskConfig };
+  marketData: { getQuotes(keys: string[]): Promise<Map<string, MarketQuote>> };
+  broker: Pick<KiteGateway, 'getAvailableMargin' | 'getOrderMargin'>;
+  riskStore: Pick<RiskStore, 'existingDecision' | 'symbolsToMark' | 'admit'>;
+  /** The exchange session to check against; null = the configuration's live calendar. */
+  session?: () => Promise<SessionCalendar | null>;
+  now?: () => number;
+  log?: (msg: string) => void;
+}
+
+const isOptionBuy = (state: OrderState) => state.request.side === 'BUY' && ['CE', 'PE'].includes(state.instrument?.instrumentType ?? '');
+
+/** The pre-trade risk gate. */
+export function createRiskActivities(d: RiskActivityDeps) {
+  const now = d.now ?? Date.now;
+  const orNull = (what: string) => (err: unknown): null => {
+    d.log?.(`${what} unavailable for the risk gate: ${(err as Error).message}`);
+    return null;
+  };
+  return {
+    /**
+     * Runs every risk check on an order that passed basic validation and, if it passes, reserves its exposure, notional
+     * and margin in the same locked transaction. Safe to retry: a decision already written is returned as it was.
+     * Market data and margins are gathered before the lock; missing ones fail the checks that need them (fail closed).
+     */
+    async assessOrderRisk(args: { state: OrderState; basic: ValidationReport }): Promise<ValidationReport> {
+      const { state } = args;
+      const already = await d.riskStore.existingDecision(state.orderId);
+      if (already) return already;
+
+      const loaded = d.riskConfig.current();
+      const { account } = loaded.config;
+      const limits = loaded.config.resolve(state.request.strategyId);
+      const orderKey = `${state.request.exchange}:${state.request.tradingsymbol}`;
+      const marked = await d.riskStore.symbolsToMark(account, now());
+      const quotes = await d.marketData.getQuotes([orderKey, ...marked.filter((k) => k !== orderKey)]);
+      const quote = quotes.get(orderKey) ?? null;
+      const refPrice = referencePricePaise(state.request, quote);
+      const [available, required, session] = await Promise.all([
+        limits.margin.enabled ? d.broker.getAvailableMargin().catch(orNull('available margin')) : null,
+        limits.margin.enabled && !isOptionBuy(state) ? d.broker.getOrderMargin(state.request, refPrice).catch(orNull('order margin')) : null,
+        d.session ? d.session().catch(orNull('paper session')) : null,
+      ]);
+      const lastPrices = new Map<string, number>();
+      for (const [k, q] of quotes) lastPrices.set(k, q.lastPricePaise);
+
+      const nowMs = now();
+      const meta = { account, configVersion: loaded.version, evaluatedAt: new Date(nowMs).toISOString() };
+      return d.riskStore.admit({
+        account, state, nowMs, lastPrices,
+        underlying: state.instrument?.name || state.request.tradingsymbol,
+        decide: (snapshot) => {
+          const ctx: RiskContext = {
+            order: state.request, instrument: state.instrument, nowMs, quote, requiredMarginPaise: required,
+            session: session ?? loaded.config.session, limits: { ...limits, marketHours: { ...limits.marketHours, session: session ?? limits.marketHours.session } },
+            account: { ...snapshot, availableMarginPaise: available },
+          };
+          const risk = evaluateRisk(ctx);
+          const report = combineReports(args.basic, risk, meta);
+          return { report, passed: report.passed, referencePricePaise: risk.referencePricePaise, reservedMarginPaise: marginToReservePaise(ctx, risk) };
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { toPaise, paiseToRupees } from '../domain/money';
+import type { OrderState } from '../domain/order-state';
+import type { ValidationReport } from '../domain/order-validation';
+import type { AccountSnapshot, HeldPosition, PendingOrder } from '../domain/risk/risk-types';
+import type { Db } from './prisma';
+import { json, orderKeys, orderRow } from './order-store';
+
+const LIVE = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
+const IST_OFFSET_MS = 330 * 60_000;
+const DAY_MS = 86_400_000;
+
+/** Start of the IST trading day containing `nowMs`, as a Date. */
+export function istDayStart(nowMs: number): Date {
+  return new Date(Math.floor((nowMs + IST_OFFSET_MS) / DAY_MS) * DAY_MS - IST_OFFSET_MS);
+}
+
+const paise = (v: string | null | undefined): number => (v === null || v === undefined ? 0 : toPaise(v) ?? 0);
+
+/** What the gate decided, to be written with the reservation. */
+export interface GateDecision {
+  report: ValidationReport;
+  passed: boolean;
+  referencePricePaise: number | null;
+  reservedMarginPaise: number;
+}
+
+export interface AdmitArgs {
+  account: string;
+  state: OrderState;
+  underlying: string;
+  nowMs: number;
+  /** Last prices of the symbols the account holds or traded today ("EXCHANGE:SYMBOL" -> paise). */
+  lastPrices: Map<string, number>;
+  decide: (snapshot: AccountSnapshot) => GateDecision;
+}
+
+/**
+ * The risk gate's serialisation point: one Postgres advisory transaction lock per broker account. Under it the
+ * account's book is read (filled positions from trades, live orders that passed the gate and still reserve their
+ * remainder, today's activity), the pure rules decide, and a passing order's reservation (its orders row with
+ * risk_passed) is written before the lock is released. Two orders can therefore never both fit the same headroom.
+ */
+export class RiskStore {
+  constructor(private readonly db: Db) {}
+
+  /** The decision already written for this order (an activity retry must not decide twice). */
+  async existingDecision(orderId: string): Promise<ValidationReport | null> {
+    const row = await this.db.order.findUnique({ where: { id: orderId }, select: { riskPassed: true, validationResult: true } });
+    return row?.riskPassed ? (row.validationResult as unknown as ValidationReport) : null;
+  }
+
+  /** Symbols to mark to market for the account: open positions and anything traded today. */
+  async symbolsToMark(account: string, nowMs: number): Promise<string[]> {
+    const rows = await this.db.$queryRaw<{ key: string }[]>`
+      SELECT t.exchange || ':' || t.tradingsymbol AS key
+      FROM trades t JOIN orders o ON o.id = t.order_id
+      WHERE o.risk_account = ${account}
+      GROUP BY t.exchange, t.tradingsymbol
+      HAVING bool_or(t.executed_at >= ${istDayStart(nowMs)}) OR SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END) <> 0`;
+    return rows.map((r) => r.key);
+  }
+
+  /** Decides under the account's lock and, when the order passes, reserves for it in the same transaction. */
+  async admit(args: AdmitArgs): Promise<ValidationReport> {
+    return this.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${'oms-risk:' + args.account}))) AS l`;
+      const already = await tx.order.findUnique({ where: { id: args.state.orderId }, select: { riskPassed: true, validationResult: true } });
+      if (already?.riskPassed) return already.validationResult as unknown as ValidationReport;
+
+      const snapshot = await readSnapshot(tx as unknown as Db, args);
+      const decision = args.decide(snapshot);
+      if (decision.passed) {
+        const state: OrderState = { ...args.state, status: 'PENDING', validation: decision.report };
+        const risk = {
+          riskAccount: args.account, underlying: args.underlying, riskPassed: true,
+          referencePrice: decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise),
+          reservedMargin: paiseToRupees(decision.reservedMarginPaise), validationResult: json(decision.report),
+        };
+        await tx.order.upsert({
+          where: { id: state.orderId },
+          create: { ...orderKeys(state), ...orderRow(state), ...risk },
+          update: { ...orderRow(state), ...risk },
+        });
+      }
+      return decision.report;
+    }, { maxWait: 10_000, timeout: 30_000 });
+  }
+}
+
+async function readSnapshot(db: Db, args: AdmitArgs): Promise<AccountSnapshot> {
+  const { account } = args;
+  const orderId = args.state.orderId;
+  const dayStart = istDayStart(args.nowMs);
+  const positions = await db.$queryRaw<{ tradingsymbol: string; exchange: string; underlying: string; net: number }[]>`
+    SELECT t.tradingsymbol, t.exchange, COALESCE(MAX(o.underlying), t.tradingsymbol) AS underlying,
+           SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net
+    FROM trades t JOIN orders o ON o.id = t.order_id
+    WHERE o.risk_account = ${account}
+    GROUP BY t.tradingsymbol, t.exchange
+    HAVING SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END) <> 0`;
+  const pending = await db.$queryRaw<{ id: string; strategy_id: string; tradingsymbol: string; exchange: string; underlying: string; side: 'BUY' | 'SELL'; remaining: number; reference: string | null; reserved: string | null }[]>`
+    SELECT id, strategy_id, tradingsymbol, exchange, COALESCE(underlying, tradingsymbol) AS underlying, side,
+           (quantity - filled_quantity)::int AS remaining, reference_price::text AS reference,
+           (CASE WHEN status IN ('RECEIVED', 'PENDING', 'SUBMITTED') THEN reserved_margin ELSE 0 END)::text AS reserved
+    FROM orders
+    WHERE risk_account = ${account} AND risk_passed AND status = ANY(${LIVE}) AND id <> ${orderId}`;
+  const today = await db.$queryRaw<{ tradingsymbol: string; exchange: string; cash: string; net: number; traded: string; charges: string }[]>`
+    SELECT t.tradingsymbol, t.exchange,
+           ROUND(SUM(CASE WHEN t.side = 'SELL' THEN t.quantity * t.price ELSE -t.quantity * t.price END), 2)::text AS cash,
+           SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net,
+           ROUND(SUM(t.quantity * t.price), 2)::text AS traded, ROUND(SUM(t.total_charges), 2)::text AS charges
+    FROM trades t JOIN orders o ON o.id = t.order_id
+    WHERE o.risk_account = ${account} AND t.executed_at >= ${dayStart}
+    GROUP BY t.tradingsymbol, t.exchange`;
+  const [{ count }] = await db.$queryRaw<{ count: number }[]>`
+    SELECT COUNT(*)::int AS count FROM orders
+    WHERE risk_account = ${account} AND risk_passed AND created_at >= ${dayStart} AND id <> ${orderId}`;
+  const recent = await db.$queryRaw<{ quantity: number; value: string | null }[]>`
+    SELECT quantity, ROUND(quantity * reference_price, 2)::text AS value FROM orders
+    WHERE risk_account = ${account} AND strategy_id = ${args.state.request.strategyId} AND risk_passed AND id <> ${orderId}
+    ORDER BY created_at DESC LIMIT 50`;
+
+  const pendingOrders: PendingOrder[] = pending.map((p) => ({
+    orderId: p.id, strategyId: p.strategy_id, tradingsymbol: p.tradingsymbol, exchange: p.exchange, underlying: p.underlying,
+    side: p.side, remainingQuantity: p.remaining, referencePricePaise: paise(p.reference), reservedMarginPaise: paise(p.reserved),
+  }));
+  const held: HeldPosition[] = positions.map((p) => ({
+    tradingsymbol: p.tradingsymbol, exchange: p.exchange, underlying: p.underlying, netQuantity: p.net,
+    lastPricePaise: args.lastPrices.get(`${p.exchange}:${p.tradingsymbol}`) ?? null,
+  }));
+  let grossPnl = 0n;
+  let turnover = 0n;
+  let charges = 0n;
+  for (const t of today) {
+    const ltp = args.lastPrices.get(`${t.exchange}:${t.tradingsymbol}`);
+    // Realized plus unrealized today: the day's cash flow plus the day's net quantity marked at the last price.
+    // A symbol with an open quantity and no price is counted flat rather than guessed.
+    if (t.net === 0) grossPnl += BigInt(paise(t.cash));
+    else if (ltp !== undefined) grossPnl += BigInt(paise(t.cash)) + BigInt(t.net) * BigInt(ltp);
+    turnover += BigInt(paise(t.traded));
+    charges += BigInt(paise(t.charges));
+  }
+  for (const p of pendingOrders) turnover += BigInt(p.remainingQuantity) * BigInt(p.referencePricePaise);
+  return {
+    positions: held,
+    pending: pendingOrders,
+    day: { orderCount: count, turnoverPaise: Number(turnover), grossPnlPaise: Number(grossPnl), chargesPaise: Number(charges) },
+    recent: { quantities: recent.map((r) => r.quantity), valuesPaise: recent.map((r) => paise(r.value)) },
+    availableMarginPaise: null,
+  };
+}
