@@ -11,9 +11,9 @@
  * POST   /control/orders/:order_id/cancel  {message?}            -> {order}   (exchange-side cancel)
  * POST   /control/faults   one fault or an array of faults       -> {faults}  (the queue after adding)
  *        {kind:'reject_next', count?=1, error_type, message, status?}   next N placements answer that error
- *        {kind:'http_error', status, count?=1, routes?='orders'|'all'}  answer 5xx/429 without doing anything
+ *        {kind:'http_error', status, count?=1, routes?='orders'|'quotes'|'all'}  answer 5xx/429 without doing anything
  *                                                  ('orders' = POST/PUT/DELETE under /orders)
- *        {kind:'delay', ms, count?=1, routes?='all'|'orders'}            delay handling of N requests
+ *        {kind:'delay', ms, count?=1, routes?='all'|'orders'|'quotes'}            delay handling of N requests
  *        {kind:'accept_then_timeout', count?=1, delayMs?=30000}         place the order, hold the response
  *        {kind:'drop_postbacks', count?}           drop the next N postbacks (no count: all until cleared)
  * GET    /control/faults                       -> {faults}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KITE_ERROR_TYPES } from './errors';
 
 const count = z.number().int().min(1).max(1_000_000);
-const routes = z.enum(['orders', 'all']);
+const routes = z.enum(['orders', 'quotes', 'all']);
 
 /** Body of POST /control/faults (one fault or an array of faults). */
 export const faultSchema = z.discriminatedUnion('kind', [

@@ -47,7 +47,8 @@ function sendHttpFault(res: Response, status: number): void {
 /** Injected `http_error` and `delay` faults (see control routes). */
 export function faultMiddleware(state: PaperState, pendingTimers: Set<NodeJS.Timeout>): RequestHandler {
   return (req, res, next) => {
-    const inScope = (routes: 'orders' | 'all'): boolean => routes === 'all' || isOrderRequest(req);
+    const inScope = (routes: 'orders' | 'quotes' | 'all'): boolean =>
+      routes === 'all' || (routes === 'quotes' ? req.path.startsWith('/quote') : isOrderRequest(req));
     const httpFault = state.faults.take('http_error', (f) => inScope(f.routes));
     if (httpFault) {
       state.stats.faultsInjected += 1;

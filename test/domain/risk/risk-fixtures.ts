@@ -1,4 +1,4 @@
-import type { Instrument, OrderRequest } from '../../../src/domain/order-types';
+import type { Instrument } from '../../../src/domain/order-types';
 import { evaluateRisk } from '../../../src/domain/risk/evaluate-risk';
 import type {
   AccountSnapshot, HeldPosition, MarketQuote, PendingOrder, RiskCheckResult, RiskContext, RiskLimits, SessionCalendar,
@@ -161,4 +161,8 @@ export function describeCheck(name: string, cases: Case[]): void {
   });
 }
 
-export type OrderOverrides = Partial<OrderRequest & { split: boolean }>;
+/** A sell of the whole held long (90): the order only reduces risk. */
+export const REDUCE_ONLY_SELL: Pick<ContextOverrides, 'order' | 'account'> = {
+  order: { side: 'SELL' },
+  account: { positions: [position({ netQuantity: 90 })] },
+};
