@@ -80,6 +80,40 @@ describe('order lifecycle workflow', () => {
     }, limitBuy({ quantity: 45 }));
   });
 
+  test('an order the risk gate refuses ends REJECTED with the failed check, and the broker is never asked', async () => {
+    const refused = (basic: import('../../src/domain/order-validation').ValidationReport) => {
+      const failure = { check: 'max_quantity', category: 'size', status: 'failed' as const, passed: false, code: 'MAX_QUANTITY_EXCEEDED', message: '3 lots is above the maximum of 2 lots', values: { lots: 3 }, limit: 2 };
+      return { ...basic, passed: false, checks: [...basic.checks, failure], failure, flags: [], configVersion: 'v-test' };
+    };
+    await withOrder({ risk: refused }, async (handle, stubs) => {
+      const result = await handle.result();
+      expect(result.status).toBe('REJECTED');
+      expect(result.validation?.failure).toMatchObject({ check: 'max_quantity', code: 'MAX_QUANTITY_EXCEEDED' });
+      expect(result.statusMessage).toBe('3 lots is above the maximum of 2 lots');
+      expect(stubs.calls.assessOrderRisk).toBe(1);
+      expect(stubs.calls.submitOrderToBroker).toBe(0);
+      expect(stubs.events().find((e) => e.type === 'VALIDATED')?.payload).toMatchObject({ passed: false, configVersion: 'v-test' });
+    });
+  });
+
+  test('when the risk gate cannot run at all, then the order fails closed: REJECTED with RISK_ENGINE_UNAVAILABLE, nothing placed', async () => {
+    const broken = () => { throw ApplicationFailure.create({ nonRetryable: true, message: 'database unreachable' }); };
+    await withOrder({ risk: broken }, async (handle, stubs) => {
+      const result = await handle.result();
+      expect(result.status).toBe('REJECTED');
+      expect(result.validation?.failure).toMatchObject({ check: 'risk_engine', code: 'RISK_ENGINE_UNAVAILABLE' });
+      expect(result.validation?.failure?.message).toContain('database unreachable');
+      expect(stubs.calls.submitOrderToBroker).toBe(0);
+    });
+  });
+
+  test('an order that fails basic validation never reaches the risk gate', async () => {
+    await withOrder({}, async (handle, stubs) => {
+      await handle.result();
+      expect(stubs.calls.assessOrderRisk).toBe(0);
+    }, limitBuy({ quantity: 45 }));
+  });
+
   test('a submitted order follows the broker through OPEN and a partial fill to FILLED by polling alone, with no signal', async () => {
     await withOrder({}, async (handle, stubs) => {
       const result = await handle.result();

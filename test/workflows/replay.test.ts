@@ -12,10 +12,11 @@ import { limitBuy, orderInput, stubActivities, uniqueId } from './order-stubs';
  * (non-determinism) fails here. `RECORD_REPLAY=1` first records a happy-path history, once, if it is missing.
  */
 const REPLAY_DIR = path.resolve(__dirname, '../replay');
-const FILLED_HISTORY = path.join(REPLAY_DIR, 'order-filled.history.json');
+const FILLED_HISTORY = path.join(REPLAY_DIR, 'order-filled.history.json'); // recorded before the risk gate existed
+const GATED_HISTORY = path.join(REPLAY_DIR, 'order-risk-gated.history.json'); // recorded with the risk gate
 const RECORD = process.env.RECORD_REPLAY === '1';
 
-async function recordFilledOrderHistory(): Promise<void> {
+async function recordFilledOrderHistory(file: string): Promise<void> {
   const env = await createTimeSkippingEnv();
   try {
     await registerOrderSearchAttributes(env);
@@ -25,7 +26,7 @@ async function recordFilledOrderHistory(): Promise<void> {
       connection: env.nativeConnection, taskQueue, activities: stubs.activities,
       workflowsPath: require.resolve('../../src/workflows'),
     });
-    const workflowId = 'order-filled-replay';
+    const workflowId = path.basename(file, '.history.json');
     const handle = await env.client.workflow.start(orderLifecycleWorkflow, {
       workflowId, taskQueue, args: [orderInput(workflowId, limitBuy(), { receivedAt: '2026-11-24T04:00:00.000Z' })],
     });
@@ -33,21 +34,21 @@ async function recordFilledOrderHistory(): Promise<void> {
     expect(result.status).toBe('FILLED');
     const history = await handle.fetchHistory();
     fs.mkdirSync(REPLAY_DIR, { recursive: true });
-    fs.writeFileSync(FILLED_HISTORY, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
+    fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
   } finally {
     await env.teardown();
   }
 }
 
 // Defined only when asked for, so a normal run has no skipped test.
-if (RECORD && !fs.existsSync(FILLED_HISTORY)) test('records a filled order history for replay (RECORD_REPLAY=1, file missing)', async () => {
-  await recordFilledOrderHistory();
-  expect(fs.existsSync(FILLED_HISTORY)).toBe(true);
+if (RECORD && !fs.existsSync(GATED_HISTORY)) test('records a risk-gated filled order history for replay (RECORD_REPLAY=1, file missing)', async () => {
+  await recordFilledOrderHistory(GATED_HISTORY);
+  expect(fs.existsSync(GATED_HISTORY)).toBe(true);
 });
 
 test('every committed order history replays against the current workflow code without a determinism error', async () => {
   const files = fs.readdirSync(REPLAY_DIR).filter((f) => f.endsWith('.history.json')).sort();
-  expect(files).toContain('order-filled.history.json');
+  expect(files).toEqual(expect.arrayContaining([path.basename(FILLED_HISTORY), path.basename(GATED_HISTORY)]));
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
   const histories = files.map((f) => ({
     workflowId: f.replace(/\.history\.json$/, ''),
