@@ -59,6 +59,15 @@ describe('paper broker gateway: auth, rate limit, sessions and injected faults',
     await expect(h.place({})).resolves.toHaveProperty('order_id');
   });
 
+  it('when http_error is injected for quotes, then quote calls fail while orders still go through', async () => {
+    await h.control('POST', '/control/faults', { kind: 'http_error', status: 503, count: 2, routes: 'quotes' });
+    const [instrument] = (await h.control('GET', '/control/instruments')).filter((i: { segment: string }) => i.segment === 'NFO-OPT');
+    expect((await rejectionOf(h.kite.getQuote([`NFO:${instrument.tradingsymbol}`]))).error_type).toBe('NetworkException');
+    await expect(h.place({})).resolves.toHaveProperty('order_id');
+    expect((await rejectionOf(h.kite.getLTP([`NFO:${instrument.tradingsymbol}`]))).error_type).toBe('NetworkException');
+    await expect(h.kite.getQuote([`NFO:${instrument.tradingsymbol}`])).resolves.toHaveProperty(`NFO:${instrument.tradingsymbol}`);
+  });
+
   it('when a non-JSON 502 is injected, then the client maps it to NetworkException', async () => {
     await h.control('POST', '/control/faults', { kind: 'http_error', status: 502, routes: 'all' });
     expect((await rejectionOf(h.kite.getOrders())).error_type).toBe('NetworkException');
