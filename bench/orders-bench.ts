@@ -9,6 +9,7 @@ import path from 'node:path';
 import { KiteConnect } from 'kiteconnect';
 import { parseEnv } from '../src/config/env';
 import { startSystem } from '../src/system';
+import { benchRiskConfig } from './bench-risk-config';
 
 const N = Number(process.env.BENCH_ORDERS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -24,7 +25,9 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oms-bench-'));
   const base = 20000 + Math.floor(Math.random() * 20000);
-  const env = parseEnv({ DATA_DIR: dataDir, API_PORT: String(base), PAPER_PORT: String(base + 1), PG_PORT: String(base + 2), TEMPORAL_DEV_PORT: String(base + 3), TEMPORAL_UI_PORT: String(base + 4), PAPER_RATE_LIMIT: 'off', ORDER_POLL_MIN_MS: '500', ORDER_POLL_MAX_MS: '2000' });
+  const riskFile = path.join(dataDir, 'risk.json');
+  fs.writeFileSync(riskFile, JSON.stringify(benchRiskConfig()));
+  const env = parseEnv({ RISK_CONFIG_FILE: riskFile, DATA_DIR: dataDir, API_PORT: String(base), PAPER_PORT: String(base + 1), PG_PORT: String(base + 2), TEMPORAL_DEV_PORT: String(base + 3), TEMPORAL_UI_PORT: String(base + 4), PAPER_RATE_LIMIT: 'off', ORDER_POLL_MIN_MS: '500', ORDER_POLL_MAX_MS: '2000' });
   const sys = await startSystem(env, () => undefined);
   try {
     const control = async (p: string) => ((await (await fetch(`${sys.paperBrokerUrl}${p}`)).json()) as { data: any }).data;

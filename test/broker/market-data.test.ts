@@ -24,8 +24,27 @@ describe('market data for the risk checks', () => {
     const keys = ['NFO:A', 'NFO:B', 'NFO:C', 'NFO:D', 'NFO:E'];
     const answers = await Promise.all(keys.map((k) => cache.getQuotes([k])));
     expect(answers.map((a) => a.size)).toEqual([1, 1, 1, 1, 1]);
-    expect(broker.calls.map((c) => c.keys)).toEqual([['NFO:A'], ['NFO:B', 'NFO:C', 'NFO:D', 'NFO:E']]);
+    expect(broker.calls.map((c) => c.keys)).toEqual([['NFO:A'], ['NFO:B', 'NFO:C', 'NFO:D', 'NFO:E', 'NFO:A']]);
     expect(broker.calls[1].at - broker.calls[0].at).toBeGreaterThanOrEqual(200);
+  });
+
+  it('when one expired key forces a fetch, then every key asked for recently is refreshed with it, so rotating symbols do not wait a second each', async () => {
+    let now = 1_000_000;
+    const broker = fakeBroker();
+    const cache = new MarketDataCache(broker.source, { ttlMs: 1000, minIntervalMs: 0, workingSetMs: 60_000, now: () => now });
+    await cache.getQuotes(['NFO:A', 'NFO:B']);
+    now += 30_000;
+    await cache.getQuotes(['NFO:C']);
+    now += 1500;
+    await cache.getQuotes(['NFO:A']); // expired: one fetch refreshes A, B and C together
+    expect(broker.calls.at(-1)?.keys.sort()).toEqual(['NFO:A', 'NFO:B', 'NFO:C']);
+    const fetches = broker.calls.length;
+    await cache.getQuotes(['NFO:B']);
+    await cache.getQuotes(['NFO:C']);
+    expect(broker.calls).toHaveLength(fetches);
+    now += 61_000; // B and C were last asked for more than a minute ago: they leave the working set
+    await cache.getQuotes(['NFO:A']);
+    expect(broker.calls.at(-1)?.keys).toEqual(['NFO:A']);
   });
 
   it('when a quote is younger than the TTL, then it is served from the cache without asking the broker', async () => {
