@@ -51,11 +51,13 @@ export class KiteGateway {
     }
   }
 
-  /** Instrument master lookup, cached per exchange (Kite publishes the dump once a day). */
+  /** Instrument master lookup from the broker's instruments dump, cached per exchange and IST trading day. */
   async getInstrument(exchange: string, tradingsymbol: string): Promise<Instrument | null> {
     const now = (this.opts.now ?? Date.now)();
     let cached = this.instruments.get(exchange);
-    if (!cached || now - cached.at > (this.opts.instrumentsTtlMs ?? 6 * 3600_000)) {
+    // Kite publishes the dump once a day (before the session): refetch on a new IST day, and within a day after the TTL.
+    const istDay = (ms: number) => Math.floor((ms + 330 * 60_000) / 86_400_000);
+    if (!cached || istDay(now) !== istDay(cached.at) || now - cached.at > (this.opts.instrumentsTtlMs ?? 6 * 3600_000)) {
       const rows = await this.call(() => this.kite.getInstruments(exchange as never));
       const byKey = new Map<string, Instrument>();
       for (const r of rows as unknown as Record<string, unknown>[]) {
