@@ -34,6 +34,14 @@ function parseSchema(text: string): SchemaModel[] {
   });
 }
 
+/** What Postgres reports as column_default for a field's @default; uuid()/cuid() are filled in by the client. */
+function databaseDefault(field: SchemaField): string | null {
+  const value = /@default\(((?:[^()]|\([^()]*\))*)\)/.exec(field.attrs)?.[1];
+  if (value === undefined || /^(uuid|cuid|nanoid|ulid)\(/.test(value)) return null;
+  if (value === 'now()') return 'CURRENT_TIMESTAMP';
+  return value.startsWith('"') ? `'${value.slice(1, -1)}'::text` : value;
+}
+
 const models = parseSchema(fs.readFileSync(path.join(projectRoot(), 'prisma', 'schema.prisma'), 'utf8'));
 const columnsOf = (model: SchemaModel, names: string[]) => names.map((n) => model.fields.find((f) => f.name === n)!.column);
 // Prisma's default names: <table>_<columns>_idx / _key, cut to Postgres' 63 characters.
@@ -70,24 +78,24 @@ const minimalTrade = (orderId: string, overrides: Partial<Prisma.TradeUncheckedC
 });
 
 describe('the migrated database matches schema.prisma', () => {
-  it('when the tables are inspected, then every model field has its column with the declared type, nullability and precision', async () => {
+  it('when the tables are inspected, then every model field has its column with the declared type, nullability, precision and database default', async () => {
     const sqlType: Record<string, string> = { String: 'text', Int: 'integer', Boolean: 'boolean', Json: 'jsonb', Decimal: 'numeric', DateTime: 'timestamp with time zone' };
     for (const model of models) {
-      const rows = await prisma.$queryRaw<Array<{ column_name: string; data_type: string; is_nullable: string; numeric_precision: number | null; numeric_scale: number | null; datetime_precision: number | null }>>`
-        SELECT column_name, data_type, is_nullable, numeric_precision, numeric_scale, datetime_precision
-        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${model.table} ORDER BY column_name`;
+      const rows = await prisma.$queryRaw<Array<{ column_name: string; data_type: string; is_nullable: string; numeric_precision: number | null; numeric_scale: number | null; datetime_precision: number | null; column_default: string | null }>>`
+        SELECT column_name, data_type, is_nullable, numeric_precision, numeric_scale, datetime_precision, column_default
+        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${model.table}`;
       const expected = model.fields.map((f) => {
         const decimal = /@db\.Decimal\((\d+),\s*(\d+)\)/.exec(f.attrs);
         const tz = /@db\.Timestamptz\((\d+)\)/.exec(f.attrs);
         return {
           column_name: f.column, data_type: sqlType[f.type], is_nullable: f.optional ? 'YES' : 'NO',
           numeric_precision: decimal ? Number(decimal[1]) : null, numeric_scale: decimal ? Number(decimal[2]) : null,
-          datetime_precision: tz ? Number(tz[1]) : null,
+          datetime_precision: tz ? Number(tz[1]) : null, column_default: databaseDefault(f),
         };
       });
       const actual = rows.map((r) => ({ ...r, numeric_precision: r.data_type === 'numeric' ? r.numeric_precision : null, numeric_scale: r.data_type === 'numeric' ? r.numeric_scale : null, datetime_precision: r.data_type.startsWith('timestamp') ? r.datetime_precision : null }));
-      expect({ table: model.table, columns: actual }).toEqual({ table: model.table, columns: expect.arrayContaining(expected) });
-      expect({ table: model.table, columns: rows.map((r) => r.column_name).sort() }).toEqual({ table: model.table, columns: model.fields.map((f) => f.column).sort() });
+      const byName = (a: { column_name: string }, b: { column_name: string }) => a.column_name.localeCompare(b.column_name);
+      expect({ table: model.table, columns: actual.sort(byName) }).toEqual({ table: model.table, columns: expected.sort(byName) });
     }
   });
 
@@ -217,6 +225,15 @@ describe('the uniques the store relies on', () => {
     await prisma.position.create({ data: key });
     await expect(prisma.position.create({ data: key })).rejects.toEqual(duplicate);
     await expect(prisma.position.create({ data: { ...key, product: 'MIS' } })).resolves.toMatchObject({ product: 'MIS' });
+  });
+});
+
+describe('the relations to orders', () => {
+  it('when an event or a trade names an order that does not exist, then the foreign key rejects it', async () => {
+    const missing = uid('no-such-order');
+    const orphan = expect.objectContaining({ code: 'P2003' });
+    await expect(prisma.orderEvent.create({ data: { id: `${missing}:1`, orderId: missing, sequence: 1, type: 'T', source: 'api', occurredAt: at('2026-11-24T04:00:00.000Z') } })).rejects.toEqual(orphan);
+    await expect(prisma.trade.create({ data: minimalTrade(missing) })).rejects.toEqual(orphan);
   });
 });
 
