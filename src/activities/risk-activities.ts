@@ -5,13 +5,13 @@ import { evaluateRisk, marginToReservePaise, referencePricePaise } from '../doma
 import { combineReports } from '../domain/risk/gate-report';
 import type { MarketQuote, RiskContext, SessionCalendar } from '../domain/risk/risk-types';
 import type { KiteGateway } from '../broker/kite-gateway';
-import type { RiskStore } from '../store/risk-store';
+import type { AdmitArgs, RiskStore } from '../store/risk-store';
 
 export interface RiskActivityDeps {
   riskConfig: { current(): LoadedRiskConfig };
   marketData: { getQuotes(keys: string[]): Promise<Map<string, MarketQuote>> };
   broker: Pick<KiteGateway, 'getAvailableMargin' | 'getOrderMargin'>;
-  riskStore: Pick<RiskStore, 'existingDecision' | 'symbolsToMark' | 'admit'>;
+  riskStore: Pick<RiskStore, 'existingDecision' | 'symbolsToMark' | 'admit' | 'admitModification'>;
   /** The exchange session to check against; null = the configuration's live calendar. */
   session?: () => Promise<SessionCalendar | null>;
   now?: () => number;
@@ -34,42 +34,54 @@ export function createRiskActivities(d: RiskActivityDeps) {
      * Market data and margins are gathered before the lock; missing ones fail the checks that need them (fail closed).
      */
     async assessOrderRisk(args: { state: OrderState; basic: ValidationReport }): Promise<ValidationReport> {
-      const { state } = args;
-      const already = await d.riskStore.existingDecision(state.orderId);
+      const already = await d.riskStore.existingDecision(args.state.orderId);
       if (already) return already;
+      return gate(args.state, args.basic, (a) => d.riskStore.admit(a));
+    },
 
-      const loaded = d.riskConfig.current();
-      const { account } = loaded.config;
-      const limits = loaded.config.resolve(state.request.strategyId);
-      const orderKey = `${state.request.exchange}:${state.request.tradingsymbol}`;
-      const marked = await d.riskStore.symbolsToMark(account, now());
-      const quotes = await d.marketData.getQuotes([orderKey, ...marked.filter((k) => k !== orderKey)]);
-      const quote = quotes.get(orderKey) ?? null;
-      const refPrice = referencePricePaise(state.request, quote);
-      const [available, required, session] = await Promise.all([
-        limits.margin.enabled ? d.broker.getAvailableMargin().catch(orNull('available margin')) : null,
-        limits.margin.enabled && !isOptionBuy(state) ? d.broker.getOrderMargin(state.request, refPrice).catch(orNull('order margin')) : null,
-        d.session ? d.session().catch(orNull('paper session')) : null,
-      ]);
-      const lastPrices = new Map<string, number>();
-      for (const [k, q] of quotes) lastPrices.set(k, q.lastPricePaise);
-
-      const nowMs = now();
-      const meta = { account, configVersion: loaded.version, evaluatedAt: new Date(nowMs).toISOString() };
-      return d.riskStore.admit({
-        account, state, nowMs, lastPrices,
-        underlying: state.instrument?.name || state.request.tradingsymbol,
-        decide: (snapshot) => {
-          const ctx: RiskContext = {
-            order: state.request, instrument: state.instrument, nowMs, quote, requiredMarginPaise: required,
-            session: session ?? loaded.config.session, limits: { ...limits, marketHours: { ...limits.marketHours, session: session ?? limits.marketHours.session } },
-            account: { ...snapshot, availableMarginPaise: available },
-          };
-          const risk = evaluateRisk(ctx);
-          const report = combineReports(args.basic, risk, meta);
-          return { report, passed: report.passed, referencePricePaise: risk.referencePricePaise, reservedMarginPaise: marginToReservePaise(ctx, risk) };
-        },
-      });
+    /**
+     * Re-checks a working order with the terms a modify asks for (`state.request` carries them). Every check runs
+     * again against the rest of the account's book; a pass enlarges the order's reservation before the broker sees
+     * the change. Retrying is harmless: the order's own reservation is never part of the book it is checked against.
+     */
+    async assessModificationRisk(args: { state: OrderState; basic: ValidationReport }): Promise<ValidationReport> {
+      return gate(args.state, args.basic, (a) => d.riskStore.admitModification(a));
     },
   };
+
+  async function gate(state: OrderState, basic: ValidationReport, admit: (a: AdmitArgs) => Promise<ValidationReport>): Promise<ValidationReport> {
+    const loaded = d.riskConfig.current();
+    const { account } = loaded.config;
+    const limits = loaded.config.resolve(state.request.strategyId);
+    const orderKey = `${state.request.exchange}:${state.request.tradingsymbol}`;
+    const marked = await d.riskStore.symbolsToMark(account, now());
+    const quotes = await d.marketData.getQuotes([orderKey, ...marked.filter((k) => k !== orderKey)]);
+    const quote = quotes.get(orderKey) ?? null;
+    const refPrice = referencePricePaise(state.request, quote);
+    const [available, required, session] = await Promise.all([
+      limits.margin.enabled ? d.broker.getAvailableMargin().catch(orNull('available margin')) : null,
+      limits.margin.enabled && !isOptionBuy(state) ? d.broker.getOrderMargin(state.request, refPrice).catch(orNull('order margin')) : null,
+      d.session ? d.session().catch(orNull('paper session')) : null,
+    ]);
+    const lastPrices = new Map<string, number>();
+    for (const [k, q] of quotes) lastPrices.set(k, q.lastPricePaise);
+
+    const nowMs = now();
+    const meta = { account, configVersion: loaded.version, evaluatedAt: new Date(nowMs).toISOString() };
+    const calendar = session ?? loaded.config.session;
+    return admit({
+      account, state, nowMs, lastPrices,
+      underlying: state.instrument?.name || state.request.tradingsymbol,
+      decide: (snapshot) => {
+        const ctx: RiskContext = {
+          order: state.request, instrument: state.instrument, nowMs, quote, requiredMarginPaise: required, session: calendar,
+          limits: { ...limits, marketHours: { ...limits.marketHours, session: calendar } },
+          account: { ...snapshot, availableMarginPaise: available },
+        };
+        const risk = evaluateRisk(ctx);
+        const report = combineReports(basic, risk, meta);
+        return { report, passed: report.passed, referencePricePaise: risk.referencePricePaise, reservedMarginPaise: marginToReservePaise(ctx, risk) };
+      },
+    });
+  }
 }

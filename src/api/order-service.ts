@@ -133,14 +133,18 @@ const OWN_CODES = new Set(['FREEZE_QTY', 'STALE_MARKET_DATA', 'KILL_SWITCH']);
 type Failure = { check: string; code?: string; message?: string; values?: unknown; limit?: unknown; category?: string };
 
 /** A 422 naming the failed check, its reason code, the human reason and the numbers compared. */
-function rejection(order: ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>): AppError {
-  const failure = (order.validation as { failure?: Failure } | null)?.failure;
-  if (!failure) return unprocessable('ORDER_REJECTED', order.statusMessage ?? 'order rejected', { order });
+function riskRefusal(failure: Failure, extra: Record<string, unknown> = {}): AppError {
   const code = failure.code && OWN_CODES.has(failure.code) ? failure.code : 'RISK_REJECTED';
   const reason = failure.message ?? 'check failed';
   return unprocessable(code, `${failure.check}: ${reason}`, {
-    check: failure.check, category: failure.category, reasonCode: failure.code, reason, values: failure.values, limit: failure.limit, order,
+    check: failure.check, category: failure.category, reasonCode: failure.code, reason, values: failure.values, limit: failure.limit, ...extra,
   });
+}
+
+function rejection(order: ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>): AppError {
+  const failure = (order.validation as { failure?: Failure } | null)?.failure;
+  if (!failure) return unprocessable('ORDER_REJECTED', order.statusMessage ?? 'order rejected', { order });
+  return riskRefusal(failure, { order });
 }
 
 function mapUpdateError(err: unknown): unknown {
@@ -154,6 +158,10 @@ function mapUpdateError(err: unknown): unknown {
         return unprocessable(d?.code ?? 'INVALID_CHANGE', cause.message, { field: d?.field });
       }
       case FailureTypes.brokerRejected: return conflict('BROKER_REJECTED', cause.message);
+      case FailureTypes.riskRejected: {
+        const failure = cause.details?.[0] as Failure | undefined;
+        return failure ? riskRefusal(failure) : unprocessable('RISK_REJECTED', cause.message);
+      }
     }
   }
   if (err instanceof Error && /already completed|workflow execution already completed/i.test(err.message)) {

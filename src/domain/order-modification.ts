@@ -1,4 +1,5 @@
 import type { OrderState } from './order-state';
+import type { OrderRequest, OrderType } from './order-types';
 import { paiseToRupees } from './money';
 
 export interface InvalidChange { code: string; message: string; field: string }
@@ -28,4 +29,14 @@ export function validateModification(state: OrderState, changes: { quantity?: nu
     if (state.request.side === 'SELL' && price > trigger) return { code: 'SL_PRICE_ABOVE_TRIGGER', field: 'price', message: 'an SL sell needs price <= trigger price' };
   }
   return null;
+}
+
+/** The order as it would stand after `changes`: what the risk gate re-checks before a modify goes to the broker. */
+export function modifiedRequest(state: OrderState, changes: { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: OrderType }): OrderRequest {
+  const orderType = changes.orderType ?? state.orderType;
+  const keepsPrice = orderType === 'LIMIT' || orderType === 'SL';
+  const keepsTrigger = orderType === 'SL' || orderType === 'SL-M';
+  const pricePaise = keepsPrice ? changes.pricePaise ?? state.pricePaise ?? undefined : undefined;
+  const triggerPricePaise = keepsTrigger ? changes.triggerPricePaise ?? state.triggerPricePaise ?? undefined : undefined;
+  return { ...state.request, quantity: changes.quantity ?? state.quantity, orderType, pricePaise, triggerPricePaise };
 }

@@ -56,6 +56,7 @@ export type OrderEvent =
   | { type: 'SUBMIT_FAILED'; message: string; at: string }
   | { type: 'BROKER_SNAPSHOT'; snapshot: BrokerOrderSnapshot; source: EventSource; at: string }
   | { type: 'MODIFY_REQUESTED'; changes: Record<string, unknown>; at: string }
+  | { type: 'MODIFY_RISK_CHECKED'; report: ValidationReport; at: string }
   | { type: 'CANCEL_REQUESTED'; at: string }
   | { type: 'BROKER_REQUEST_FAILED'; action: 'modify' | 'cancel'; message: string; at: string };
 
@@ -116,6 +117,9 @@ export function transition(state: OrderState, event: OrderEvent): { state: Order
       break;
     case 'MODIFY_REQUESTED':
       d.record('MODIFY_REQUESTED', 'api', event.at, event.changes);
+      break;
+    case 'MODIFY_RISK_CHECKED':
+      d.record('MODIFY_RISK_CHECKED', 'workflow', event.at, { ...event.report });
       break;
     case 'CANCEL_REQUESTED':
       d.state = { ...d.state, cancelRequested: true };

@@ -85,6 +85,26 @@ export class RiskStore {
       return decision.report;
     }, { maxWait: 10_000, timeout: 30_000 });
   }
+
+  /**
+   * Re-checks a working order whose terms are about to change, against the rest of the book (the order's own
+   * reservation is left out of the snapshot), under the same lock. When it passes, the reservation grows at once to
+   * cover the larger of the old and new quantity; the workflow's next save brings it to the broker's answer.
+   */
+  async admitModification(args: AdmitArgs): Promise<ValidationReport> {
+    return this.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${'oms-risk:' + args.account}))) AS l`;
+      const decision = args.decide(await readSnapshot(tx as unknown as Db, args));
+      if (decision.passed) {
+        await tx.$executeRaw`
+          UPDATE orders SET quantity = GREATEST(quantity, ${args.state.request.quantity}),
+                 reference_price = ${decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise)}::numeric,
+                 reserved_margin = ${paiseToRupees(decision.reservedMarginPaise)}::numeric
+          WHERE id = ${args.state.orderId} AND risk_passed`;
+      }
+      return decision.report;
+    }, { maxWait: 10_000, timeout: 30_000 });
+  }
 }
 
 async function readSnapshot(db: Db, args: AdmitArgs): Promise<AccountSnapshot> {

@@ -8,7 +8,7 @@ import { initialOrderState, transition, whyNotChangeable, type AuditEvent, type 
 import { isTerminal, type OrderRequest } from '../domain/order-types';
 import { validateOrder, type ValidationReport } from '../domain/order-validation';
 import { gateUnavailable } from '../domain/risk/gate-report';
-import { validateModification } from '../domain/order-modification';
+import { modifiedRequest, validateModification } from '../domain/order-modification';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, modifyOrderUpdate, orderStateQuery,
   type BrokerUpdate, type ModifyRequest,
@@ -50,10 +50,13 @@ const gate = proxyActivities<OrderActivities>({
 
 /** Histories recorded before the risk gate existed replay without it. */
 export const RISK_GATE_PATCH = 'risk-gate-v1';
+/** ... and before modifications were re-checked by it. */
+export const MODIFY_GATE_PATCH = 'risk-gate-modify-v1';
 
+type CommandError = { message: string; type?: string; details?: unknown[] };
 type Command =
-  | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: string }
-  | { kind: 'cancel'; reason?: string; done: boolean; error?: string };
+  | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: CommandError }
+  | { kind: 'cancel'; reason?: string; done: boolean; error?: CommandError };
 
 /** One order, from validation to a final status: submitted exactly once, followed until the broker is done. */
 export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
@@ -96,7 +99,8 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   const enqueue = async (command: Command): Promise<OrderState> => {
     commands.push(command);
     await condition(() => command.done);
-    if (command.error) throw ApplicationFailure.create({ type: FailureTypes.brokerRejected, nonRetryable: true, message: command.error });
+    const e = command.error;
+    if (e) throw ApplicationFailure.create({ type: e.type ?? FailureTypes.brokerRejected, nonRetryable: true, message: e.message, details: e.details });
     return state;
   };
   setHandler(modifyOrderUpdate, (changes) => enqueue({ kind: 'modify', changes, done: false }), {
@@ -150,19 +154,36 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       await continueAsNew<typeof orderLifecycleWorkflow>({ ...input, resume: state });
     }
   }
-  for (const c of commands) if (!c.done) { c.error = `order ${state.orderId} is ${state.status}`; c.done = true; }
+  for (const c of commands) if (!c.done) { c.error = { message: `order ${state.orderId} is ${state.status}` }; c.done = true; }
   await flush();
   log.info('order finished', { orderId: state.orderId, status: state.status, filledQuantity: state.filledQuantity });
   return state;
 
   async function assessRisk(s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
+    return failClosed(basic, () => gate.assessOrderRisk({ state: s, basic }));
+  }
+
+  /** The gate's report, or — when the gate cannot run within its budget — a rejection that says so. */
+  async function failClosed(basic: ValidationReport, run: () => Promise<ValidationReport>): Promise<ValidationReport> {
     try {
-      return await gate.assessOrderRisk({ state: s, basic });
+      return await run();
     } catch (err) {
       const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
       const message = `the risk gate could not run: ${cause instanceof Error ? cause.message : String(cause)}`;
       return gateUnavailable(basic, message, { account: 'unknown', evaluatedAt: now() });
     }
+  }
+
+  /** Runs the risk gate on the order as the modify would leave it; the refusal to answer with, or null to go on. */
+  async function recheckModification(changes: ModifyRequest): Promise<CommandError | null> {
+    const request = modifiedRequest(state, changes);
+    const basic = validateOrder(request, state.instrument);
+    const report = await failClosed(basic, () => gate.assessModificationRisk({ state: { ...state, request }, basic }));
+    apply({ type: 'MODIFY_RISK_CHECKED', report, at: now() });
+    await flush();
+    if (report.passed) return null;
+    const failure = report.failure;
+    return { type: FailureTypes.riskRejected, message: `${failure?.check}: ${failure?.message ?? 'check failed'}`, details: [failure] };
   }
 
   async function submit(): Promise<void> {
@@ -189,13 +210,21 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     if (command.kind === 'cancel') apply({ type: 'CANCEL_REQUESTED', at });
     else apply({ type: 'MODIFY_REQUESTED', changes: { ...command.changes }, at });
     await flush();
+    if (command.kind === 'modify' && patched(MODIFY_GATE_PATCH)) {
+      const refusal = await recheckModification(command.changes);
+      if (refusal) {
+        command.error = refusal;
+        command.done = true;
+        return;
+      }
+    }
     const result = command.kind === 'cancel'
       ? await broker.cancelBrokerOrder({ brokerOrderId, variety: state.request.variety })
       : await broker.modifyBrokerOrder({ brokerOrderId, variety: state.request.variety, changes: command.changes, validity: state.request.validity });
     if (!result.ok) {
       apply({ type: 'BROKER_REQUEST_FAILED', action: command.kind, message: result.message, at: now() });
       await sync('broker-poll');
-      command.error = result.message;
+      command.error = { message: result.message };
       command.done = true;
       return;
     }

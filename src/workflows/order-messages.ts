@@ -34,4 +34,6 @@ export const FailureTypes = {
   orderNotChangeable: 'ORDER_NOT_CHANGEABLE',
   invalidChange: 'INVALID_CHANGE',
   brokerRejected: 'BROKER_REJECTED',
+  /** A modify the risk gate refused; details[0] is the failed check. */
+  riskRejected: 'RISK_REJECTED',
 } as const;

@@ -120,6 +120,34 @@ describe('the risk gate rejects with 422 RISK_REJECTED naming the check, the rea
   });
 });
 
+describe('modifications go through the gate too', () => {
+  it('when a resting order is modified outside the band or above the size limit, then it is 422 and the broker keeps the old terms; an allowed change goes through', async () => {
+    const placed = await place('band', { orderType: 'LIMIT', price: '950.00' });
+    expect(placed.status).toBe(202);
+    const id = placed.body.order.orderId;
+    const tag = placed.body.order.tag;
+    const brokerOrder = async () => (await stack.control('GET', `/control/orders?tag=${tag}`)).orders[0];
+    await eventually(brokerOrder, (o) => o?.status === 'OPEN');
+
+    const far = await stack.api('PATCH', `/api/v1/orders/${id}`, { price: '800.00' });
+    expect(far.status).toBe(422);
+    expect(far.body.error).toMatchObject({ code: 'RISK_REJECTED', details: { check: 'price_band', reasonCode: 'PRICE_OUTSIDE_BAND', values: { price: '800.00', ltp: '1000.00' } } });
+    expect((await brokerOrder()).price).toBe(950);
+    const [audit] = await sql("select payload from order_events where order_id = $1 and type = 'MODIFY_RISK_CHECKED'", [id]);
+    expect(audit.payload).toMatchObject({ passed: false, failure: { check: 'price_band' } });
+
+    const near = await stack.api('PATCH', `/api/v1/orders/${id}`, { price: '960.00' });
+    expect(near.status).toBe(200);
+    expect((await eventually(brokerOrder, (o) => o.price === 960)).price).toBe(960);
+
+    const bigger = await stack.api('PATCH', `/api/v1/orders/${id}`, { quantity: 630 });
+    expect(bigger.status).toBe(422);
+    expect(bigger.body.error).toMatchObject({ code: 'FREEZE_QTY', details: { check: 'freeze_quantity' } });
+    expect((await brokerOrder()).quantity).toBe(30);
+    expect((await stack.api('DELETE', `/api/v1/orders/${id}`)).status).toBe(200);
+  });
+});
+
 describe('the check report and the configuration', () => {
   it('when an order passes, then the full report is in validation_result, in order_events and in the workflow history', async () => {
     const res = await place('any');

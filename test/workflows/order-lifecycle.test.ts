@@ -5,7 +5,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
-import { admissionUpdate, cancelOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { admissionUpdate, cancelOrderUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { registerOrderSearchAttributes } from './order-env';
 import { limitBuy, orderInput, snapshot, stubActivities, uniqueId, type StubOptions } from './order-stubs';
@@ -104,6 +104,23 @@ describe('order lifecycle workflow', () => {
       expect(result.validation?.failure).toMatchObject({ check: 'risk_engine', code: 'RISK_ENGINE_UNAVAILABLE' });
       expect(result.validation?.failure?.message).toContain('database unreachable');
       expect(stubs.calls.submitOrderToBroker).toBe(0);
+    });
+  });
+
+  test('a modify the risk gate refuses is answered RISK_REJECTED with the failed check, and the broker is never asked to modify', async () => {
+    const refuse = (basic: import('../../src/domain/order-validation').ValidationReport, s: OrderState) => {
+      const failure = { check: 'max_quantity', category: 'size', status: 'failed' as const, passed: false, code: 'MAX_QUANTITY_EXCEEDED', message: `${s.request.quantity / 30} lots is above the maximum of 3 lots` };
+      return { ...basic, passed: false, checks: [...basic.checks, failure], failure, flags: [] };
+    };
+    await withOrder({ modifyRisk: refuse, snapshots: [snapshot()] }, async (handle, stubs) => {
+      await waitForStatus(handle, (s) => s.status === 'OPEN');
+      const failure = await updateFailure(() => handle.executeUpdate(modifyOrderUpdate, { args: [{ quantity: 120 }] }));
+      expect(failure.type).toBe('RISK_REJECTED');
+      expect(failure.message).toBe('max_quantity: 4 lots is above the maximum of 3 lots');
+      expect(stubs.calls.assessModificationRisk).toBe(1);
+      expect(stubs.calls.modifyBrokerOrder).toBe(0);
+      expect(stubs.events().find((e) => e.type === 'MODIFY_RISK_CHECKED')?.payload).toMatchObject({ passed: false });
+      expect((await handle.query(orderStateQuery)).quantity).toBe(90);
     });
   });
 

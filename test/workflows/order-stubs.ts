@@ -46,12 +46,14 @@ export interface StubOptions {
   holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
   /** The risk gate's answer; default: the basic report, passed. Throw to make the gate unavailable. */
   risk?: (basic: ValidationReport) => Promise<ValidationReport> | ValidationReport;
+  /** The risk gate's answer to a modify; default: passed. */
+  modifyRisk?: (basic: ValidationReport, state: OrderState) => Promise<ValidationReport> | ValidationReport;
 }
 
 /** Plain-object activities with the OrderActivities shape, recording what the workflow asked of them. */
 export function stubActivities(opts: StubOptions = {}) {
   const calls = {
-    lookupInstrument: 0, assessOrderRisk: 0, submitOrderToBroker: 0, findBrokerOrderByTag: 0, fetchBrokerOrder: 0, modifyBrokerOrder: 0, cancelBrokerOrder: 0,
+    lookupInstrument: 0, assessOrderRisk: 0, assessModificationRisk: 0, submitOrderToBroker: 0, findBrokerOrderByTag: 0, fetchBrokerOrder: 0, modifyBrokerOrder: 0, cancelBrokerOrder: 0,
   };
   const saves: { state: OrderState; events: AuditEvent[] }[] = [];
   const placements: string[] = [];
@@ -65,6 +67,10 @@ export function stubActivities(opts: StubOptions = {}) {
     async assessOrderRisk(args) {
       calls.assessOrderRisk++;
       return opts.risk ? opts.risk(args.basic) : { ...args.basic, flags: [], configVersion: 'stub' };
+    },
+    async assessModificationRisk(args) {
+      calls.assessModificationRisk++;
+      return opts.modifyRisk ? opts.modifyRisk(args.basic, args.state) : { ...args.basic, flags: [], configVersion: 'stub' };
     },
     async submitOrderToBroker() {
       const call = ++calls.submitOrderToBroker;
