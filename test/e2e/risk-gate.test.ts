@@ -127,7 +127,7 @@ describe('modifications go through the gate too', () => {
     const id = placed.body.order.orderId;
     const tag = placed.body.order.tag;
     const brokerOrder = async () => (await stack.control('GET', `/control/orders?tag=${tag}`)).orders[0];
-    await eventually(brokerOrder, (o) => o?.status === 'OPEN');
+    await eventually(() => stack.api('GET', `/api/v1/orders/${id}`).then((r) => r.body.order), (o) => o.status === 'OPEN');
 
     const far = await stack.api('PATCH', `/api/v1/orders/${id}`, { price: '800.00' });
     expect(far.status).toBe(422);
