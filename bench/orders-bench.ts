@@ -13,6 +13,8 @@ import { benchRiskConfig } from './bench-risk-config';
 
 const N = Number(process.env.BENCH_ORDERS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+/** How often each bench client reads its order back (each read is a workflow query or a DB read). */
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
 const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms  p95 ${pct(xs, 95).toFixed(1)} ms  p99 ${pct(xs, 99).toFixed(1)} ms`;
@@ -56,7 +58,7 @@ async function main() {
       for (;;) {
         const o = ((await (await fetch(`${sys.apiUrl}/api/v1/orders/${body.order.orderId}`)).json()) as { order: { status: string } }).order;
         if (o.status === 'FILLED') break;
-        await new Promise((res) => setTimeout(res, 20));
+        await new Promise((res) => setTimeout(res, POLL_MS));
       }
       toFilled.push(Date.now() - at);
     });

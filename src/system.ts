@@ -7,6 +7,7 @@ import { OrderService } from './api/order-service';
 import { KiteGateway } from './broker/kite-gateway';
 import { MarketDataCache } from './broker/market-data';
 import { paperSessionSource } from './broker/paper-session';
+import { SlidingWindowRateLimiter } from './broker/rate-limiter';
 import { RiskConfigFile } from './config/risk-config-file';
 import { brokerSettings, type Env } from './config/env';
 import { projectRoot } from './infra/binaries';
@@ -66,7 +67,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     let paper: PaperBroker | undefined;
     let paperBrokerUrl: string | undefined;
     if (env.BROKER_MODE === 'paper' && !env.KITE_API_ROOT) {
-      paper = createPaperBroker({ apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl, rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 } });
+      paper = createPaperBroker({ apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl, rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 }, startingCash: env.PAPER_STARTING_CASH });
       const port = await paper.listen(env.PAPER_PORT, env.PAPER_HOST);
       const p = paper;
       stops.push(() => p.close());
@@ -76,14 +77,19 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const db = createPrismaClient(databaseUrl);
     stops.push(() => db.$disconnect());
     const store = new OrderStore(db);
-    const gateway = new KiteGateway({ apiKey: broker.apiKey, accessToken: broker.accessToken, root: paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS });
+    // The windows are a little wider than Kite's: the broker counts arrivals, and arrivals jitter around our send times.
+    const orderLimiter = new SlidingWindowRateLimiter([
+      { limit: env.BROKER_ORDERS_PER_SECOND, windowMs: 1100 },
+      { limit: env.BROKER_ORDERS_PER_MINUTE, windowMs: 61_000 },
+    ]);
+    const gateway = new KiteGateway({ apiKey: broker.apiKey, accessToken: broker.accessToken, root: paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter });
     const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS };
 
     if (parts.worker !== false) {
       const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
       const paperRoot = env.BROKER_MODE === 'paper' ? paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
       const activities = createActivities({
-        broker: gateway, store, riskConfig, marketData, riskStore: new RiskStore(db), log,
+        broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, store, riskConfig, marketData, riskStore: new RiskStore(db), log,
         session: paperRoot ? paperSessionSource(paperRoot) : undefined,
       });
       const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities });

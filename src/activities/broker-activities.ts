@@ -5,10 +5,23 @@ import type { KiteGateway, ModifyChanges } from '../broker/kite-gateway';
 
 export const BROKER_REJECTED = 'BROKER_REJECTED';
 
-export interface BrokerActivityDeps { broker: Pick<KiteGateway, 'getInstrument' | 'placeOrder' | 'findOrderByTag' | 'getOrderSnapshot' | 'modifyOrder' | 'cancelOrder'> }
+/**
+ * The latest moment this attempt may still send a request: its start-to-close budget minus the broker timeout and a
+ * margin, so a request queued behind the rate limit is never sent after Temporal has given up on the attempt.
+ */
+function sendDeadline(brokerTimeoutMs: number): number {
+  const info = Context.current().info;
+  return info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - brokerTimeoutMs - 2000;
+}
+
+export interface BrokerActivityDeps {
+  broker: Pick<KiteGateway, 'getInstrument' | 'placeOrder' | 'findOrderByTag' | 'getOrderSnapshot' | 'modifyOrder' | 'cancelOrder'>;
+  /** The broker's HTTP timeout, reserved at the end of an attempt's budget. */
+  brokerTimeoutMs?: number;
+}
 
 /** Broker activities: each a verb, each safe to run again. */
-export function createBrokerActivities({ broker }: BrokerActivityDeps) {
+export function createBrokerActivities({ broker, brokerTimeoutMs = 7000 }: BrokerActivityDeps) {
   return {
     /** Looks a contract up in the broker's instrument master; null when it is not there. */
     async lookupInstrument(args: { exchange: string; tradingsymbol: string }): Promise<Instrument | null> {
@@ -26,7 +39,7 @@ export function createBrokerActivities({ broker }: BrokerActivityDeps) {
           const found = await broker.findOrderByTag(args.tag);
           if (found) return { brokerOrderId: found.brokerOrderId, recovered: true };
         }
-        const brokerOrderId = await broker.placeOrder(args.request, args.tag);
+        const brokerOrderId = await broker.placeOrder(args.request, args.tag, sendDeadline(brokerTimeoutMs));
         return { brokerOrderId, recovered: false };
       } catch (err) {
         throw toActivityError(err);
@@ -55,12 +68,12 @@ export function createBrokerActivities({ broker }: BrokerActivityDeps) {
 
     /** Asks the broker to modify; a refusal is an answer ({ok:false}), not a failure. Modifying twice is harmless. */
     async modifyBrokerOrder(args: { brokerOrderId: string; variety: string; validity: string; changes: ModifyChanges }): Promise<{ ok: boolean; message: string }> {
-      return answer(() => broker.modifyOrder(args.variety, args.brokerOrderId, args.changes, args.validity));
+      return answer(() => broker.modifyOrder(args.variety, args.brokerOrderId, args.changes, args.validity, sendDeadline(brokerTimeoutMs)));
     },
 
     /** Asks the broker to cancel; cancelling an order already cancelled is refused by the broker and reported. */
     async cancelBrokerOrder(args: { brokerOrderId: string; variety: string }): Promise<{ ok: boolean; message: string }> {
-      return answer(() => broker.cancelOrder(args.variety, args.brokerOrderId));
+      return answer(() => broker.cancelOrder(args.variety, args.brokerOrderId, sendDeadline(brokerTimeoutMs)));
     },
   };
 }

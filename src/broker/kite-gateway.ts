@@ -3,6 +3,7 @@ import { toPaise, paiseToNumber } from '../domain/money';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../domain/order-types';
 import { BrokerError, classifyBrokerError } from './broker-errors';
 import { parseKiteTimestamp } from './kite-time';
+import type { SlidingWindowRateLimiter } from './rate-limiter';
 
 export interface KiteGatewayOptions {
   apiKey: string;
@@ -13,6 +14,8 @@ export interface KiteGatewayOptions {
   /** How long the instrument master is trusted before it is fetched again. */
   instrumentsTtlMs?: number;
   now?: () => number;
+  /** Queues order requests (place, modify, cancel) under Kite's per-account limits instead of meeting 429s. */
+  orderLimiter?: SlidingWindowRateLimiter;
 }
 
 export interface ModifyChanges { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }
@@ -41,6 +44,12 @@ export class KiteGateway {
   constructor(private readonly opts: KiteGatewayOptions) {
     this.kite = new KiteConnect({ api_key: opts.apiKey, access_token: opts.accessToken, root: opts.root, timeout: opts.timeoutMs });
     this.secrets = [opts.accessToken];
+  }
+
+  /** An order request: waits for a rate-limit slot (never past `deadlineMs`), then calls the broker. */
+  private orderCall<T>(fn: () => Promise<T>, deadlineMs?: number): Promise<T> {
+    const limiter = this.opts.orderLimiter;
+    return limiter ? limiter.schedule(() => this.call(fn), deadlineMs) : this.call(fn);
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -77,7 +86,7 @@ export class KiteGateway {
   }
 
   /** Sends a place request. Never call it twice for one order without findOrderByTag in between. */
-  async placeOrder(req: OrderRequest, tag: string): Promise<string> {
+  async placeOrder(req: OrderRequest, tag: string, deadlineMs?: number): Promise<string> {
     const params: Record<string, unknown> = {
       exchange: req.exchange, tradingsymbol: req.tradingsymbol, transaction_type: req.side, quantity: req.quantity,
       product: req.product, order_type: req.orderType, validity: req.validity, tag,
@@ -88,7 +97,7 @@ export class KiteGateway {
     if (req.validity === 'TTL') params.validity_ttl = req.validityTtlMinutes;
     // SEBI's 2026 algo rules: market and SL-M orders carry market protection; -1 lets the exchange pick it.
     if (req.orderType === 'MARKET' || req.orderType === 'SL-M') params.market_protection = -1;
-    const r = await this.call(() => this.kite.placeOrder(req.variety as never, params as never));
+    const r = await this.orderCall(() => this.kite.placeOrder(req.variety as never, params as never), deadlineMs);
     return String((r as { order_id: string | number }).order_id);
   }
 
@@ -167,17 +176,17 @@ export class KiteGateway {
     };
   }
 
-  async modifyOrder(variety: string, brokerOrderId: string, changes: ModifyChanges, validity: string): Promise<void> {
+  async modifyOrder(variety: string, brokerOrderId: string, changes: ModifyChanges, validity: string, deadlineMs?: number): Promise<void> {
     const params: Record<string, unknown> = { validity };
     if (changes.quantity !== undefined) params.quantity = changes.quantity;
     if (changes.pricePaise !== undefined) params.price = paiseToNumber(changes.pricePaise);
     if (changes.triggerPricePaise !== undefined) params.trigger_price = paiseToNumber(changes.triggerPricePaise);
     if (changes.orderType !== undefined) params.order_type = changes.orderType;
-    await this.call(() => this.kite.modifyOrder(variety as never, brokerOrderId, params as never));
+    await this.orderCall(() => this.kite.modifyOrder(variety as never, brokerOrderId, params as never), deadlineMs);
   }
 
-  async cancelOrder(variety: string, brokerOrderId: string): Promise<void> {
-    await this.call(() => this.kite.cancelOrder(variety as never, brokerOrderId));
+  async cancelOrder(variety: string, brokerOrderId: string, deadlineMs?: number): Promise<void> {
+    await this.orderCall(() => this.kite.cancelOrder(variety as never, brokerOrderId), deadlineMs);
   }
 }
 

@@ -33,9 +33,14 @@ export const EnvSchema = z.object({
   PAPER_PORT: port.default(8090),
   PAPER_SEED: z.coerce.number().int().default(42),
   PAPER_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  /** The paper account's opening cash in rupees. */
+  PAPER_STARTING_CASH: z.coerce.number().positive().default(1_000_000),
 
   /** Where the broker sends postbacks: this API's webhook as the broker can reach it. */
   POSTBACK_URL: optionalUrl,
+  /** Kite's per-account order request limits (place, modify, cancel); requests queue instead of meeting 429s. */
+  BROKER_ORDERS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
+  BROKER_ORDERS_PER_MINUTE: z.coerce.number().int().min(1).max(60000).default(400),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),

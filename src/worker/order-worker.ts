@@ -6,6 +6,8 @@ export async function createOrderWorker(args: { address: string; namespace: stri
   const connection = await NativeConnection.connect({ address: args.address });
   const worker = await Worker.create({
     connection, namespace: args.namespace, taskQueue: args.taskQueue, activities: args.activities,
+    // Activities are I/O-bound, and in a burst many wait in the broker rate-limit queue: do not let them starve the rest.
+    maxConcurrentActivityTaskExecutions: 1000,
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
   return { worker, connection };

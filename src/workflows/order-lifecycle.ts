@@ -32,7 +32,8 @@ const broker = proxyActivities<OrderActivities>({
 });
 /** Placing is bounded: after this the workflow asks the broker by tag whether the order got there. */
 const placing = proxyActivities<OrderActivities>({
-  startToCloseTimeout: '15s',
+  // Long enough to wait out the broker rate-limit queue of a burst; the activity never sends after its own deadline.
+  startToCloseTimeout: '60s',
   scheduleToCloseTimeout: '3m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '20s', nonRetryableErrorTypes: [FailureTypes.brokerRejected] },
 });

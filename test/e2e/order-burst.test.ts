@@ -1,0 +1,49 @@
+import { Client as PgClient } from 'pg';
+import { eventually, startStack, type Stack } from './stack';
+
+/**
+ * 500 orders at once against the paper broker with Kite's rate limit on (10 order requests/s): the OMS queues its
+ * place requests under the limit instead of meeting 429s, and every order is placed exactly once and completes.
+ */
+const ORDERS = Number(process.env.BURST_ORDERS ?? 500);
+let stack: Stack;
+
+async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
+  const pg = new PgClient({ connectionString: stack.db.url });
+  await pg.connect();
+  try { return (await pg.query(text, params)).rows as T[]; } finally { await pg.end(); }
+}
+
+beforeAll(async () => {
+  stack = await startStack({ PAPER_RATE_LIMIT: 'on', PAPER_STARTING_CASH: '1000000000', ORDER_POLL_MIN_MS: '2000', ORDER_POLL_MAX_MS: '10000' });
+}, 120_000);
+afterAll(async () => { await stack?.close(); });
+
+it(`when ${ORDERS} orders arrive at once with the broker's rate limit on, then none meets a 429 and every one is placed once and fills`, async () => {
+  const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
+  const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
+  const symbol = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000CE'))!.tradingsymbol;
+  const run = Date.now().toString(36);
+  let next = 0;
+  const statuses: number[] = [];
+  await Promise.all(Array.from({ length: 50 }, async () => {
+    while (next < ORDERS) {
+      const i = next++;
+      const res = await stack.api('POST', '/api/v1/orders', { clientOrderId: `burst-${run}-${i}`, strategyId: 'burst', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET', product: 'NRML' });
+      statuses.push(res.status);
+    }
+  }));
+  expect(statuses.filter((s) => s === 202)).toHaveLength(ORDERS);
+
+  const filled = await eventually(
+    () => sql<{ n: number }>("select count(*)::int as n from orders where strategy_id = 'burst' and status = 'FILLED'").then((r) => r[0].n),
+    (n) => n === ORDERS, 300_000,
+  );
+  expect(filled).toBe(ORDERS);
+  const stats = await stack.control('GET', '/control/stats');
+  expect(stats.rateLimited).toBe(0);
+  expect(stats.placeRequestsReceived).toBe(ORDERS);
+  expect(stats.ordersPlaced).toBe(ORDERS);
+  const book: { orders: { tag: string }[] } = await stack.control('GET', '/control/orders');
+  expect(new Set(book.orders.map((o) => o.tag)).size).toBe(ORDERS);
+}, 420_000);
