@@ -52,11 +52,11 @@ async function main() {
     const run = Date.now().toString(36);
     await pool(Array.from({ length: N }, (_, i) => i), CONCURRENCY, async (i) => {
       const at = Date.now();
-      const r = await fetch(`${sys.apiUrl}/api/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientOrderId: `bench-${run}-${i}`, strategyId: 'bench', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET' }) });
+      const r = await fetch(`${sys.apiUrl}/api/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'paper-operator-key' }, body: JSON.stringify({ clientOrderId: `bench-${run}-${i}`, strategyId: 'bench', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET' }) });
       const body = (await r.json()) as { order: { orderId: string; tag: string } };
       received.set(body.order.tag, at);
       for (;;) {
-        const o = ((await (await fetch(`${sys.apiUrl}/api/v1/orders/${body.order.orderId}`)).json()) as { order: { status: string } }).order;
+        const o = ((await (await fetch(`${sys.apiUrl}/api/v1/orders/${body.order.orderId}`, { headers: { 'x-api-key': 'paper-operator-key' } })).json()) as { order: { status: string } }).order;
         if (o.status === 'FILLED') break;
         await new Promise((res) => setTimeout(res, POLL_MS));
       }

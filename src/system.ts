@@ -9,6 +9,7 @@ import { MarketDataCache } from './broker/market-data';
 import { paperSessionSource } from './broker/paper-session';
 import { SlidingWindowRateLimiter } from './broker/rate-limiter';
 import { RiskConfigFile } from './config/risk-config-file';
+import { AccessConfigError, loadAccessConfig } from './config/access-config';
 import { brokerSettings, type Env } from './config/env';
 import { projectRoot } from './infra/binaries';
 import { startEmbeddedPostgres } from './infra/embedded-pg';
@@ -37,6 +38,10 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
   try {
     // The risk configuration is read first: a bad file stops start-up before anything else runs.
     const riskConfig = new RiskConfigFile(path.resolve(projectRoot(), env.RISK_CONFIG_FILE), log);
+    const access = loadAccessConfig(path.resolve(projectRoot(), env.ACCESS_CONFIG_FILE));
+    if (env.BROKER_MODE === 'live' && access.hasDemoKeys()) {
+      throw new AccessConfigError(`${env.ACCESS_CONFIG_FILE} still holds the paper demo keys; configure your own keys before trading live`);
+    }
     riskConfig.watch();
     stops.push(async () => riskConfig.close());
     const dataDir = path.resolve(env.DATA_DIR);
@@ -103,7 +108,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig });
-      const app = createApp({ orders, riskConfig, health: async () => ({ mode: env.BROKER_MODE }) });
+      const app = createApp({ orders, access, riskConfig, health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);

@@ -5,9 +5,13 @@ import { orderRoutes } from './routes/order-routes';
 import { webhookRoutes } from './routes/webhook-routes';
 import { riskRoutes, type RiskConfigView } from './routes/risk-routes';
 import { AppError } from './app-errors';
+import { authenticate } from './auth';
+import type { AccessControl } from '../config/access-config';
 
 export interface AppDeps {
   orders: OrderService;
+  /** API keys and roles: every /api/v1 route but the broker webhook needs a key. */
+  access: AccessControl;
   riskConfig?: RiskConfigView;
   health?: () => Promise<Record<string, unknown>>;
   log?: (msg: string, err?: unknown) => void;
@@ -21,9 +25,10 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health', async (_req, res) => {
     res.json({ status: 'ok', ...(deps.health ? await deps.health() : {}) });
   });
-  app.use('/api/v1/orders', orderRoutes(deps.orders));
-  app.use('/api/v1/webhooks', webhookRoutes(deps.orders));
-  if (deps.riskConfig) app.use('/api/v1/risk', riskRoutes(deps.riskConfig));
+  app.use('/api/v1/webhooks', webhookRoutes(deps.orders)); // authenticated by Kite's checksum instead
+  const authed = authenticate(deps.access);
+  app.use('/api/v1/orders', authed, orderRoutes(deps.orders));
+  if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
   app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorMiddleware(deps.log ?? ((msg, err) => console.error(msg, err))));
   return app;

@@ -16,7 +16,7 @@ import { viewFromRow, viewFromState } from './order-view';
 
 export interface OrderServiceDeps {
   client: Client;
-  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId'>;
+  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf'>;
   taskQueue: string;
   apiSecret: string;
   workflowConfig?: Partial<OrderWorkflowConfig>;
@@ -76,6 +76,18 @@ export class OrderService {
         if (row) return viewFromRow(row);
         throw notFound(`order ${orderId}`);
       }
+      throw err;
+    }
+  }
+
+  /** The strategy an order belongs to (Postgres, or the workflow before its first save); null when there is no such order. */
+  async strategyOf(orderId: string): Promise<string | null> {
+    const stored = await this.d.store.findStrategyOf(orderId);
+    if (stored) return stored;
+    try {
+      return (await this.d.client.workflow.getHandle(orderId).query(orderStateQuery)).request.strategyId;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
       throw err;
     }
   }

@@ -41,6 +41,8 @@ export const EnvSchema = z.object({
   /** Kite's per-account order request limits (place, modify, cancel); requests queue instead of meeting 429s. */
   BROKER_ORDERS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
   BROKER_ORDERS_PER_MINUTE: z.coerce.number().int().min(1).max(60000).default(400),
+  /** API keys and roles (JSON, keys as SHA-256), relative to the project root unless absolute. */
+  ACCESS_CONFIG_FILE: z.string().min(1).default('config/access.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),

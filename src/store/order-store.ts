@@ -7,6 +7,8 @@ export interface OrderListFilter {
   status?: string;
   tradingsymbol?: string;
   strategyId?: string;
+  /** Restricts the list to these strategies (a strategy key sees only its own). */
+  strategyIds?: readonly string[];
   from?: Date;
   to?: Date;
   limit: number;
@@ -75,6 +77,10 @@ export class OrderStore {
     });
   }
 
+  async findStrategyOf(id: string): Promise<string | null> {
+    return (await this.db.order.findUnique({ where: { id }, select: { strategyId: true } }))?.strategyId ?? null;
+  }
+
   async findByTag(tag: string) {
     return this.db.order.findUnique({ where: { tag }, select: { id: true, status: true } });
   }
@@ -89,7 +95,8 @@ export class OrderStore {
 
   async listOrders(f: OrderListFilter) {
     const where: Prisma.OrderWhereInput = {
-      status: f.status, tradingsymbol: f.tradingsymbol, strategyId: f.strategyId,
+      status: f.status, tradingsymbol: f.tradingsymbol,
+      strategyId: f.strategyId ?? (f.strategyIds ? { in: [...f.strategyIds] } : undefined),
       createdAt: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
     };
     const rows = await this.db.order.findMany({

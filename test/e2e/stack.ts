@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testEnv } from '../support/env';
 import { freePort } from '../support/ports';
 import { permissiveRiskConfig, writeRiskConfig } from '../support/risk-config';
+import { writeAccessConfig, TEST_KEYS } from '../support/access-config';
 
 export interface Stack {
   sys: RunningSystem;
@@ -12,7 +13,10 @@ export interface Stack {
   taskQueue: string;
   riskConfigFile: string;
   client: Client;
+  /** Calls the API with the operator key. */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Calls the API with another key (or none: null). */
+  apiAs<T = any>(key: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   control<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
@@ -26,19 +30,21 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     DATABASE_URL: db.url, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.temporalNamespace,
     TEMPORAL_TASK_QUEUE: `oms-test-${db.name}`, API_PORT: String(await freePort()), PAPER_PORT: String(await freePort()),
     ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500',
-    RISK_CONFIG_FILE: riskConfigFile, ...extraEnv,
+    RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), ...extraEnv,
   });
   const sys = await startSystem(env, () => undefined, parts);
   const connection = await Connection.connect({ address: t.temporalAddress });
   const client = new Client({ connection, namespace: t.temporalNamespace });
-  const call = async (base: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const call = async (base: string, method: string, path: string, body?: unknown, key: string | null = null) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) };
+    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   return {
     sys, db, client, taskQueue: env.TEMPORAL_TASK_QUEUE, riskConfigFile,
-    api: (m, p, b) => call(sys.apiUrl, m, p, b),
+    api: (m, p, b) => call(sys.apiUrl, m, p, b, TEST_KEYS.operator),
+    apiAs: (key, m, p, b) => call(sys.apiUrl, m, p, b, key),
     control: async (m, p, b) => {
       const r = await call(sys.paperBrokerUrl!, m, p, b);
       if (r.status >= 300) throw new Error(`control ${m} ${p}: ${r.status} ${JSON.stringify(r.body)}`);

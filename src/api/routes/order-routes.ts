@@ -1,4 +1,7 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { canActFor } from '../../config/access-config';
+import { AppError, notFound } from '../app-errors';
+import { principalOf } from '../auth';
 import type { OrderRequest } from '../../domain/order-types';
 import { ListOrdersQuery, ModifyOrderBody, OrderIdParam, PlaceOrderBody } from '../order-schemas';
 import type { OrderService } from '../order-service';
@@ -14,13 +17,21 @@ function toRequest(b: PlaceOrderBody): OrderRequest {
   };
 }
 
-/** /api/v1/orders: place, read, list, modify, cancel. Thin: parse, call the service, answer. */
+/** /api/v1/orders: place, read, list, modify, cancel. Thin: parse, check the caller may act, call the service, answer. */
 export function orderRoutes(service: OrderService): Router {
   const r = Router();
+  /** A strategy key sees only its own strategies' orders; another's order is simply not found. */
+  const ownOrder = async (res: Response, id: string) => {
+    const p = principalOf(res);
+    if (p.strategies === 'all') return;
+    const owner = await service.strategyOf(id);
+    if (!owner || !canActFor(p, owner)) throw notFound(`order ${id}`);
+  };
 
   /** Places an order; the client order id is the idempotency key. 202 once validated and persisted. */
   r.post('/', async (req, res) => {
     const body = PlaceOrderBody.parse(req.body);
+    if (!canActFor(principalOf(res), body.strategyId)) throw new AppError(403, 'STRATEGY_NOT_ALLOWED', `this key may not place orders for strategy ${body.strategyId}`);
     const { created, order } = await service.placeOrder(toRequest(body));
     res.status(created ? 202 : 200).location(`/api/v1/orders/${order.orderId}`).json({ order });
   });
@@ -28,12 +39,15 @@ export function orderRoutes(service: OrderService): Router {
   /** Lists orders, newest first, with filters and cursor paging. */
   r.get('/', async (req, res) => {
     const q = ListOrdersQuery.parse(req.query);
-    res.json(await service.listOrders(q));
+    const p = principalOf(res);
+    if (q.strategyId && !canActFor(p, q.strategyId)) throw new AppError(403, 'STRATEGY_NOT_ALLOWED', `this key may not read strategy ${q.strategyId}`);
+    res.json(await service.listOrders({ ...q, strategyIds: p.strategies === 'all' ? undefined : p.strategies }));
   });
 
   /** One order with fills and status history. */
   r.get('/:id', async (req, res) => {
     const { id } = OrderIdParam.parse(req.params);
+    await ownOrder(res, id);
     res.json({ order: await service.getOrder(id) });
   });
 
@@ -41,6 +55,7 @@ export function orderRoutes(service: OrderService): Router {
   r.patch('/:id', async (req, res) => {
     const { id } = OrderIdParam.parse(req.params);
     const b = ModifyOrderBody.parse(req.body);
+    await ownOrder(res, id);
     const order = await service.modifyOrder(id, {
       ...(b.quantity !== undefined ? { quantity: b.quantity } : {}),
       ...(b.price !== undefined ? { pricePaise: b.price } : {}),
@@ -53,6 +68,7 @@ export function orderRoutes(service: OrderService): Router {
   /** Cancels a working order; answers when the broker has confirmed. */
   r.delete('/:id', async (req, res) => {
     const { id } = OrderIdParam.parse(req.params);
+    await ownOrder(res, id);
     res.json({ order: await service.cancelOrder(id) });
   });
 

@@ -1,0 +1,41 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AccessConfigError, canActFor, loadAccessConfig, sha256 } from '../../src/config/access-config';
+import { parseEnv } from '../../src/config/env';
+import { startSystem } from '../../src/system';
+
+const write = (content: unknown) => {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'oms-access-test-')), 'access.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+};
+
+describe('the access configuration', () => {
+  it('when a key is presented, then its hash finds its principal; an operator acts for every strategy, a strategy key for its own', () => {
+    const access = loadAccessConfig(write({ keys: [
+      { id: 'ops', role: 'operator', sha256: sha256('k-ops') },
+      { id: 'alpha', role: 'strategy', strategies: ['alpha'], sha256: sha256('k-alpha') },
+    ] }));
+    const ops = access.authenticate('k-ops')!;
+    const alpha = access.authenticate('k-alpha')!;
+    expect(access.authenticate('k-unknown')).toBeNull();
+    expect([canActFor(ops, 'beta'), canActFor(alpha, 'alpha'), canActFor(alpha, 'beta')]).toEqual([true, true, false]);
+  });
+
+  it.each([
+    { title: 'a strategy key without strategies', keys: [{ id: 'a', role: 'strategy', sha256: sha256('x') }], where: 'strategies' },
+    { title: 'an unknown role', keys: [{ id: 'a', role: 'admin', sha256: sha256('x') }], where: 'role' },
+    { title: 'a key in clear instead of its hash', keys: [{ id: 'a', role: 'operator', sha256: 'my-secret' }], where: 'sha256' },
+    { title: 'an unknown field', keys: [{ id: 'a', role: 'operator', sha256: sha256('x'), key: 'x' }], where: 'keys.0' },
+  ])('when the file has $title, then loading fails naming $where', ({ keys, where }) => {
+    const file = write({ keys });
+    expect(() => loadAccessConfig(file)).toThrow(AccessConfigError);
+    expect(() => loadAccessConfig(file)).toThrow(where);
+  });
+
+  it('when live mode starts with the shipped demo keys, then start-up refuses before anything runs', async () => {
+    const env = parseEnv({ BROKER_MODE: 'live', KITE_API_KEY: 'k', KITE_API_SECRET: 's', KITE_ACCESS_TOKEN: 't', DATABASE_URL: 'postgresql://127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    await expect(startSystem(env, () => undefined)).rejects.toThrow(/demo keys/);
+  });
+});
