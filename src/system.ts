@@ -18,6 +18,7 @@ import { startTemporalDevServer } from './infra/temporal-dev-server';
 import { createPaperBroker, type PaperBroker } from './paper/paper-broker';
 import { OrderStore } from './store/order-store';
 import { RiskStore } from './store/risk-store';
+import { BrokerSessionStore } from './store/broker-session-store';
 import { createPrismaClient } from './store/prisma';
 import { createOrderWorker } from './worker/order-worker';
 import { ORDER_SEARCH_ATTRIBUTES } from './workflows/search-attributes';
@@ -82,12 +83,16 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const db = createPrismaClient(databaseUrl);
     stops.push(() => db.$disconnect());
     const store = new OrderStore(db);
+    const sessions = new BrokerSessionStore(db, broker.apiSecret);
+    const account = riskConfig.current().config.account;
     // The windows are a little wider than Kite's: the broker counts arrivals, and arrivals jitter around our send times.
     const orderLimiter = new SlidingWindowRateLimiter([
       { limit: env.BROKER_ORDERS_PER_SECOND, windowMs: 1100 },
       { limit: env.BROKER_ORDERS_PER_MINUTE, windowMs: 61_000 },
     ]);
-    const gateway = new KiteGateway({ apiKey: broker.apiKey, accessToken: broker.accessToken, root: paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter });
+    const gateway = new KiteGateway({ apiKey: broker.apiKey, accessToken: broker.accessToken, root: paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
+      tokenSource: () => sessions.loadAccessToken(account),
+    });
     const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS };
 
     if (parts.worker !== false) {
@@ -108,7 +113,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig });
-      const app = createApp({ orders, access, riskConfig, health: async () => ({ mode: env.BROKER_MODE }) });
+      const app = createApp({ orders, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);

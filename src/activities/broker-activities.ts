@@ -4,6 +4,17 @@ import { BrokerError, classifyBrokerError } from '../broker/broker-errors';
 import type { KiteGateway, ModifyChanges } from '../broker/kite-gateway';
 
 export const BROKER_REJECTED = 'BROKER_REJECTED';
+/** The broker session is not valid: the workflow pauses for an operator instead of retrying. */
+export const TOKEN_EXPIRED = 'TOKEN_EXPIRED';
+
+const tokenExpired = (e: BrokerError) =>
+  ApplicationFailure.create({ type: TOKEN_EXPIRED, nonRetryable: true, message: `broker session expired (${e.errorType}): ${e.message}` });
+
+/** Token errors stop and pause the order; everything else the broker may answer later, so retry. */
+function retryOrPause(err: unknown): Error {
+  const e = classifyBrokerError(err);
+  return e.kind === 'token' ? tokenExpired(e) : ApplicationFailure.retryable(e.message, e.errorType);
+}
 
 /**
  * The latest moment this attempt may still send a request: its start-to-close budget minus the broker timeout and a
@@ -25,17 +36,21 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000 }: Broke
   return {
     /** Looks a contract up in the broker's instrument master; null when it is not there. */
     async lookupInstrument(args: { exchange: string; tradingsymbol: string }): Promise<Instrument | null> {
-      return broker.getInstrument(args.exchange, args.tradingsymbol);
+      try {
+        return await broker.getInstrument(args.exchange, args.tradingsymbol);
+      } catch (err) {
+        throw retryOrPause(err);
+      }
     },
 
     /**
      * Places the order at most once. A retry (attempt > 1) follows an attempt whose outcome is unknown — a timeout,
      * a 5xx, a killed worker — so it first searches the order book for the order's tag and adopts what it finds.
      */
-    async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest }): Promise<{ brokerOrderId: string; recovered: boolean }> {
+    async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest; lookFirst?: boolean }): Promise<{ brokerOrderId: string; recovered: boolean }> {
       const { attempt } = Context.current().info;
       try {
-        if (attempt > 1) {
+        if (attempt > 1 || args.lookFirst) {
           const found = await broker.findOrderByTag(args.tag);
           if (found) return { brokerOrderId: found.brokerOrderId, recovered: true };
         }
@@ -51,8 +66,7 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000 }: Broke
       try {
         return await broker.findOrderByTag(args.tag);
       } catch (err) {
-        const e = classifyBrokerError(err);
-        throw ApplicationFailure.retryable(e.message, e.errorType); // even a "rejection" here must not end the search
+        throw retryOrPause(err); // even a "rejection" here must not end the search
       }
     },
 
@@ -61,8 +75,7 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000 }: Broke
       try {
         return await broker.getOrderSnapshot(args.brokerOrderId);
       } catch (err) {
-        const e = classifyBrokerError(err);
-        throw ApplicationFailure.retryable(e.message, e.errorType);
+        throw retryOrPause(err);
       }
     },
 
@@ -85,7 +98,7 @@ async function answer(fn: () => Promise<void>): Promise<{ ok: boolean; message: 
   } catch (err) {
     const e = classifyBrokerError(err);
     if (e.kind === 'rejected') return { ok: false, message: `${e.errorType}: ${e.message}` };
-    throw ApplicationFailure.retryable(e.message, e.errorType);
+    throw retryOrPause(e);
   }
 }
 
@@ -94,5 +107,6 @@ function toActivityError(err: unknown): Error {
   if (e.kind === 'rejected') {
     return ApplicationFailure.create({ type: BROKER_REJECTED, nonRetryable: true, message: e.message || e.errorType, details: [e.errorType] });
   }
+  if (e.kind === 'token') return tokenExpired(e);
   return ApplicationFailure.retryable(e.message, e.errorType);
 }

@@ -4,6 +4,7 @@ import type { OrderService } from './order-service';
 import { orderRoutes } from './routes/order-routes';
 import { webhookRoutes } from './routes/webhook-routes';
 import { riskRoutes, type RiskConfigView } from './routes/risk-routes';
+import { operatorRoutes } from './routes/operator-routes';
 import { AppError } from './app-errors';
 import { authenticate } from './auth';
 import type { AccessControl } from '../config/access-config';
@@ -13,6 +14,7 @@ export interface AppDeps {
   /** API keys and roles: every /api/v1 route but the broker webhook needs a key. */
   access: AccessControl;
   riskConfig?: RiskConfigView;
+  saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
   health?: () => Promise<Record<string, unknown>>;
   log?: (msg: string, err?: unknown) => void;
 }
@@ -29,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   const authed = authenticate(deps.access);
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders));
   if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
+  if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));
   app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorMiddleware(deps.log ?? ((msg, err) => console.error(msg, err))));
   return app;

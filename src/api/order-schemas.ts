@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toPaise } from '../domain/money';
+import { INTERVENTION_ACTIONS } from '../domain/order-state';
 import { EXCHANGES, ORDER_STATUSES, ORDER_TYPES, PRODUCTS, SIDES, VALIDITIES, VARIETIES } from '../domain/order-types';
 
 /** A price in rupees, as a JSON number or a decimal string, to at most 2 decimals; becomes integer paise. */
@@ -62,3 +63,12 @@ export const KitePostback = z.object({
   filled_quantity: z.coerce.number().optional(),
   average_price: z.coerce.number().optional(),
 }).passthrough();
+
+/** POST /api/v1/orders/:id/interventions */
+export const InterventionBody = z.strictObject({
+  action: z.enum(INTERVENTION_ACTIONS),
+  note: z.string().max(500).optional(),
+});
+
+/** POST /api/v1/broker/session — the fresh daily access token from Kite's login flow. */
+export const BrokerSessionBody = z.strictObject({ accessToken: z.string().regex(/^[A-Za-z0-9_-]{8,200}$/, 'a Kite access token') });

@@ -8,7 +8,10 @@ import { payloadHash } from '../domain/hash';
 import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
 import type { OrderStore, OrderListFilter } from '../store/order-store';
 import type { orderLifecycleWorkflow } from '../workflows';
-import { admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, modifyOrderUpdate, orderStateQuery, type ModifyRequest } from '../workflows/order-messages';
+import {
+  admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
+  type InterventionRequest, type ModifyRequest,
+} from '../workflows/order-messages';
 import type { OrderWorkflowConfig } from '../workflows/order-config';
 import { OrderClientId, OrderStatus as OrderStatusKey, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';
 import { AppError, conflict, notFound, unprocessable } from './app-errors';
@@ -16,7 +19,7 @@ import { viewFromRow, viewFromState } from './order-view';
 
 export interface OrderServiceDeps {
   client: Client;
-  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf'>;
+  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf' | 'listWaitingForOperator'>;
   taskQueue: string;
   apiSecret: string;
   workflowConfig?: Partial<OrderWorkflowConfig>;
@@ -106,6 +109,17 @@ export class OrderService {
     return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] }));
   }
 
+  /** An operator's decision for an order waiting for one; answers once the workflow has acted on it. */
+  async intervene(orderId: string, req: InterventionRequest): Promise<OrderView> {
+    return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(interventionUpdate, { args: [req] }));
+  }
+
+  /** Orders waiting for an operator, with why and what may be done. */
+  async listInterventions() {
+    const rows = await this.d.store.listWaitingForOperator();
+    return rows.map((r) => ({ orderId: r.id, clientOrderId: r.clientOrderId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, status: r.status, brokerOrderId: r.brokerOrderId, intervention: r.intervention, updatedAt: r.updatedAt.toISOString() }));
+  }
+
   private async update(orderId: string, run: () => Promise<Parameters<typeof viewFromState>[0]>): Promise<OrderView> {
     try {
       return viewFromState(await run());
@@ -170,6 +184,7 @@ function mapUpdateError(err: unknown): unknown {
         return unprocessable(d?.code ?? 'INVALID_CHANGE', cause.message, { field: d?.field });
       }
       case FailureTypes.brokerRejected: return conflict('BROKER_REJECTED', cause.message);
+      case FailureTypes.noInterventionPending: return conflict('NO_INTERVENTION_PENDING', cause.message);
       case FailureTypes.riskRejected: {
         const failure = cause.details?.[0] as Failure | undefined;
         return failure ? riskRefusal(failure) : unprocessable('RISK_REJECTED', cause.message);

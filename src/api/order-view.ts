@@ -19,7 +19,7 @@ export function viewFromState(s: OrderState) {
     status: s.status, statusMessage: s.statusMessage, filledQuantity: s.filledQuantity, pendingQuantity: pending(s.status, s.quantity, s.filledQuantity),
     averagePrice: s.averagePrice, brokerOrderId: s.brokerOrderId, brokerStatus: s.brokerStatus, tag: s.tag,
     fills: s.fills.map((f) => ({ tradeId: f.tradeId, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: f.executedAt })),
-    history: s.history, validation: s.validation,
+    history: s.history, validation: s.validation, intervention: s.intervention ?? null,
     createdAt: s.createdAt, submittedAt: s.submittedAt, updatedAt: s.updatedAt, filledAt: s.filledAt,
     source: 'workflow' as const,
   };
@@ -39,7 +39,7 @@ export function viewFromRow(o: StoredOrder | ListedOrder) {
       fills: full.trades.map((t) => ({ tradeId: t.brokerTradeId, quantity: t.quantity, price: t.price.toFixed(2), executedAt: t.executedAt.toISOString() })),
       history: full.events.filter((e) => e.toStatus).map((e) => ({ status: e.toStatus, at: e.occurredAt.toISOString(), source: e.source, ...((e.payload as { message?: string } | null)?.message ? { message: (e.payload as { message: string }).message } : {}) })),
     } : {}),
-    validation: o.validationResult,
+    validation: o.validationResult, intervention: o.intervention ?? null,
     createdAt: o.createdAt.toISOString(), submittedAt: o.submittedAt?.toISOString() ?? null, updatedAt: o.updatedAt.toISOString(), filledAt: o.filledAt?.toISOString() ?? null,
     source: 'database' as const,
   };

@@ -16,6 +16,8 @@ export interface KiteGatewayOptions {
   now?: () => number;
   /** Queues order requests (place, modify, cancel) under Kite's per-account limits instead of meeting 429s. */
   orderLimiter?: SlidingWindowRateLimiter;
+  /** Where a fresh access token appears after an operator supplied one (Kite tokens expire daily). */
+  tokenSource?: () => Promise<string | null>;
 }
 
 export interface ModifyChanges { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }
@@ -44,6 +46,7 @@ export class KiteGateway {
   constructor(private readonly opts: KiteGatewayOptions) {
     this.kite = new KiteConnect({ api_key: opts.apiKey, access_token: opts.accessToken, root: opts.root, timeout: opts.timeoutMs });
     this.secrets = [opts.accessToken];
+    this.accessToken = opts.accessToken;
   }
 
   /** An order request: waits for a rate-limit slot (never past `deadlineMs`), then calls the broker. */
@@ -52,12 +55,37 @@ export class KiteGateway {
     return limiter ? limiter.schedule(() => this.call(fn), deadlineMs) : this.call(fn);
   }
 
+  private accessToken: string;
+
   private async call<T>(fn: () => Promise<T>): Promise<T> {
+    const used = this.accessToken;
     try {
       return await fn();
     } catch (err) {
-      throw classifyBrokerError(err, this.secrets);
+      const e = classifyBrokerError(err, this.secrets);
+      // A 403 means the request did nothing: if a newer token is known (adopted meanwhile by a concurrent call, or
+      // supplied by an operator), use it and ask once more.
+      if (e.kind === 'token' && (await this.freshTokenSince(used))) {
+        try {
+          return await fn();
+        } catch (again) {
+          throw classifyBrokerError(again, this.secrets);
+        }
+      }
+      throw e;
     }
+  }
+
+  /** Whether a token newer than `used` is now in use: adopted by a concurrent call, or just loaded from the source. */
+  private async freshTokenSince(used: string): Promise<boolean> {
+    if (this.accessToken !== used) return true;
+    const fresh = await this.opts.tokenSource?.().catch(() => null);
+    if (this.accessToken !== used) return true;
+    if (!fresh || fresh === used) return false;
+    this.accessToken = fresh;
+    this.secrets.push(fresh);
+    this.kite.setAccessToken(fresh);
+    return true;
   }
 
   /** Instrument master lookup from the broker's instruments dump, cached per exchange and IST trading day. */

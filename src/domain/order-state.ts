@@ -36,6 +36,19 @@ export interface OrderState {
   /** Status history for the API; the full audit is in order_events. */
   history: { status: OrderStatus; at: string; source: EventSource; message?: string }[];
   eventSequence: number;
+  /** Set while the order waits for an operator (absent in states recorded before interventions existed). */
+  intervention?: Intervention | null;
+}
+
+export const INTERVENTION_ACTIONS = ['resume', 'abandon'] as const;
+export type InterventionAction = (typeof INTERVENTION_ACTIONS)[number];
+
+/** Why an order waits for a human, since when, and what the human may do. */
+export interface Intervention {
+  reason: string; // e.g. TOKEN_EXPIRED
+  message: string;
+  since: string;
+  actions: InterventionAction[];
 }
 
 /** One append-only audit record; its id is <orderId>:<sequence>, so re-writing it is a no-op. */
@@ -58,7 +71,10 @@ export type OrderEvent =
   | { type: 'MODIFY_REQUESTED'; changes: Record<string, unknown>; at: string }
   | { type: 'MODIFY_RISK_CHECKED'; report: ValidationReport; at: string }
   | { type: 'CANCEL_REQUESTED'; at: string }
-  | { type: 'BROKER_REQUEST_FAILED'; action: 'modify' | 'cancel'; message: string; at: string };
+  | { type: 'BROKER_REQUEST_FAILED'; action: 'modify' | 'cancel'; message: string; at: string }
+  | { type: 'INTERVENTION_REQUIRED'; reason: string; message: string; actions: InterventionAction[]; at: string }
+  | { type: 'INTERVENTION_RESOLVED'; action: InterventionAction; note?: string; by?: string; at: string }
+  | { type: 'ABANDONED'; note?: string; at: string };
 
 export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string }): OrderState {
   const r = args.request;
@@ -118,6 +134,23 @@ export function transition(state: OrderState, event: OrderEvent): { state: Order
     case 'MODIFY_REQUESTED':
       d.record('MODIFY_REQUESTED', 'api', event.at, event.changes);
       break;
+    case 'INTERVENTION_REQUIRED':
+      d.state = { ...d.state, intervention: { reason: event.reason, message: event.message, since: event.at, actions: event.actions } };
+      d.record('INTERVENTION_REQUIRED', 'workflow', event.at, { reason: event.reason, message: event.message, actions: event.actions });
+      break;
+    case 'INTERVENTION_RESOLVED':
+      d.state = { ...d.state, intervention: null };
+      d.record('INTERVENTION_RESOLVED', 'operator', event.at, { action: event.action, ...(event.note ? { note: event.note } : {}), ...(event.by ? { by: event.by } : {}) });
+      break;
+    case 'ABANDONED': {
+      // Never at the broker: nothing to undo. At the broker: the OMS stops following it and says so.
+      const atBroker = d.state.brokerOrderId !== null;
+      const message = atBroker
+        ? `abandoned by an operator while broker order ${d.state.brokerOrderId} was ${d.state.brokerStatus ?? 'unknown'}; check it at the broker`
+        : 'abandoned by an operator before it reached the broker';
+      d.moveTo(atBroker ? 'FAILED' : 'CANCELLED', 'operator', event.at, event.note ? `${message} (${event.note})` : message);
+      break;
+    }
     case 'MODIFY_RISK_CHECKED':
       d.record('MODIFY_RISK_CHECKED', 'workflow', event.at, { ...event.report });
       break;

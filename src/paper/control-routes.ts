@@ -20,6 +20,7 @@
  * DELETE /control/faults                       -> {faults: []}
  * GET    /control/config                       -> {matching, rateLimit, session, postbackUrl}
  * POST   /control/config   {matching?, rateLimit?, postbackUrl?: string|null, session?} (partial) -> the new config
+ * POST   /control/session  {accessToken}   rotate the accepted access token (simulates Kite's daily token expiry)
  * POST   /control/reset    clear orders/trades/positions/faults/stats, restore the initial config, prices, margins
  * GET    /control/orders?tag=T                 -> {count, orders: [{...kite order, requests:{place, modify, cancel},
  *                                                   request_count, history_length}]}
@@ -120,6 +121,13 @@ export function controlRoutes(deps: ControlDeps): Router {
   router.get('/control/config', (_req, res) => sendData(res, state.config));
   router.post('/control/config', (req, res) => {
     sendData(res, deps.updateConfig(configPatchSchema.parse(body(req.body))));
+  });
+
+  /** POST /control/session {accessToken} — a new daily login: the old access token now answers 403 TokenException. */
+  router.post('/control/session', (req, res) => {
+    const { accessToken } = z.strictObject({ accessToken: z.string().min(1) }).parse(body(req.body));
+    state.settings.accessToken = accessToken;
+    sendData(res, { rotated: true });
   });
 
   router.post('/control/reset', (_req, res) => {

@@ -1,7 +1,7 @@
 import type { AuditEvent, OrderState } from '../domain/order-state';
 import { paiseToRupees } from '../domain/money';
 import type { Db } from './prisma';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 
 export interface OrderListFilter {
   status?: string;
@@ -32,6 +32,7 @@ export function orderRow(state: OrderState) {
     filledAt: state.filledAt ? new Date(state.filledAt) : null,
     validationResult: state.validation ? json(state.validation) : undefined,
     metadata: r.metadata ? json(r.metadata) : undefined,
+    intervention: state.intervention ? json(state.intervention) : Prisma.DbNull,
   };
 }
 
@@ -74,6 +75,15 @@ export class OrderStore {
     return this.db.order.findUnique({
       where: { id },
       include: { trades: { orderBy: { executedAt: 'asc' } }, events: { orderBy: { sequence: 'asc' } } },
+    });
+  }
+
+  /** Live orders waiting for an operator, oldest first. */
+  async listWaitingForOperator() {
+    return this.db.order.findMany({
+      where: { intervention: { not: Prisma.DbNull }, status: { notIn: ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED', 'FAILED'] } },
+      orderBy: { updatedAt: 'asc' }, take: 500,
+      select: { id: true, clientOrderId: true, strategyId: true, tradingsymbol: true, status: true, brokerOrderId: true, intervention: true, updatedAt: true },
     });
   }
 

@@ -4,17 +4,19 @@ import {
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/create-activities';
 import { brokerTagFor } from '../domain/hash';
-import { initialOrderState, transition, whyNotChangeable, type AuditEvent, type OrderEvent, type OrderState } from '../domain/order-state';
-import { isTerminal, type OrderRequest } from '../domain/order-types';
+import {
+  initialOrderState, transition, whyNotChangeable, type AuditEvent, type InterventionAction, type OrderEvent, type OrderState,
+} from '../domain/order-state';
+import { isTerminal, type Instrument, type OrderRequest } from '../domain/order-types';
 import { validateOrder, type ValidationReport } from '../domain/order-validation';
 import { gateUnavailable } from '../domain/risk/gate-report';
 import { modifiedRequest, validateModification } from '../domain/order-modification';
 import {
-  admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, modifyOrderUpdate, orderStateQuery,
-  type BrokerUpdate, type ModifyRequest,
+  admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
+  type BrokerUpdate, type InterventionRequest, type ModifyRequest,
 } from './order-messages';
 import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from './order-config';
-import { OrderStatus } from './search-attributes';
+import { OrderIntervention, OrderStatus } from './search-attributes';
 
 export interface OrderWorkflowInput {
   orderId: string;
@@ -59,6 +61,14 @@ type Command =
   | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: CommandError }
   | { kind: 'cancel'; reason?: string; done: boolean; error?: CommandError };
 
+/** What a broker call returns when, instead of a fresh token, an operator chose to abandon the order. */
+const ABANDONED = { abandoned: true } as const;
+const isAbandoned = (v: unknown): v is typeof ABANDONED => v === ABANDONED;
+
+function isTokenExpired(err: unknown): err is ActivityFailure {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureTypes.tokenExpired;
+}
+
 /** One order, from validation to a final status: submitted exactly once, followed until the broker is done. */
 export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
   const cfg = { ...DEFAULT_ORDER_WORKFLOW_CONFIG, ...input.config };
@@ -68,6 +78,7 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   let admitted = state.status !== 'RECEIVED';
   let brokerHint: BrokerUpdate | null = null;
   const commands: Command[] = [];
+  let decision: InterventionRequest | null = null;
 
   const apply = (event: OrderEvent) => {
     const before = state.status;
@@ -119,11 +130,21 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     },
   });
 
+  setHandler(interventionUpdate, async (req) => {
+    decision = req;
+    await condition(() => decision === null);
+    return state;
+  }, {
+    validator: (req) => {
+      const waiting = state.intervention;
+      if (!waiting || decision !== null) throw ApplicationFailure.create({ type: FailureTypes.noInterventionPending, nonRetryable: true, message: `order ${state.orderId} is not waiting for an operator` });
+      if (!waiting.actions.includes(req.action)) throw ApplicationFailure.create({ type: FailureTypes.noInterventionPending, nonRetryable: true, message: `${req.action} is not offered; choose one of ${waiting.actions.join(', ')}` });
+    },
+  });
+
   if (state.status === 'RECEIVED') {
-    const instrument = await broker.lookupInstrument({ exchange: state.request.exchange, tradingsymbol: state.request.tradingsymbol });
-    let report = validateOrder(state.request, instrument);
-    if (report.passed && patched(RISK_GATE_PATCH)) report = await assessRisk({ ...state, instrument }, report);
-    apply({ type: 'VALIDATED', report, instrument, at: now() });
+    const instrument = await brokerCall('looking up the instrument', () => broker.lookupInstrument({ exchange: state.request.exchange, tradingsymbol: state.request.tradingsymbol }));
+    if (!isAbandoned(instrument)) await validate(instrument);
     await flush();
     admitted = true;
   }
@@ -134,10 +155,10 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
 
   const sync = async (source: 'broker-poll' | 'broker-postback') => {
     if (!state.brokerOrderId) return;
-    const snapshot = await broker.fetchBrokerOrder({ brokerOrderId: state.brokerOrderId });
-    apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
+    const brokerOrderId = state.brokerOrderId;
+    const snapshot = await brokerCall('reading the order', () => broker.fetchBrokerOrder({ brokerOrderId }));
+    if (!isAbandoned(snapshot)) apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
   };
-
   let idleMs = cfg.pollMinMs;
   while (!isTerminal(state.status)) {
     const woke = await condition(() => brokerHint !== null || commands.some((c) => !c.done), idleMs);
@@ -160,6 +181,43 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   log.info('order finished', { orderId: state.orderId, status: state.status, filledQuantity: state.filledQuantity });
   return state;
 
+
+  async function validate(instrument: Instrument | null): Promise<void> {
+    let report = validateOrder(state.request, instrument);
+    if (report.passed && patched(RISK_GATE_PATCH)) report = await assessRisk({ ...state, instrument }, report);
+    apply({ type: 'VALIDATED', report, instrument, at: now() });
+  }
+
+  /**
+   * A broker call that pauses the order for an operator when the Kite session has expired (instead of retrying in
+   * vain or failing): it goes on once the operator resumes — after supplying a fresh token — or ends it on abandon.
+   */
+  async function brokerCall<T>(what: string, call: () => Promise<T>): Promise<T | typeof ABANDONED> {
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!isTokenExpired(err)) throw err;
+        if ((await pauseFor('TOKEN_EXPIRED', `${what}: ${err.cause?.message ?? 'broker session expired'}`)) === 'abandon') return ABANDONED;
+      }
+    }
+  }
+
+  /** Waits for an operator's decision; an abandon ends the order here. */
+  async function pauseFor(reason: string, message: string): Promise<InterventionAction> {
+    apply({ type: 'INTERVENTION_REQUIRED', reason, message, actions: ['resume', 'abandon'], at: now() });
+    upsertSearchAttributes([{ key: OrderIntervention, value: reason }]);
+    admitted = true; // the POST answers now, showing the order waiting
+    await flush();
+    await condition(() => decision !== null);
+    const d = decision as unknown as InterventionRequest;
+    apply({ type: 'INTERVENTION_RESOLVED', action: d.action, note: d.note, by: d.by, at: now() });
+    if (d.action === 'abandon') apply({ type: 'ABANDONED', note: d.note, at: now() });
+    upsertSearchAttributes([{ key: OrderIntervention, value: null }]);
+    await flush();
+    decision = null;
+    return d.action;
+  }
   async function assessRisk(s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
     return failClosed(basic, () => gate.assessOrderRisk({ state: s, basic }));
   }
@@ -189,19 +247,30 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
 
   async function submit(): Promise<void> {
     const s = state;
-    try {
-      const r = await placing.submitOrderToBroker({ orderId: s.orderId, tag: s.tag, request: s.request });
-      apply({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at: now() });
-    } catch (err) {
-      const cause = err instanceof ActivityFailure ? err.cause : err;
-      if (cause instanceof ApplicationFailure && cause.type === FailureTypes.brokerRejected) {
-        apply({ type: 'SUBMIT_REJECTED', code: String(cause.details?.[0] ?? 'BROKER_REJECTED'), message: cause.message, at: now() });
+    let lookFirst = false;
+    for (;;) {
+      try {
+        const r = await placing.submitOrderToBroker({ orderId: s.orderId, tag: s.tag, request: s.request, ...(lookFirst ? { lookFirst } : {}) });
+        apply({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at: now() });
+        return;
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : err;
+        if (cause instanceof ApplicationFailure && cause.type === FailureTypes.brokerRejected) {
+          apply({ type: 'SUBMIT_REJECTED', code: String(cause.details?.[0] ?? 'BROKER_REJECTED'), message: cause.message, at: now() });
+          return;
+        }
+        if (isTokenExpired(err)) {
+          if ((await pauseFor('TOKEN_EXPIRED', `placing: ${cause instanceof Error ? cause.message : 'broker session expired'}`)) === 'abandon') return;
+          lookFirst = true; // an earlier attempt may have reached the broker: after the pause, look before placing
+          continue;
+        }
+        // The outcome is unknown: the broker may hold the order. Only its order book can say, so ask it until it answers.
+        const found = await brokerCall('finding the order by its tag', () => broker.findBrokerOrderByTag({ tag: s.tag }));
+        if (isAbandoned(found)) return;
+        if (found) apply({ type: 'SUBMITTED', brokerOrderId: found.brokerOrderId, recovered: true, at: now() });
+        else apply({ type: 'SUBMIT_FAILED', message: `broker unreachable while placing: ${cause instanceof Error ? cause.message : String(cause)}`, at: now() });
         return;
       }
-      // The outcome is unknown: the broker may hold the order. Only its order book can say, so ask it until it answers.
-      const found = await broker.findBrokerOrderByTag({ tag: s.tag });
-      if (found) apply({ type: 'SUBMITTED', brokerOrderId: found.brokerOrderId, recovered: true, at: now() });
-      else apply({ type: 'SUBMIT_FAILED', message: `broker unreachable while placing: ${cause instanceof Error ? cause.message : String(cause)}`, at: now() });
     }
   }
 
@@ -219,9 +288,14 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
         return;
       }
     }
-    const result = command.kind === 'cancel'
-      ? await broker.cancelBrokerOrder({ brokerOrderId, variety: state.request.variety })
-      : await broker.modifyBrokerOrder({ brokerOrderId, variety: state.request.variety, changes: command.changes, validity: state.request.validity });
+    const result = await brokerCall(`${command.kind === 'cancel' ? 'cancelling' : 'modifying'} the order`, () => (command.kind === 'cancel'
+      ? broker.cancelBrokerOrder({ brokerOrderId, variety: state.request.variety })
+      : broker.modifyBrokerOrder({ brokerOrderId, variety: state.request.variety, changes: command.changes, validity: state.request.validity })));
+    if (isAbandoned(result)) {
+      command.error = { type: FailureTypes.orderNotChangeable, message: `order ${state.orderId} was abandoned by an operator` };
+      command.done = true;
+      return;
+    }
     if (!result.ok) {
       apply({ type: 'BROKER_REQUEST_FAILED', action: command.kind, message: result.message, at: now() });
       await sync('broker-poll');

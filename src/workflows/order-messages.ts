@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OrderState } from '../domain/order-state';
+import type { InterventionAction, OrderState } from '../domain/order-state';
 import type { OrderType } from '../domain/order-types';
 
 /** Signals, queries and updates of the order workflow, declared once. One object argument each. */
@@ -28,6 +28,10 @@ export const modifyOrderUpdate = defineUpdate<OrderState, [ModifyRequest]>('modi
 export interface CancelRequest { reason?: string }
 export const cancelOrderUpdate = defineUpdate<OrderState, [CancelRequest]>('cancelOrderUpdate');
 
+/** An operator's decision for an order that waits for one (see OrderState.intervention). */
+export interface InterventionRequest { action: InterventionAction; note?: string; by?: string }
+export const interventionUpdate = defineUpdate<OrderState, [InterventionRequest]>('interventionUpdate');
+
 /** ApplicationFailure types the API maps onto HTTP answers. */
 export const FailureTypes = {
   idempotencyConflict: 'IDEMPOTENCY_CONFLICT',
@@ -36,4 +40,8 @@ export const FailureTypes = {
   brokerRejected: 'BROKER_REJECTED',
   /** A modify the risk gate refused; details[0] is the failed check. */
   riskRejected: 'RISK_REJECTED',
+  /** An intervention for an order that is not waiting for one, or an action it does not offer. */
+  noInterventionPending: 'NO_INTERVENTION_PENDING',
+  /** Raised by broker activities when the Kite session is not valid. */
+  tokenExpired: 'TOKEN_EXPIRED',
 } as const;

@@ -5,8 +5,10 @@ export const OrderClientId = defineSearchAttributeKey('OrderClientId', SearchAtt
 export const OrderSymbol = defineSearchAttributeKey('OrderSymbol', SearchAttributeType.KEYWORD);
 export const OrderStrategyId = defineSearchAttributeKey('OrderStrategyId', SearchAttributeType.KEYWORD);
 export const OrderStatus = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
+/** Set while the order waits for an operator (e.g. TOKEN_EXPIRED); unset otherwise. */
+export const OrderIntervention = defineSearchAttributeKey('OrderIntervention', SearchAttributeType.KEYWORD);
 
 /** Names and types for registering them on a server (`temporal server start-dev --search-attribute`). */
 export const ORDER_SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
-  OrderClientId: 'Keyword', OrderSymbol: 'Keyword', OrderStrategyId: 'Keyword', OrderStatus: 'Keyword',
+  OrderClientId: 'Keyword', OrderSymbol: 'Keyword', OrderStrategyId: 'Keyword', OrderStatus: 'Keyword', OrderIntervention: 'Keyword',
 };

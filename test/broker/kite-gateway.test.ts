@@ -28,3 +28,26 @@ describe('the Kite gateway against the paper broker', () => {
     expect(fetches).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('the Kite gateway when the access token expires', () => {
+  it('when the broker answers 403 and an operator has supplied a fresh token, then the gateway adopts it and the call succeeds', async () => {
+    let supplied: string | null = null;
+    const gateway = new KiteGateway({ apiKey: API_KEY, accessToken: ACCESS_TOKEN, root: h.root, timeoutMs: 5000, tokenSource: async () => supplied });
+    const symbol = h.broker.instruments().find((i) => i.segment === 'NFO-OPT')!.tradingsymbol;
+    const order = await h.place({ tag: 'tok-rot' });
+    await h.control('POST', '/control/session', { accessToken: 'rotated-token-1' });
+    try {
+      await expect(gateway.getQuotes([`NFO:${symbol}`])).rejects.toMatchObject({ kind: 'token' });
+      supplied = 'rotated-token-1';
+      const quotes = await gateway.getQuotes([`NFO:${symbol}`]);
+      expect(quotes.size).toBe(1);
+      await expect(gateway.findOrderByTag('nothing')).resolves.toBeNull();
+      await h.control('POST', '/control/session', { accessToken: 'rotated-token-2' });
+      supplied = 'rotated-token-2';
+      // two concurrent calls meet the 403 together: both must end up on the fresh token
+      await expect(gateway.getOrderSnapshot(String(order.order_id))).resolves.toMatchObject({ brokerOrderId: String(order.order_id) });
+    } finally {
+      await h.control('POST', '/control/session', { accessToken: ACCESS_TOKEN });
+    }
+  });
+});

@@ -5,16 +5,12 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../../src/infra/embedded-pg';
 import { isProcessAlive } from '../../src/infra/process-guard';
 import { startTemporalDevServer } from '../../src/infra/temporal-dev-server';
+import { ORDER_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { testEnvFile } from './env';
 import { freePort } from './ports';
 
-/** The Temporal search attributes the OMS registers (must match production setup). */
-export const TEST_SEARCH_ATTRIBUTES = {
-  OrderClientId: 'Keyword',
-  OrderSymbol: 'Keyword',
-  OrderStrategyId: 'Keyword',
-  OrderStatus: 'Keyword',
-} as const;
+/** The Temporal search attributes the OMS registers: the production list itself. */
+export const TEST_SEARCH_ATTRIBUTES = ORDER_SEARCH_ATTRIBUTES;
 
 /** Shared with global-teardown.ts through globalThis (jest runs both in its parent process). */
 export interface TestInfraHandle {

@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
 import { canActFor } from '../../config/access-config';
 import { AppError, notFound } from '../app-errors';
-import { principalOf } from '../auth';
+import { principalOf, requireRole } from '../auth';
 import type { OrderRequest } from '../../domain/order-types';
-import { ListOrdersQuery, ModifyOrderBody, OrderIdParam, PlaceOrderBody } from '../order-schemas';
+import { InterventionBody, ListOrdersQuery, ModifyOrderBody, OrderIdParam, PlaceOrderBody } from '../order-schemas';
 import type { OrderService } from '../order-service';
 
 function toRequest(b: PlaceOrderBody): OrderRequest {
@@ -70,6 +70,13 @@ export function orderRoutes(service: OrderService): Router {
     const { id } = OrderIdParam.parse(req.params);
     await ownOrder(res, id);
     res.json({ order: await service.cancelOrder(id) });
+  });
+
+  /** An operator's decision for an order waiting for one (resume after a fresh token, or abandon). */
+  r.post('/:id/interventions', requireRole('operator'), async (req, res) => {
+    const { id } = OrderIdParam.parse(req.params);
+    const body = InterventionBody.parse(req.body);
+    res.json({ order: await service.intervene(id, { ...body, by: principalOf(res).id }) });
   });
 
   return r;

@@ -1,0 +1,69 @@
+import { OrderIntervention } from '../../src/workflows/search-attributes';
+import { TEST_KEYS } from '../support/access-config';
+import { riskConfigWith, writeRiskConfig } from '../support/risk-config';
+import { eventually, startStack, type Stack } from './stack';
+
+/**
+ * Kite's access token expires daily. When the broker answers 403 TokenException, an order pauses (it neither fails nor
+ * retries in vain), shows why in the API and the Temporal UI, and goes on once an operator supplies a fresh token and
+ * resumes it — or ends when the operator abandons it.
+ */
+let stack: Stack;
+let symbol: string;
+let seq = 0;
+const cid = (name: string) => `${name}-${Date.now().toString(36)}-${++seq}`;
+const order = (id: string) => stack.api('GET', `/api/v1/orders/${id}`).then((r) => r.body.order);
+
+beforeAll(async () => {
+  // Quotes cannot be refreshed while the token is dead; a long maximum age keeps the gate from refusing on staleness.
+  stack = await startStack({ RISK_CONFIG_FILE: writeRiskConfig(riskConfigWith({ marketData: { maxAgeMs: 3_600_000 } })) });
+  await stack.control('POST', '/control/config', { matching: { mode: 'manual' } });
+  const instruments: { tradingsymbol: string }[] = await stack.control('GET', '/control/instruments');
+  symbol = instruments.find((i) => /52000CE$/.test(i.tradingsymbol))!.tradingsymbol;
+}, 120_000);
+afterAll(async () => { await stack?.close(); });
+
+describe('token expiry pauses orders for an operator', () => {
+  it('when the token expires while an order works, then it pauses visibly; a fresh token and a resume let it fill', async () => {
+    const placed = await stack.api('POST', '/api/v1/orders', { clientOrderId: cid('tok'), strategyId: 's1', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'LIMIT', price: '1.00', product: 'NRML' });
+    expect(placed.status).toBe(202);
+    const id = placed.body.order.orderId;
+    const open = await eventually(() => order(id), (o) => o.status === 'OPEN');
+
+    await stack.control('POST', '/control/session', { accessToken: 'fresh-token-1' });
+    const paused = await eventually(() => order(id), (o) => o.intervention?.reason === 'TOKEN_EXPIRED');
+    expect(paused).toMatchObject({ status: 'OPEN', intervention: { reason: 'TOKEN_EXPIRED', actions: ['resume', 'abandon'] } });
+    const waiting = await stack.api('GET', '/api/v1/interventions');
+    expect(waiting.body.interventions).toEqual([expect.objectContaining({ orderId: id, intervention: expect.objectContaining({ reason: 'TOKEN_EXPIRED' }) })]);
+    const described = await eventually(() => stack.client.workflow.getHandle(id).describe(), (d) => d.typedSearchAttributes.get(OrderIntervention) === 'TOKEN_EXPIRED');
+    expect(described.typedSearchAttributes.get(OrderIntervention)).toBe('TOKEN_EXPIRED');
+
+    expect((await stack.apiAs(TEST_KEYS.strategyA, 'POST', `/api/v1/orders/${id}/interventions`, { action: 'resume' })).status).toBe(403);
+    expect((await stack.apiAs(TEST_KEYS.strategyA, 'POST', '/api/v1/broker/session', { accessToken: 'fresh-token-1' })).status).toBe(403);
+    const session = await stack.api('POST', '/api/v1/broker/session', { accessToken: 'fresh-token-1' });
+    expect(session.status).toBe(200);
+    expect(JSON.stringify(session.body)).not.toContain('fresh-token-1');
+    const resumed = await stack.api('POST', `/api/v1/orders/${id}/interventions`, { action: 'resume', note: 'new login' });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.order.intervention).toBeNull();
+
+    await stack.control('POST', `/control/orders/${open.brokerOrderId}/fill`, {});
+    expect((await eventually(() => order(id), (o) => o.status === 'FILLED')).filledQuantity).toBe(30);
+    expect((await stack.api('GET', '/api/v1/interventions')).body.interventions).toEqual([]);
+    const again = await stack.api('POST', `/api/v1/orders/${id}/interventions`, { action: 'resume' });
+    expect(again.status).toBe(409);
+  });
+
+  it('when the token expires before an order is placed and the operator abandons it, then it ends CANCELLED and the broker never saw it', async () => {
+    await stack.control('POST', '/control/session', { accessToken: 'fresh-token-2' });
+    const placed = await stack.api('POST', '/api/v1/orders', { clientOrderId: cid('tok'), strategyId: 's1', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET', product: 'NRML' });
+    expect(placed.status).toBe(202);
+    const id = placed.body.order.orderId;
+    await eventually(() => order(id), (o) => o.intervention?.reason === 'TOKEN_EXPIRED');
+    const abandoned = await stack.api('POST', `/api/v1/orders/${id}/interventions`, { action: 'abandon', note: 'not today' });
+    expect(abandoned.status).toBe(200);
+    const done = await eventually(() => order(id), (o) => o.status === 'CANCELLED');
+    expect(done.statusMessage).toMatch(/abandoned by an operator before it reached the broker/);
+    expect(await stack.control('GET', `/control/orders?tag=${placed.body.order.tag}`)).toMatchObject({ count: 0 });
+  });
+});
