@@ -5,7 +5,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
-import { admissionUpdate, cancelOrderUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { admissionUpdate, cancelOrderUpdate, interventionUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { registerOrderSearchAttributes } from './order-env';
 import { limitBuy, orderInput, snapshot, stubActivities, uniqueId, type StubOptions } from './order-stubs';
@@ -121,6 +121,38 @@ describe('order lifecycle workflow', () => {
       expect(stubs.calls.modifyBrokerOrder).toBe(0);
       expect(stubs.events().find((e) => e.type === 'MODIFY_RISK_CHECKED')?.payload).toMatchObject({ passed: false });
       expect((await handle.query(orderStateQuery)).quantity).toBe(90);
+    });
+  });
+
+  test('when the broker session expires while the order works, then it pauses for an operator and goes on after a resume', async () => {
+    let expired = true;
+    const stubs = { snapshots: [snapshot(), snapshot({ status: 'COMPLETE', filledQuantity: 90, pendingQuantity: 0, averagePricePaise: 10_000, trades: [{ tradeId: 'T1', quantity: 90, pricePaise: 10_000, executedAt: '2026-11-24T04:00:01.000Z' }] })] };
+    const fetchGate: StubOptions = { ...stubs, fetchFails: () => (expired ? ApplicationFailure.create({ type: 'TOKEN_EXPIRED', nonRetryable: true, message: 'broker session expired (TokenException)' }) : null) };
+    await withOrder(fetchGate, async (handle) => {
+      const paused = await waitForStatus(handle, (s) => s.intervention?.reason === 'TOKEN_EXPIRED');
+      expect(paused.status).toBe('SUBMITTED');
+      expect(paused.intervention?.actions).toEqual(['resume', 'abandon']);
+      const refused = await updateFailure(() => handle.executeUpdate(interventionUpdate, { args: [{ action: 'retry' as never }] }));
+      expect(refused.type).toBe('NO_INTERVENTION_PENDING');
+      expired = false;
+      const resumed = await handle.executeUpdate(interventionUpdate, { args: [{ action: 'resume', by: 'ops' }] });
+      expect(resumed.intervention).toBeNull();
+      const result = await handle.result();
+      expect(result.status).toBe('FILLED');
+      expect(result.history.map((h) => h.status)).toEqual(['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'FILLED']);
+    });
+  });
+
+  test('when the session expires before placing and the operator abandons, then the order ends CANCELLED and is never placed', async () => {
+    const expired: StubOptions = { submit: () => { throw ApplicationFailure.create({ type: 'TOKEN_EXPIRED', nonRetryable: true, message: 'broker session expired (TokenException)' }); } };
+    await withOrder(expired, async (handle, stubs) => {
+      await waitForStatus(handle, (s) => s.intervention?.reason === 'TOKEN_EXPIRED');
+      await handle.executeUpdate(interventionUpdate, { args: [{ action: 'abandon', note: 'no login today' }] });
+      const result = await handle.result();
+      expect(result.status).toBe('CANCELLED');
+      expect(result.statusMessage).toContain('abandoned by an operator before it reached the broker');
+      expect(stubs.placements).toEqual([]);
+      expect(stubs.events().map((e) => e.type)).toEqual(expect.arrayContaining(['INTERVENTION_REQUIRED', 'INTERVENTION_RESOLVED']));
     });
   });
 

@@ -44,6 +44,8 @@ export interface StubOptions {
   afterCancel?: BrokerOrderSnapshot;
   /** Awaited by saveOrderProgress before it records a save whose state matches. */
   holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
+  /** An error fetchBrokerOrder throws instead of answering (checked on every call); null to answer. */
+  fetchFails?: () => Error | null;
   /** The risk gate's answer; default: the basic report, passed. Throw to make the gate unavailable. */
   risk?: (basic: ValidationReport) => Promise<ValidationReport> | ValidationReport;
   /** The risk gate's answer to a modify; default: passed. */
@@ -83,6 +85,8 @@ export function stubActivities(opts: StubOptions = {}) {
       return null;
     },
     async fetchBrokerOrder() {
+      const failure = opts.fetchFails?.();
+      if (failure) throw failure;
       const i = calls.fetchBrokerOrder++;
       if (cancelled && opts.afterCancel) return opts.afterCancel;
       return snapshots[Math.min(i, snapshots.length - 1)];
