@@ -44,6 +44,12 @@ export function createRiskActivities(d: RiskActivityDeps) {
      * again against the rest of the account's book; a pass enlarges the order's reservation before the broker sees
      * the change. Retrying is harmless: the order's own reservation is never part of the book it is checked against.
      */
+    /** The last traded price from the shared quote cache (null when the broker has none). */
+    async getLastPrice(args: { exchange: string; tradingsymbol: string }): Promise<number | null> {
+      const key = `${args.exchange}:${args.tradingsymbol}`;
+      return (await d.marketData.getQuotes([key])).get(key)?.lastPricePaise ?? null;
+    },
+
     async assessModificationRisk(args: { state: OrderState; basic: ValidationReport }): Promise<ValidationReport> {
       return gate(args.state, args.basic, (a) => d.riskStore.admitModification(a));
     },

@@ -31,7 +31,16 @@ export const PlaceOrderBody = z.object({
   takeProfit: price.optional(),
   disclosedQuantity: z.number().int().min(0).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
-}).strict();
+  /** The execution ladder: chase a resting LIMIT towards the market, then optionally convert it to MARKET. */
+  execution: z.strictObject({
+    chase: z.strictObject({
+      stepAfterMs: z.number().int().min(200).max(3_600_000),
+      steps: z.number().int().min(1).max(20),
+      maxMovePercent: z.number().positive().max(50).refine((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-9, 'at most 2 decimals'),
+      thenMarket: z.boolean().default(false),
+    }).optional(),
+  }).optional(),
+}).strict().refine((b) => !b.execution?.chase || b.orderType === 'LIMIT', { message: 'only LIMIT orders can be chased', path: ['execution', 'chase'] });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;
 
 export const ModifyOrderBody = z.object({

@@ -210,6 +210,7 @@ export class KiteGateway {
     if (changes.pricePaise !== undefined) params.price = paiseToNumber(changes.pricePaise);
     if (changes.triggerPricePaise !== undefined) params.trigger_price = paiseToNumber(changes.triggerPricePaise);
     if (changes.orderType !== undefined) params.order_type = changes.orderType;
+    if (changes.orderType === 'MARKET' || changes.orderType === 'SL-M') params.market_protection = -1; // as when placing
     await this.orderCall(() => this.kite.modifyOrder(variety as never, brokerOrderId, params as never), deadlineMs);
   }
 

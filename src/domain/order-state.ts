@@ -74,7 +74,9 @@ export type OrderEvent =
   | { type: 'BROKER_REQUEST_FAILED'; action: 'modify' | 'cancel'; message: string; at: string }
   | { type: 'INTERVENTION_REQUIRED'; reason: string; message: string; actions: InterventionAction[]; at: string }
   | { type: 'INTERVENTION_RESOLVED'; action: InterventionAction; note?: string; by?: string; at: string }
-  | { type: 'ABANDONED'; note?: string; at: string };
+  | { type: 'ABANDONED'; note?: string; at: string }
+  | { type: 'LADDER_STEP'; step: Record<string, unknown>; at: string }
+  | { type: 'LADDER_STOPPED'; reason: string; at: string };
 
 export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string }): OrderState {
   const r = args.request;
@@ -151,6 +153,12 @@ export function transition(state: OrderState, event: OrderEvent): { state: Order
       d.moveTo(atBroker ? 'FAILED' : 'CANCELLED', 'operator', event.at, event.note ? `${message} (${event.note})` : message);
       break;
     }
+    case 'LADDER_STEP':
+      d.record('LADDER_STEP', 'workflow', event.at, { ...event.step });
+      break;
+    case 'LADDER_STOPPED':
+      d.record('LADDER_STOPPED', 'workflow', event.at, { reason: event.reason });
+      break;
     case 'MODIFY_RISK_CHECKED':
       d.record('MODIFY_RISK_CHECKED', 'workflow', event.at, { ...event.report });
       break;

@@ -1,3 +1,5 @@
+import type { ChasePolicy } from './execution-ladder';
+
 /** The vocabulary of an order, shared by API, workflows and activities. Plain JSON: it travels through histories. */
 
 export const SIDES = ['BUY', 'SELL'] as const;
@@ -33,6 +35,8 @@ export interface OrderRequest {
   takeProfitPaise?: number;
   disclosedQuantity?: number;
   metadata?: Record<string, unknown>;
+  /** How the order climbs its execution ladder when it does not fill as placed. */
+  execution?: { chase?: ChasePolicy };
 }
 
 /** The facts about a contract that validation needs, from the broker's instrument master. */

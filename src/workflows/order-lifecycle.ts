@@ -11,6 +11,7 @@ import { isTerminal, type Instrument, type OrderRequest } from '../domain/order-
 import { validateOrder, type ValidationReport } from '../domain/order-validation';
 import { gateUnavailable } from '../domain/risk/gate-report';
 import { modifiedRequest, validateModification } from '../domain/order-modification';
+import { nextChaseStep } from '../domain/execution-ladder';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
   type BrokerUpdate, type InterventionRequest, type ModifyRequest,
@@ -159,12 +160,20 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     const snapshot = await brokerCall('reading the order', () => broker.fetchBrokerOrder({ brokerOrderId }));
     if (!isAbandoned(snapshot)) apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
   };
+  // The execution ladder: a resting LIMIT that asked to be chased climbs a rung every stepAfterMs until it fills.
+  const chase = state.request.orderType === 'LIMIT' ? state.request.execution?.chase : undefined;
+  let ladderStep = 0;
+  let ladderAt = chase && state.brokerOrderId && !isTerminal(state.status) ? Date.now() + chase.stepAfterMs : null;
+  const ladderDue = () => ladderAt !== null && Date.now() >= ladderAt && (state.status === 'OPEN' || state.status === 'PARTIALLY_FILLED');
+
   let idleMs = cfg.pollMinMs;
   while (!isTerminal(state.status)) {
-    const woke = await condition(() => brokerHint !== null || commands.some((c) => !c.done), idleMs);
+    const wait = ladderAt === null ? idleMs : Math.max(1, Math.min(idleMs, ladderAt - Date.now()));
+    const woke = await condition(() => brokerHint !== null || commands.some((c) => !c.done), wait);
     const seqBefore = state.eventSequence;
     const command = commands.find((c) => !c.done);
     if (command) await runCommand(command);
+    else if (ladderDue()) await climbLadder();
     else {
       const source = brokerHint ? 'broker-postback' : 'broker-poll';
       brokerHint = null;
@@ -218,6 +227,30 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     decision = null;
     return d.action;
   }
+  /** One rung: re-price towards the market (or convert to MARKET) through the same modify path a user's PATCH takes. */
+  async function climbLadder(): Promise<void> {
+    if (!chase) return;
+    ladderStep += 1;
+    const ltp = await gate.getLastPrice({ exchange: state.request.exchange, tradingsymbol: state.request.tradingsymbol });
+    const step = nextChaseStep({
+      side: state.request.side, originalPricePaise: state.request.pricePaise as number, currentPricePaise: state.pricePaise ?? (state.request.pricePaise as number),
+      ltpPaise: ltp, tickPaise: state.instrument?.tickSizePaise ?? 5, step: ladderStep, policy: chase,
+    });
+    apply({ type: 'LADDER_STEP', step: { ...step }, at: now() });
+    if (step.kind === 'done' || (step.kind === 'reprice' && step.pricePaise === state.pricePaise)) {
+      ladderAt = step.kind === 'done' ? null : Date.now() + chase.stepAfterMs;
+      return;
+    }
+    const command: Command = { kind: 'modify', changes: step.kind === 'market' ? { orderType: 'MARKET' } : { pricePaise: step.pricePaise }, done: false };
+    await runCommand(command);
+    if (command.error) {
+      apply({ type: 'LADDER_STOPPED', reason: command.error.message, at: now() });
+      ladderAt = null;
+      return;
+    }
+    ladderAt = step.kind === 'market' ? null : Date.now() + chase.stepAfterMs;
+  }
+
   async function assessRisk(s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
     return failClosed(basic, () => gate.assessOrderRisk({ state: s, basic }));
   }

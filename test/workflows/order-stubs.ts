@@ -44,6 +44,8 @@ export interface StubOptions {
   afterCancel?: BrokerOrderSnapshot;
   /** Awaited by saveOrderProgress before it records a save whose state matches. */
   holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
+  /** The LTP getLastPrice answers (paise). */
+  lastPrice?: number;
   /** An error fetchBrokerOrder throws instead of answering (checked on every call); null to answer. */
   fetchFails?: () => Error | null;
   /** The risk gate's answer; default: the basic report, passed. Throw to make the gate unavailable. */
@@ -69,6 +71,9 @@ export function stubActivities(opts: StubOptions = {}) {
     async assessOrderRisk(args) {
       calls.assessOrderRisk++;
       return opts.risk ? opts.risk(args.basic) : { ...args.basic, flags: [], configVersion: 'stub' };
+    },
+    async getLastPrice() {
+      return opts.lastPrice ?? null;
     },
     async assessModificationRisk(args) {
       calls.assessModificationRisk++;

@@ -7,9 +7,11 @@ import { InterventionBody, ListOrdersQuery, ModifyOrderBody, OrderIdParam, Place
 import type { OrderService } from '../order-service';
 
 function toRequest(b: PlaceOrderBody): OrderRequest {
-  const { price, triggerPrice, stopLoss, takeProfit, ...rest } = b;
+  const { price, triggerPrice, stopLoss, takeProfit, execution, ...rest } = b;
+  const chase = execution?.chase;
   return {
     ...rest,
+    ...(chase ? { execution: { chase: { stepAfterMs: chase.stepAfterMs, steps: chase.steps, maxMoveBps: Math.round(chase.maxMovePercent * 100), thenMarket: chase.thenMarket } } } : {}),
     ...(price !== undefined ? { pricePaise: price } : {}),
     ...(triggerPrice !== undefined ? { triggerPricePaise: triggerPrice } : {}),
     ...(stopLoss !== undefined ? { stopLossPaise: stopLoss } : {}),
