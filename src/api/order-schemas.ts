@@ -39,6 +39,12 @@ export const PlaceOrderBody = z.object({
       maxMovePercent: z.number().positive().max(50).refine((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-9, 'at most 2 decimals'),
       thenMarket: z.boolean().default(false),
     }).optional(),
+    /** What to do with the rest of a partly filled order. */
+    completion: z.discriminatedUnion('policy', [
+      z.strictObject({ policy: z.literal('cancel-remaining') }),
+      z.strictObject({ policy: z.literal('time'), afterMs: z.number().int().min(0).max(86_400_000), action: z.enum(['cancel', 'market']) }),
+      z.strictObject({ policy: z.literal('price'), movePercent: z.number().positive().max(100), action: z.enum(['cancel', 'market']) }),
+    ]).optional(),
   }).optional(),
 }).strict().refine((b) => !b.execution?.chase || b.orderType === 'LIMIT', { message: 'only LIMIT orders can be chased', path: ['execution', 'chase'] });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;

@@ -36,3 +36,24 @@ export function nextChaseStep(a: {
   const pricePaise = side === 'BUY' ? Math.max(rung, a.currentPricePaise) : Math.min(rung, a.currentPricePaise);
   return { kind: 'reprice', step: a.step, fromPaise: a.currentPricePaise, pricePaise, targetPaise: target, ltpPaise: a.ltpPaise };
 }
+
+/**
+ * What to do with the rest of a partly filled order: `cancel-remaining` at once; `time` — once `afterMs` has passed
+ * since the first fill; `price` — once the market has moved more than `moveBps` from the first fill's price. The
+ * action either cancels the remainder or converts it to MARKET; both act on the same broker order, so a late fill
+ * during the switch can never lead to the remainder being placed twice.
+ */
+export interface CompletionPolicy {
+  policy: 'cancel-remaining' | 'time' | 'price';
+  action: 'cancel' | 'market';
+  afterMs?: number;
+  moveBps?: number;
+}
+
+export function completionDue(p: CompletionPolicy, a: { firstFillAtMs: number; firstFillPricePaise: number; nowMs: number; ltpPaise: number | null }): 'cancel' | 'market' | null {
+  if (p.policy === 'cancel-remaining') return 'cancel';
+  if (p.policy === 'time') return a.nowMs - a.firstFillAtMs >= (p.afterMs ?? 0) ? p.action : null;
+  if (a.ltpPaise === null) return null;
+  const moved = BigInt(Math.abs(a.ltpPaise - a.firstFillPricePaise)) * 10_000n;
+  return moved > BigInt(p.moveBps ?? 0) * BigInt(a.firstFillPricePaise) ? p.action : null;
+}

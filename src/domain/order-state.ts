@@ -76,7 +76,8 @@ export type OrderEvent =
   | { type: 'INTERVENTION_RESOLVED'; action: InterventionAction; note?: string; by?: string; at: string }
   | { type: 'ABANDONED'; note?: string; at: string }
   | { type: 'LADDER_STEP'; step: Record<string, unknown>; at: string }
-  | { type: 'LADDER_STOPPED'; reason: string; at: string };
+  | { type: 'LADDER_STOPPED'; reason: string; at: string }
+  | { type: 'COMPLETION_TRIGGERED'; policy: string; action: 'cancel' | 'market'; at: string };
 
 export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string }): OrderState {
   const r = args.request;
@@ -155,6 +156,9 @@ export function transition(state: OrderState, event: OrderEvent): { state: Order
     }
     case 'LADDER_STEP':
       d.record('LADDER_STEP', 'workflow', event.at, { ...event.step });
+      break;
+    case 'COMPLETION_TRIGGERED':
+      d.record('COMPLETION_TRIGGERED', 'workflow', event.at, { policy: event.policy, action: event.action, remaining: d.state.quantity - d.state.filledQuantity });
       break;
     case 'LADDER_STOPPED':
       d.record('LADDER_STOPPED', 'workflow', event.at, { reason: event.reason });

@@ -1,4 +1,4 @@
-import type { ChasePolicy } from './execution-ladder';
+import type { ChasePolicy, CompletionPolicy } from './execution-ladder';
 
 /** The vocabulary of an order, shared by API, workflows and activities. Plain JSON: it travels through histories. */
 
@@ -36,7 +36,7 @@ export interface OrderRequest {
   disclosedQuantity?: number;
   metadata?: Record<string, unknown>;
   /** How the order climbs its execution ladder when it does not fill as placed. */
-  execution?: { chase?: ChasePolicy };
+  execution?: { chase?: ChasePolicy; completion?: CompletionPolicy };
 }
 
 /** The facts about a contract that validation needs, from the broker's instrument master. */

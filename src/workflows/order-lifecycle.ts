@@ -11,7 +11,7 @@ import { isTerminal, type Instrument, type OrderRequest } from '../domain/order-
 import { validateOrder, type ValidationReport } from '../domain/order-validation';
 import { gateUnavailable } from '../domain/risk/gate-report';
 import { modifiedRequest, validateModification } from '../domain/order-modification';
-import { nextChaseStep } from '../domain/execution-ladder';
+import { completionDue, nextChaseStep } from '../domain/execution-ladder';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
   type BrokerUpdate, type InterventionRequest, type ModifyRequest,
@@ -165,14 +165,23 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   let ladderStep = 0;
   let ladderAt = chase && state.brokerOrderId && !isTerminal(state.status) ? Date.now() + chase.stepAfterMs : null;
   const ladderDue = () => ladderAt !== null && Date.now() >= ladderAt && (state.status === 'OPEN' || state.status === 'PARTIALLY_FILLED');
+  // Partial-fill completion: acts once on the remainder of a partly filled order.
+  const completion = state.request.execution?.completion;
+  let completed = false;
+  const firstFill = () => state.fills[0];
+  /** When the OMS saw the order partly filled, on the workflow clock (the broker's trade time may run on another). */
+  const partlyFilledAt = () => Date.parse(state.history.find((h) => h.status === 'PARTIALLY_FILLED')?.at ?? state.updatedAt);
+  const completionWaiting = () => !!completion && !completed && state.status === 'PARTIALLY_FILLED' && !!firstFill();
 
   let idleMs = cfg.pollMinMs;
   while (!isTerminal(state.status)) {
-    const wait = ladderAt === null ? idleMs : Math.max(1, Math.min(idleMs, ladderAt - Date.now()));
+    let wait = ladderAt === null ? idleMs : Math.max(1, Math.min(idleMs, ladderAt - Date.now()));
+    if (completionWaiting() && completion?.policy === 'time') wait = Math.max(1, Math.min(wait, partlyFilledAt() + (completion.afterMs ?? 0) - Date.now()));
     const woke = await condition(() => brokerHint !== null || commands.some((c) => !c.done), wait);
     const seqBefore = state.eventSequence;
     const command = commands.find((c) => !c.done);
     if (command) await runCommand(command);
+    else if (completionWaiting() && (await completeRemainder())) { /* acted on the remainder */ }
     else if (ladderDue()) await climbLadder();
     else {
       const source = brokerHint ? 'broker-postback' : 'broker-poll';
@@ -227,6 +236,22 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     decision = null;
     return d.action;
   }
+  /** Acts on the remainder once the order's completion policy says so; false when it is not due yet. */
+  async function completeRemainder(): Promise<boolean> {
+    if (!completion) return false;
+    const fill = firstFill();
+    const ltp = completion.policy === 'price' ? await gate.getLastPrice({ exchange: state.request.exchange, tradingsymbol: state.request.tradingsymbol }) : null;
+    const action = completionDue(completion, { firstFillAtMs: partlyFilledAt(), firstFillPricePaise: fill.pricePaise, nowMs: Date.now(), ltpPaise: ltp });
+    if (!action) return false;
+    completed = true;
+    ladderAt = null; // the remainder is being completed: no more rungs
+    apply({ type: 'COMPLETION_TRIGGERED', policy: completion.policy, action, at: now() });
+    const command: Command = action === 'cancel' ? { kind: 'cancel', reason: `completion policy ${completion.policy}`, done: false } : { kind: 'modify', changes: { orderType: 'MARKET' }, done: false };
+    await runCommand(command);
+    if (command.error) apply({ type: 'LADDER_STOPPED', reason: `completion: ${command.error.message}`, at: now() });
+    return true;
+  }
+
   /** One rung: re-price towards the market (or convert to MARKET) through the same modify path a user's PATCH takes. */
   async function climbLadder(): Promise<void> {
     if (!chase) return;

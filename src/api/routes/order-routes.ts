@@ -8,15 +8,24 @@ import type { OrderService } from '../order-service';
 
 function toRequest(b: PlaceOrderBody): OrderRequest {
   const { price, triggerPrice, stopLoss, takeProfit, execution, ...rest } = b;
-  const chase = execution?.chase;
   return {
     ...rest,
-    ...(chase ? { execution: { chase: { stepAfterMs: chase.stepAfterMs, steps: chase.steps, maxMoveBps: Math.round(chase.maxMovePercent * 100), thenMarket: chase.thenMarket } } } : {}),
+    ...(execution ? { execution: toExecution(execution) } : {}),
     ...(price !== undefined ? { pricePaise: price } : {}),
     ...(triggerPrice !== undefined ? { triggerPricePaise: triggerPrice } : {}),
     ...(stopLoss !== undefined ? { stopLossPaise: stopLoss } : {}),
     ...(takeProfit !== undefined ? { takeProfitPaise: takeProfit } : {}),
   };
+}
+
+function toExecution(e: NonNullable<PlaceOrderBody['execution']>): NonNullable<OrderRequest['execution']> {
+  const out: NonNullable<OrderRequest['execution']> = {};
+  const { chase, completion } = e;
+  if (chase) out.chase = { stepAfterMs: chase.stepAfterMs, steps: chase.steps, maxMoveBps: Math.round(chase.maxMovePercent * 100), thenMarket: chase.thenMarket };
+  if (completion?.policy === 'cancel-remaining') out.completion = { policy: 'cancel-remaining', action: 'cancel' };
+  if (completion?.policy === 'time') out.completion = { policy: 'time', action: completion.action, afterMs: completion.afterMs };
+  if (completion?.policy === 'price') out.completion = { policy: 'price', action: completion.action, moveBps: Math.round(completion.movePercent * 100) };
+  return out;
 }
 
 /** /api/v1/orders: place, read, list, modify, cancel. Thin: parse, check the caller may act, call the service, answer. */
