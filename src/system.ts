@@ -10,6 +10,7 @@ import { paperSessionSource } from './broker/paper-session';
 import { SlidingWindowRateLimiter } from './broker/rate-limiter';
 import { RiskConfigFile } from './config/risk-config-file';
 import { AccessConfigError, loadAccessConfig } from './config/access-config';
+import { loadExecutionConfig } from './config/execution-config';
 import { brokerSettings, type Env } from './config/env';
 import { projectRoot } from './infra/binaries';
 import { startEmbeddedPostgres } from './infra/embedded-pg';
@@ -40,6 +41,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     // The risk configuration is read first: a bad file stops start-up before anything else runs.
     const riskConfig = new RiskConfigFile(path.resolve(projectRoot(), env.RISK_CONFIG_FILE), log);
     const access = loadAccessConfig(path.resolve(projectRoot(), env.ACCESS_CONFIG_FILE));
+    const execution = loadExecutionConfig(path.resolve(projectRoot(), env.EXECUTION_CONFIG_FILE));
     if (env.BROKER_MODE === 'live' && access.hasDemoKeys()) {
       throw new AccessConfigError(`${env.ACCESS_CONFIG_FILE} still holds the paper demo keys; configure your own keys before trading live`);
     }
@@ -93,7 +95,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const gateway = new KiteGateway({ apiKey: broker.apiKey, accessToken: broker.accessToken, root: paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
       tokenSource: () => sessions.loadAccessToken(account),
     });
-    const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS };
+    const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: execution.retry };
 
     if (parts.worker !== false) {
       const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });

@@ -185,6 +185,7 @@ function mapUpdateError(err: unknown): unknown {
       }
       case FailureTypes.brokerRejected: return conflict('BROKER_REJECTED', cause.message);
       case FailureTypes.noInterventionPending: return conflict('NO_INTERVENTION_PENDING', cause.message);
+      case FailureTypes.brokerUnavailable: return new AppError(503, 'BROKER_UNAVAILABLE', cause.message);
       case FailureTypes.riskRejected: {
         const failure = cause.details?.[0] as Failure | undefined;
         return failure ? riskRefusal(failure) : unprocessable('RISK_REJECTED', cause.message);

@@ -43,6 +43,8 @@ export const EnvSchema = z.object({
   BROKER_ORDERS_PER_MINUTE: z.coerce.number().int().min(1).max(60000).default(400),
   /** API keys and roles (JSON, keys as SHA-256), relative to the project root unless absolute. */
   ACCESS_CONFIG_FILE: z.string().min(1).default('config/access.json'),
+  /** Retry strategies of broker calls (JSON), relative to the project root unless absolute. */
+  EXECUTION_CONFIG_FILE: z.string().min(1).default('config/execution.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),

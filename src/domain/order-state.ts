@@ -77,7 +77,9 @@ export type OrderEvent =
   | { type: 'ABANDONED'; note?: string; at: string }
   | { type: 'LADDER_STEP'; step: Record<string, unknown>; at: string }
   | { type: 'LADDER_STOPPED'; reason: string; at: string }
-  | { type: 'COMPLETION_TRIGGERED'; policy: string; action: 'cancel' | 'market'; at: string };
+  | { type: 'COMPLETION_TRIGGERED'; policy: string; action: 'cancel' | 'market'; at: string }
+  | { type: 'RETRY_SCHEDULED'; operation: string; attempt: number; delayMs: number; error: string; at: string }
+  | { type: 'BROKER_UNREACHABLE'; operation: string; error: string; at: string };
 
 export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string }): OrderState {
   const r = args.request;
@@ -156,6 +158,12 @@ export function transition(state: OrderState, event: OrderEvent): { state: Order
     }
     case 'LADDER_STEP':
       d.record('LADDER_STEP', 'workflow', event.at, { ...event.step });
+      break;
+    case 'RETRY_SCHEDULED':
+      d.record('RETRY_SCHEDULED', 'workflow', event.at, { operation: event.operation, attempt: event.attempt, delayMs: event.delayMs, error: event.error });
+      break;
+    case 'BROKER_UNREACHABLE':
+      d.record('BROKER_UNREACHABLE', 'workflow', event.at, { operation: event.operation, error: event.error });
       break;
     case 'COMPLETION_TRIGGERED':
       d.record('COMPLETION_TRIGGERED', 'workflow', event.at, { policy: event.policy, action: event.action, remaining: d.state.quantity - d.state.filledQuantity });

@@ -1,3 +1,5 @@
+import type { RetryConfig } from '../domain/retry-strategy';
+
 /** Timing knobs of the order workflow. Passed in its input so a running workflow stays deterministic. */
 export interface OrderWorkflowConfig {
   /** First poll of the broker after the last change; doubles while nothing changes, up to pollMaxMs. */
@@ -7,6 +9,8 @@ export interface OrderWorkflowConfig {
   confirmTimeoutMs: number;
   /** Continue-as-new once the history grows past this many events. */
   maxHistoryEvents: number;
+  /** Retry strategy per broker operation for transient failures (config/execution.json); defaults when absent. */
+  retry?: Partial<RetryConfig>;
 }
 
 export const DEFAULT_ORDER_WORKFLOW_CONFIG: OrderWorkflowConfig = {

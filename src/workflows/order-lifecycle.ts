@@ -12,6 +12,7 @@ import { validateOrder, type ValidationReport } from '../domain/order-validation
 import { gateUnavailable } from '../domain/risk/gate-report';
 import { modifiedRequest, validateModification } from '../domain/order-modification';
 import { completionDue, nextChaseStep } from '../domain/execution-ladder';
+import { DEFAULT_RETRY, retryDelayMs, type BrokerOperation } from '../domain/retry-strategy';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
   type BrokerUpdate, type InterventionRequest, type ModifyRequest,
@@ -52,6 +53,11 @@ const gate = proxyActivities<OrderActivities>({
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s' },
 });
 
+/** Single-attempt proxies: with WORKFLOW_RETRIES_PATCH the workflow itself retries, by the configured strategy. */
+const once = proxyActivities<OrderActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
+const placingOnce = proxyActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
+export const WORKFLOW_RETRIES_PATCH = 'workflow-retries-v1';
+
 /** Histories recorded before the risk gate existed replay without it. */
 export const RISK_GATE_PATCH = 'risk-gate-v1';
 /** ... and before modifications were re-checked by it. */
@@ -65,6 +71,18 @@ type Command =
 /** What a broker call returns when, instead of a fresh token, an operator chose to abandon the order. */
 const ABANDONED = { abandoned: true } as const;
 const isAbandoned = (v: unknown): v is typeof ABANDONED => v === ABANDONED;
+
+/** Worth another attempt: anything but a business rejection or an expired session (those are answers, not faults). */
+function isTransient(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  const cause = err.cause;
+  return !(cause instanceof ApplicationFailure && (cause.type === FailureTypes.brokerRejected || cause.type === FailureTypes.tokenExpired || cause.nonRetryable));
+}
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
 
 function isTokenExpired(err: unknown): err is ActivityFailure {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureTypes.tokenExpired;
@@ -80,6 +98,8 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   let brokerHint: BrokerUpdate | null = null;
   const commands: Command[] = [];
   let decision: InterventionRequest | null = null;
+  const retry = { ...DEFAULT_RETRY, ...cfg.retry };
+  const workflowRetries = patched(WORKFLOW_RETRIES_PATCH);
 
   const apply = (event: OrderEvent) => {
     const before = state.status;
@@ -157,7 +177,16 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   const sync = async (source: 'broker-poll' | 'broker-postback') => {
     if (!state.brokerOrderId) return;
     const brokerOrderId = state.brokerOrderId;
-    const snapshot = await brokerCall('reading the order', () => broker.fetchBrokerOrder({ brokerOrderId }));
+    let snapshot;
+    try {
+      snapshot = await brokerCall('reading the order', () => (workflowRetries
+        ? withRetry('history', () => once.fetchBrokerOrder({ brokerOrderId }))
+        : broker.fetchBrokerOrder({ brokerOrderId })));
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      apply({ type: 'BROKER_UNREACHABLE', operation: 'history', error: failureMessage(err), at: now() });
+      return; // no news this time; the polling loop asks again
+    }
     if (!isAbandoned(snapshot)) apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
   };
   // The execution ladder: a resting LIMIT that asked to be chased climbs a rung every stepAfterMs until it fills.
@@ -236,6 +265,20 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     decision = null;
     return d.action;
   }
+  /** Retries a transiently failing broker call by the operation's configured strategy; the last failure is rethrown. */
+  async function withRetry<T>(operation: BrokerOperation, call: (attempt: number) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call(attempt);
+      } catch (err) {
+        const delayMs = isTransient(err) ? retryDelayMs(retry[operation], attempt) : null;
+        if (delayMs === null) throw err;
+        apply({ type: 'RETRY_SCHEDULED', operation, attempt, delayMs, error: failureMessage(err), at: now() });
+        if (delayMs > 0) await sleep(delayMs);
+      }
+    }
+  }
+
   /** Acts on the remainder once the order's completion policy says so; false when it is not due yet. */
   async function completeRemainder(): Promise<boolean> {
     if (!completion) return false;
@@ -308,7 +351,10 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     let lookFirst = false;
     for (;;) {
       try {
-        const r = await placing.submitOrderToBroker({ orderId: s.orderId, tag: s.tag, request: s.request, ...(lookFirst ? { lookFirst } : {}) });
+        const place = (first: boolean) => ({ orderId: s.orderId, tag: s.tag, request: s.request, ...(first ? { lookFirst: true } : {}) });
+        const r = workflowRetries
+          ? await withRetry('place', (attempt) => placingOnce.submitOrderToBroker(place(lookFirst || attempt > 1)))
+          : await placing.submitOrderToBroker(place(lookFirst));
         apply({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at: now() });
         return;
       } catch (err) {
@@ -346,9 +392,20 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
         return;
       }
     }
-    const result = await brokerCall(`${command.kind === 'cancel' ? 'cancelling' : 'modifying'} the order`, () => (command.kind === 'cancel'
-      ? broker.cancelBrokerOrder({ brokerOrderId, variety: state.request.variety })
-      : broker.modifyBrokerOrder({ brokerOrderId, variety: state.request.variety, changes: command.changes, validity: state.request.validity })));
+    const proxy = workflowRetries ? once : broker;
+    const ask = () => (command.kind === 'cancel'
+      ? proxy.cancelBrokerOrder({ brokerOrderId, variety: state.request.variety })
+      : proxy.modifyBrokerOrder({ brokerOrderId, variety: state.request.variety, changes: command.changes, validity: state.request.validity }));
+    let result;
+    try {
+      result = await brokerCall(`${command.kind === 'cancel' ? 'cancelling' : 'modifying'} the order`, () => (workflowRetries ? withRetry(command.kind, ask) : ask()));
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      apply({ type: 'BROKER_UNREACHABLE', operation: command.kind, error: failureMessage(err), at: now() });
+      command.error = { type: FailureTypes.brokerUnavailable, message: `the broker did not answer the ${command.kind}: ${failureMessage(err)}` };
+      command.done = true;
+      return;
+    }
     if (isAbandoned(result)) {
       command.error = { type: FailureTypes.orderNotChangeable, message: `order ${state.orderId} was abandoned by an operator` };
       command.done = true;

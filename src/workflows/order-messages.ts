@@ -42,6 +42,8 @@ export const FailureTypes = {
   riskRejected: 'RISK_REJECTED',
   /** An intervention for an order that is not waiting for one, or an action it does not offer. */
   noInterventionPending: 'NO_INTERVENTION_PENDING',
+  /** The broker could not be reached within the operation's retry strategy. */
+  brokerUnavailable: 'BROKER_UNAVAILABLE',
   /** Raised by broker activities when the Kite session is not valid. */
   tokenExpired: 'TOKEN_EXPIRED',
 } as const;

@@ -39,3 +39,20 @@ describe('the access configuration', () => {
     await expect(startSystem(env, () => undefined)).rejects.toThrow(/demo keys/);
   });
 });
+
+describe('the execution configuration', () => {
+  it('when the shipped config/execution.json is loaded, then every broker operation has a strategy', async () => {
+    const { loadExecutionConfig } = await import('../../src/config/execution-config');
+    const { retry } = loadExecutionConfig(path.resolve(__dirname, '../../config/execution.json'));
+    expect(Object.keys(retry).sort()).toEqual(['cancel', 'history', 'modify', 'place']);
+    expect(retry.history.strategy).toBe('linear');
+  });
+
+  it('when a strategy is unknown or a key is misspelt, then loading fails naming it', async () => {
+    const { loadExecutionConfig, ExecutionConfigError } = await import('../../src/config/execution-config');
+    const bad = write({ retry: { place: { strategy: 'random', attempts: 3, baseDelayMs: 1, maxDelayMs: 1, multiplier: 1 } } });
+    expect(() => loadExecutionConfig(bad)).toThrow(ExecutionConfigError);
+    expect(() => loadExecutionConfig(bad)).toThrow('retry.place.strategy');
+    expect(() => loadExecutionConfig(write({ retry: { plaec: {} } }))).toThrow('retry');
+  });
+});

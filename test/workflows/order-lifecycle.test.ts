@@ -156,6 +156,41 @@ describe('order lifecycle workflow', () => {
     });
   });
 
+  test.each([
+    { strategy: 'exponential' as const, delays: [1000, 2000] },
+    { strategy: 'linear' as const, delays: [1000, 2000] },
+    { strategy: 'fixed' as const, delays: [1000, 1000] },
+    { strategy: 'immediate' as const, delays: [0, 0] },
+  ])('when placing fails transiently twice under the $strategy strategy, then the waits are $delays ms, retries look up the tag first, and one order is placed', async ({ strategy, delays }) => {
+    const submit = (call: number) => { if (call <= 2) throw ApplicationFailure.retryable(`gateway timeout #${call}`, 'NetworkException'); return 'B-1'; };
+    const retry = { place: { strategy, attempts: 4, baseDelayMs: 1000, maxDelayMs: 10_000, multiplier: 2 } };
+    const stubs = stubActivities({ submit });
+    const taskQueue = uniqueId('order-tq');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
+    const orderId = uniqueId('order');
+    const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, limitBuy(), { config: { pollMinMs: 1000, pollMaxMs: 5000, retry } })] });
+    const result = await worker.runUntil(handle.result());
+    expect(result.status).toBe('FILLED');
+    expect(stubs.placements).toEqual(['B-1']);
+    expect(stubs.placeArgs.map((a) => a.lookFirst)).toEqual([false, true, true]);
+    const retries = stubs.events().filter((e) => e.type === 'RETRY_SCHEDULED');
+    expect(retries.map((e) => [e.payload.operation, e.payload.attempt, e.payload.delayMs])).toEqual([['place', 1, delays[0]], ['place', 2, delays[1]]]);
+  });
+
+  test('when placing keeps failing past its attempts, then the workflow asks the broker by tag and adopts the order it finds', async () => {
+    const submit = () => { throw ApplicationFailure.retryable('HTTP 503', 'NetworkException'); };
+    const stubs = stubActivities({ submit, foundByTag: { brokerOrderId: 'B-9', status: 'OPEN' } });
+    const taskQueue = uniqueId('order-tq');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
+    const orderId = uniqueId('order');
+    const retry = { place: { strategy: 'fixed' as const, attempts: 3, baseDelayMs: 500, maxDelayMs: 500, multiplier: 1 } };
+    const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, limitBuy(), { config: { pollMinMs: 1000, pollMaxMs: 5000, retry } })] });
+    const result = await worker.runUntil(handle.result());
+    expect(stubs.calls.submitOrderToBroker).toBe(3);
+    expect(result.brokerOrderId).toBe('B-9');
+    expect(result.history.find((h) => h.status === 'SUBMITTED')).toBeDefined();
+  });
+
   test('an order that fails basic validation never reaches the risk gate', async () => {
     await withOrder({}, async (handle, stubs) => {
       await handle.result();

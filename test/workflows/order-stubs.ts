@@ -44,6 +44,8 @@ export interface StubOptions {
   afterCancel?: BrokerOrderSnapshot;
   /** Awaited by saveOrderProgress before it records a save whose state matches. */
   holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
+  /** What findBrokerOrderByTag answers (default: nothing found). */
+  foundByTag?: { brokerOrderId: string; status: string };
   /** The LTP getLastPrice answers (paise). */
   lastPrice?: number;
   /** An error fetchBrokerOrder throws instead of answering (checked on every call); null to answer. */
@@ -61,6 +63,7 @@ export function stubActivities(opts: StubOptions = {}) {
   };
   const saves: { state: OrderState; events: AuditEvent[] }[] = [];
   const placements: string[] = [];
+  const placeArgs: { lookFirst: boolean }[] = [];
   const snapshots = opts.snapshots ?? FILL_SCRIPT;
   let cancelled = false;
   const activities: OrderActivities = {
@@ -79,7 +82,8 @@ export function stubActivities(opts: StubOptions = {}) {
       calls.assessModificationRisk++;
       return opts.modifyRisk ? opts.modifyRisk(args.basic, args.state) : { ...args.basic, flags: [], configVersion: 'stub' };
     },
-    async submitOrderToBroker() {
+    async submitOrderToBroker(args) {
+      placeArgs.push({ lookFirst: args.lookFirst === true });
       const call = ++calls.submitOrderToBroker;
       const brokerOrderId = opts.submit ? await opts.submit(call) : 'B-1';
       placements.push(brokerOrderId);
@@ -87,7 +91,7 @@ export function stubActivities(opts: StubOptions = {}) {
     },
     async findBrokerOrderByTag() {
       calls.findBrokerOrderByTag++;
-      return null;
+      return opts.foundByTag ?? null;
     },
     async fetchBrokerOrder() {
       const failure = opts.fetchFails?.();
@@ -110,7 +114,7 @@ export function stubActivities(opts: StubOptions = {}) {
       saves.push(args);
     },
   };
-  return { activities, calls, saves, placements, events: () => saves.flatMap((s) => s.events) };
+  return { activities, calls, saves, placements, placeArgs, events: () => saves.flatMap((s) => s.events) };
 }
 
 let seq = 0;
