@@ -191,6 +191,49 @@ describe('order lifecycle workflow', () => {
     expect(result.history.find((h) => h.status === 'SUBMITTED')).toBeDefined();
   });
 
+  test('when a chased LIMIT buy does not fill, then each rung re-prices it towards the market up to its cap, and the last converts it to MARKET', async () => {
+    const request = limitBuy({ execution: { chase: { stepAfterMs: 1000, steps: 2, maxMoveBps: 500, thenMarket: true } } });
+    await withOrder({ snapshots: [snapshot()], brokerFollowsModifies: true, lastPrice: 11_000 }, async (handle, stubs) => {
+      const result = await handle.result();
+      expect(result.status).toBe('FILLED');
+      expect(stubs.modifies).toEqual([{ pricePaise: 10_250 }, { pricePaise: 10_500 }, { orderType: 'MARKET' }]);
+      const rungs = stubs.events().filter((e) => e.type === 'LADDER_STEP').map((e) => [e.payload.kind, e.payload.pricePaise]);
+      expect(rungs).toEqual([['reprice', 10_250], ['reprice', 10_500], ['market', undefined]]);
+      expect(stubs.calls.assessModificationRisk).toBe(3);
+    }, request);
+  });
+
+  test('when the risk gate refuses a rung, then the ladder stops there and the order keeps its last accepted price', async () => {
+    const request = limitBuy({ execution: { chase: { stepAfterMs: 1000, steps: 2, maxMoveBps: 500, thenMarket: true } } });
+    const refuseSecond = (basic: import('../../src/domain/order-validation').ValidationReport, s: OrderState) => {
+      if ((s.request.pricePaise ?? 0) < 10_500) return { ...basic, flags: [] };
+      const failure = { check: 'price_band', category: 'price', status: 'failed' as const, passed: false, code: 'PRICE_OUTSIDE_BAND', message: 'price 105.00 is outside the band' };
+      return { ...basic, passed: false, checks: [...basic.checks, failure], failure, flags: [] };
+    };
+    await withOrder({ snapshots: [snapshot()], brokerFollowsModifies: true, lastPrice: 11_000, modifyRisk: refuseSecond }, async (handle, stubs) => {
+      await waitForStatus(handle, () => stubs.events().some((e) => e.type === 'LADDER_STOPPED'));
+      expect(stubs.modifies).toEqual([{ pricePaise: 10_250 }]);
+      expect(stubs.events().find((e) => e.type === 'LADDER_STOPPED')?.payload.reason).toContain('price_band');
+      expect((await handle.query(orderStateQuery)).pricePaise).toBe(10_250);
+    }, request);
+  });
+
+  test('when a partly filled order has a time completion policy, then after its delay the remainder is cancelled once and the fill is kept', async () => {
+    const request = limitBuy({ execution: { completion: { policy: 'time', afterMs: 5000, action: 'cancel' } } });
+    const partly = snapshot({ filledQuantity: 30, pendingQuantity: 60, averagePricePaise: 10_000, trades: [{ tradeId: 'T1', quantity: 30, pricePaise: 10_000, executedAt: '2026-11-24T04:00:01.000Z' }] });
+    const afterCancel = { ...partly, status: 'CANCELLED', pendingQuantity: 0, cancelledQuantity: 60 };
+    await withOrder({ snapshots: [snapshot(), partly], afterCancel }, async (handle, stubs) => {
+      const result = await handle.result();
+      expect(result).toMatchObject({ status: 'CANCELLED', filledQuantity: 30 });
+      expect(stubs.calls.cancelBrokerOrder).toBe(1);
+      const triggered = stubs.events().filter((e) => e.type === 'COMPLETION_TRIGGERED');
+      expect(triggered.map((e) => e.payload)).toEqual([{ policy: 'time', action: 'cancel', remaining: 60 }]);
+      const partlyAt = Date.parse(result.history.find((h) => h.status === 'PARTIALLY_FILLED')!.at);
+      const cancelAt = Date.parse(result.history.find((h) => h.status === 'CANCELLED')!.at);
+      expect(cancelAt - partlyAt).toBeGreaterThanOrEqual(5000);
+    }, request);
+  });
+
   test('an order that fails basic validation never reaches the risk gate', async () => {
     await withOrder({}, async (handle, stubs) => {
       await handle.result();

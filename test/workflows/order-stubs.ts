@@ -44,6 +44,8 @@ export interface StubOptions {
   afterCancel?: BrokerOrderSnapshot;
   /** Awaited by saveOrderProgress before it records a save whose state matches. */
   holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
+  /** The broker shows each accepted modify in the next snapshot (and fills a conversion to MARKET). */
+  brokerFollowsModifies?: boolean;
   /** What findBrokerOrderByTag answers (default: nothing found). */
   foundByTag?: { brokerOrderId: string; status: string };
   /** The LTP getLastPrice answers (paise). */
@@ -64,6 +66,7 @@ export function stubActivities(opts: StubOptions = {}) {
   const saves: { state: OrderState; events: AuditEvent[] }[] = [];
   const placements: string[] = [];
   const placeArgs: { lookFirst: boolean }[] = [];
+  const modifies: { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }[] = [];
   const snapshots = opts.snapshots ?? FILL_SCRIPT;
   let cancelled = false;
   const activities: OrderActivities = {
@@ -98,10 +101,18 @@ export function stubActivities(opts: StubOptions = {}) {
       if (failure) throw failure;
       const i = calls.fetchBrokerOrder++;
       if (cancelled && opts.afterCancel) return opts.afterCancel;
-      return snapshots[Math.min(i, snapshots.length - 1)];
+      const base = snapshots[Math.min(i, snapshots.length - 1)];
+      if (!opts.brokerFollowsModifies) return base;
+      // A broker that applies each modify: the latest price/type shows; a MARKET conversion fills at once.
+      const last = modifies.at(-1);
+      if (last?.orderType === 'MARKET') {
+        return { ...base, status: 'COMPLETE', orderType: 'MARKET', filledQuantity: base.quantity, pendingQuantity: 0, averagePricePaise: 10_500, trades: [{ tradeId: 'T-MKT', quantity: base.quantity, pricePaise: 10_500, executedAt: '2026-11-24T04:00:05.000Z' }] };
+      }
+      return { ...base, pricePaise: last?.pricePaise ?? base.pricePaise };
     },
-    async modifyBrokerOrder() {
+    async modifyBrokerOrder(args) {
       calls.modifyBrokerOrder++;
+      modifies.push({ ...args.changes });
       return { ok: true, message: 'accepted' };
     },
     async cancelBrokerOrder() {
@@ -114,7 +125,7 @@ export function stubActivities(opts: StubOptions = {}) {
       saves.push(args);
     },
   };
-  return { activities, calls, saves, placements, placeArgs, events: () => saves.flatMap((s) => s.events) };
+  return { activities, calls, saves, placements, placeArgs, modifies, events: () => saves.flatMap((s) => s.events) };
 }
 
 let seq = 0;
