@@ -183,6 +183,14 @@ async function readinessProblem(connection: Connection, check: ReadinessCheck): 
   const { customAttributes } = await rpc(() =>
     connection.operatorService.listSearchAttributes({ namespace: check.namespace }),
   );
+  // A data directory created by an older version lacks attributes added since: start-dev registers its
+  // --search-attribute flags only for a new database, so register the missing ones here.
+  const missing = wanted.filter(([key]) => customAttributes?.[key] === undefined || customAttributes?.[key] === null);
+  if (missing.length > 0) {
+    const searchAttributes = Object.fromEntries(missing.map(([key, type]) => [key, INDEXED_VALUE_TYPE[type]]));
+    await rpc(() => connection.operatorService.addSearchAttributes({ namespace: check.namespace, searchAttributes }));
+    return `search attribute(s) ${missing.map(([key]) => key).join(', ')} registered; waiting for them to show`;
+  }
   for (const [key, type] of wanted) {
     const actual = customAttributes?.[key];
     if (actual === undefined || actual === null) return `search attribute ${key} not registered yet`;

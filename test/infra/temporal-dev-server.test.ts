@@ -27,7 +27,7 @@ describe('the shared Temporal dev server', () => {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: testEnv().temporalNamespace });
 
     const keyword = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
-    for (const name of ['OrderClientId', 'OrderSymbol', 'OrderStrategyId', 'OrderStatus']) {
+    for (const name of ['OrderClientId', 'OrderSymbol', 'OrderStrategyId', 'OrderStatus', 'OrderIntervention']) {
       expect({ name, type: customAttributes?.[name] }).toEqual({ name, type: keyword });
     }
   });
@@ -65,6 +65,22 @@ describe('startTemporalDevServer', () => {
       await client.connection.close();
 
       expect(description.status.name).toBe('RUNNING');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('when a data directory predates a search attribute, then the next start registers it and keeps what was there', async () => {
+    const dbFilename = path.join(workDir, 'temporal.db');
+    const first = await startTemporalDevServer({ port: await freePort(), dbFilename, headless: true, searchAttributes: { OrderStatus: 'Keyword' } });
+    await first.stop();
+
+    const second = await startTemporalDevServer({ port: await freePort(), dbFilename, headless: true, searchAttributes: { OrderStatus: 'Keyword', OrderIntervention: 'Keyword' } });
+    try {
+      const connection = await Connection.connect({ address: second.address });
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      await connection.close();
+      expect({ OrderStatus: customAttributes?.OrderStatus, OrderIntervention: customAttributes?.OrderIntervention }).toEqual({ OrderStatus: 2, OrderIntervention: 2 });
     } finally {
       await second.stop();
     }
