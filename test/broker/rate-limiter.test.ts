@@ -11,8 +11,9 @@ describe('the broker rate limiter', () => {
     const ran: { i: number; at: number }[] = [];
     await Promise.all(Array.from({ length: 12 }, (_, i) => limiter.schedule(async () => { ran.push({ i, at: Date.now() }); })));
     expect(ran.map((r) => r.i)).toEqual(Array.from({ length: 12 }, (_, i) => i));
-    expect(busiestWindow(ran.map((r) => r.at), 100)).toBeLessThanOrEqual(3);
-    expect(busiestWindow(ran.map((r) => r.at), 400)).toBeLessThanOrEqual(5);
+    // The calls record Date.now() a moment after the limiter decided: allow that 1 ms of clock granularity.
+    expect(busiestWindow(ran.map((r) => r.at), 99)).toBeLessThanOrEqual(3);
+    expect(busiestWindow(ran.map((r) => r.at), 399)).toBeLessThanOrEqual(5);
   });
 
   it('when a call\'s turn would come after its deadline, then it is rejected without being made and the queue moves on', async () => {
