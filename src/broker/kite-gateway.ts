@@ -1,6 +1,7 @@
 import { KiteConnect } from 'kiteconnect';
 import { toPaise, paiseToNumber } from '../domain/money';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../domain/order-types';
+import type { MarketQuote } from '../domain/risk/risk-types';
 import { BrokerError, classifyBrokerError } from './broker-errors';
 import { parseKiteTimestamp } from './kite-time';
 import type { SlidingWindowRateLimiter } from './rate-limiter';
@@ -24,16 +25,8 @@ export interface ModifyChanges { quantity?: number; pricePaise?: number; trigger
 
 type KiteOrder = { order_id: string; status: string; status_message?: string | null; quantity: number; filled_quantity: number; pending_quantity: number; cancelled_quantity: number; average_price: number; price: number; trigger_price: number; order_type: string; tag?: string | null; tags?: string[] | null; order_timestamp?: unknown };
 
-/** The parts of a Kite full quote the risk engine reads, prices in paise. */
-export interface BrokerQuote {
-  lastPricePaise: number;
-  bestBidPaise: number | null;
-  bestAskPaise: number | null;
-  volume: number | null;
-  openInterest: number | null;
-  lowerCircuitPaise: number | null;
-  upperCircuitPaise: number | null;
-}
+/** The parts of a Kite full quote the risk engine reads, prices in paise (the cache adds when it was received). */
+export type BrokerQuote = Omit<MarketQuote, 'receivedAtMs'>;
 
 type KiteQuote = { last_price: number; volume?: number; oi?: number; lower_circuit_limit?: number; upper_circuit_limit?: number; depth?: { buy?: { price: number }[]; sell?: { price: number }[] } };
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readJsonConfig } from './config-file';
 
 /**
  * API keys and their roles, from one JSON file. Keys are stored as SHA-256 hashes, never in clear:
@@ -64,13 +64,6 @@ export function canActFor(p: Principal, strategyId: string): boolean {
 
 /** Reads and validates the access file; throws AccessConfigError naming the bad key. */
 export function loadAccessConfig(path: string): AccessControl {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new AccessConfigError(`cannot read the access configuration ${path}: ${(err as Error).message}`);
-  }
-  const parsed = AccessConfigSchema.safeParse(json);
-  if (!parsed.success) throw new AccessConfigError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return new AccessControl(parsed.data.keys);
+  const config = readJsonConfig(path, 'access configuration', AccessConfigSchema, (m) => new AccessConfigError(m));
+  return new AccessControl(config.keys);
 }

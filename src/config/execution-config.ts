@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readJsonConfig } from './config-file';
 import { BROKER_OPERATIONS, DEFAULT_RETRY, RETRY_STRATEGIES, type RetryConfig } from '../domain/retry-strategy';
 
 /** config/execution.json: how broker calls are retried on transient faults, per operation. */
@@ -23,17 +23,10 @@ export class ExecutionConfigError extends Error {
 
 /** The retry configuration, defaults filled in; throws naming the bad key. */
 export function loadExecutionConfig(path: string): { retry: RetryConfig } {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ExecutionConfigError(`cannot read the execution configuration ${path}: ${(err as Error).message}`);
-  }
-  const parsed = ExecutionConfigSchema.safeParse(json);
-  if (!parsed.success) throw new ExecutionConfigError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const config = readJsonConfig(path, 'execution configuration', ExecutionConfigSchema, (m) => new ExecutionConfigError(m));
   const retry = { ...DEFAULT_RETRY };
   for (const op of BROKER_OPERATIONS) {
-    const s = parsed.data.retry[op];
+    const s = config.retry[op];
     if (s) retry[op] = s;
   }
   return { retry };

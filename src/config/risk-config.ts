@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toPaise } from '../domain/money';
 import type { RiskLimits, SessionCalendar } from '../domain/risk/risk-types';
+import { describeIssues } from './config-file';
 
 /**
  * The risk configuration file (JSON): global defaults, per-strategy overrides, the live session calendar. Parsed by
@@ -127,8 +128,4 @@ function toLimits(d: z.output<typeof limitsSchema>, session: SessionCalendar): R
     lists: { restricted: d.lists.restricted, watch: d.lists.watch },
     marketData: { maxAgeMs: d.marketData.maxAgeMs },
   };
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }

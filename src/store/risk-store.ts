@@ -63,7 +63,7 @@ export class RiskStore {
   /** Decides under the account's lock and, when the order passes, reserves for it in the same transaction. */
   async admit(args: AdmitArgs): Promise<ValidationReport> {
     return this.db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${'oms-risk:' + args.account}))) AS l`;
+      await lockAccount(tx as unknown as Db, args.account);
       const already = await tx.order.findUnique({ where: { id: args.state.orderId }, select: { riskPassed: true, validationResult: true } });
       if (already?.riskPassed) return already.validationResult as unknown as ValidationReport;
 
@@ -93,7 +93,7 @@ export class RiskStore {
    */
   async admitModification(args: AdmitArgs): Promise<ValidationReport> {
     return this.db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${'oms-risk:' + args.account}))) AS l`;
+      await lockAccount(tx as unknown as Db, args.account);
       const decision = args.decide(await readSnapshot(tx as unknown as Db, args));
       if (decision.passed) {
         await tx.$executeRaw`
@@ -105,6 +105,11 @@ export class RiskStore {
       return decision.report;
     }, { maxWait: 10_000, timeout: 30_000 });
   }
+}
+
+/** The gate's serialisation point: held until the transaction ends. */
+async function lockAccount(db: Db, account: string): Promise<void> {
+  await db.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${'oms-risk:' + account}))) AS l`;
 }
 
 async function readSnapshot(db: Db, args: AdmitArgs): Promise<AccountSnapshot> {

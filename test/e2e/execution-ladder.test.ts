@@ -1,15 +1,10 @@
-import { Client as PgClient } from 'pg';
 import { eventually, startStack, type Stack } from './stack';
 
 /** The execution ladder on the real stack: a LIMIT buy below the market is chased up in rungs, then converted to MARKET. */
 let stack: Stack;
 let symbol: string;
 
-async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new PgClient({ connectionString: stack.db.url });
-  await pg.connect();
-  try { return (await pg.query(text, params)).rows as T[]; } finally { await pg.end(); }
-}
+const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text, params);
 
 beforeAll(async () => {
   stack = await startStack();

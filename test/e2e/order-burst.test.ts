@@ -1,4 +1,3 @@
-import { Client as PgClient } from 'pg';
 import { eventually, startStack, type Stack } from './stack';
 
 /**
@@ -8,11 +7,7 @@ import { eventually, startStack, type Stack } from './stack';
 const ORDERS = Number(process.env.BURST_ORDERS ?? 500);
 let stack: Stack;
 
-async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new PgClient({ connectionString: stack.db.url });
-  await pg.connect();
-  try { return (await pg.query(text, params)).rows as T[]; } finally { await pg.end(); }
-}
+const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text, params);
 
 beforeAll(async () => {
   stack = await startStack({ PAPER_RATE_LIMIT: 'on', PAPER_STARTING_CASH: '1000000000', ORDER_POLL_MIN_MS: '2000', ORDER_POLL_MAX_MS: '10000' });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Client as PgClient } from 'pg';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { eventually, startStack, type Stack } from './stack';
 
@@ -8,11 +7,7 @@ let symbol: string;
 let seq = 0;
 const cid = (name: string) => `${name}-${Date.now().toString(36)}-${++seq}`;
 
-async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new PgClient({ connectionString: stack.db.url });
-  await pg.connect();
-  try { return (await pg.query(text, params)).rows as T[]; } finally { await pg.end(); }
-}
+const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text, params);
 const order = (id: string) => stack.api('GET', `/api/v1/orders/${id}`).then((r) => r.body.order);
 const brokerOrdersFor = (tag: string) => stack.control('GET', `/control/orders?tag=${tag}`).then((d) => d.orders as any[]);
 

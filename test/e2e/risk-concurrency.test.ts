@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { Client as PgClient } from 'pg';
 import { riskConfigWith, writeRiskConfig } from '../support/risk-config';
 import { eventually, startStack, type Stack } from './stack';
 
@@ -14,11 +13,7 @@ let instruments: { tradingsymbol: string; expiry: string }[];
 let seq = 0;
 const cid = (name: string) => `${name}-${Date.now().toString(36)}-${++seq}`;
 
-async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new PgClient({ connectionString: stack.db.url });
-  await pg.connect();
-  try { return (await pg.query(text, params)).rows as T[]; } finally { await pg.end(); }
-}
+const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text, params);
 const config = (maxOrders: number | null) => riskConfigWith({}, {
   reloadIntervalMs: 200,
   strategies: { conc: { exposure: { maxLotsPerSymbol: 3 } }, count: { daily: { maxOrders } } },

@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Client as PgClient } from 'pg';
 import { riskConfigWith, writeRiskConfig } from '../support/risk-config';
 import { eventually, startStack, type Stack } from './stack';
 
@@ -14,11 +13,7 @@ let seq = 0;
 const cid = (name: string) => `${name}-${Date.now().toString(36)}-${++seq}`;
 let symbols: Record<string, string> = {};
 
-async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new PgClient({ connectionString: stack.db.url });
-  await pg.connect();
-  try { return (await pg.query(text, params)).rows as T[]; } finally { await pg.end(); }
-}
+const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text, params);
 
 const baseConfig = () => riskConfigWith({ instrument: { freezeQuantities: { BANKNIFTY: 600 } } }, {
   reloadIntervalMs: 200,

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
 import { parseEnv } from '../../src/config/env';
 import { startSystem, type RunningSystem } from '../../src/system';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -18,6 +19,8 @@ export interface Stack {
   /** Calls the API with another key (or none: null). */
   apiAs<T = any>(key: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   control<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  /** One query against the stack's database. */
+  sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,11 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
       const r = await call(sys.paperBrokerUrl!, m, p, b);
       if (r.status >= 300) throw new Error(`control ${m} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.data;
+    },
+    async sql(text, params = []) {
+      const pg = new PgClient({ connectionString: db.url });
+      await pg.connect();
+      try { return (await pg.query(text, params)).rows; } finally { await pg.end(); }
     },
     async close() {
       await connection.close();
