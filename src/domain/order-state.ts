@@ -38,6 +38,18 @@ export interface OrderState {
   eventSequence: number;
   /** Set while the order waits for an operator (absent in states recorded before interventions existed). */
   intervention?: Intervention | null;
+  /** Set when this order is a leg of another (a split slice, an OCO or bracket leg). */
+  link?: OrderLink | null;
+}
+
+/**
+ * A leg's place in its parent. `riskCovered`: the parent's own admission already reserved this exposure (a slice of a
+ * split order, the second exit of an OCO pair), so the leg gets the basic checks but not a second book reservation.
+ */
+export interface OrderLink {
+  parentId: string;
+  role: string;
+  riskCovered: boolean;
 }
 
 export const INTERVENTION_ACTIONS = ['resume', 'abandon'] as const;
@@ -81,7 +93,7 @@ export type OrderEvent =
   | { type: 'RETRY_SCHEDULED'; operation: string; attempt: number; delayMs: number; error: string; at: string }
   | { type: 'BROKER_UNREACHABLE'; operation: string; error: string; at: string };
 
-export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string }): OrderState {
+export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string; link?: OrderLink }): OrderState {
   const r = args.request;
   return {
     orderId: args.orderId, tag: args.tag, payloadHash: args.payloadHash, request: r,
@@ -90,6 +102,7 @@ export function initialOrderState(args: { orderId: string; tag: string; payloadH
     filledQuantity: 0, averagePrice: null, fills: [], rejectedTradeIds: [], cancelRequested: false,
     createdAt: args.at, submittedAt: null, updatedAt: args.at, filledAt: null,
     history: [{ status: 'RECEIVED', at: args.at, source: 'api' }], eventSequence: 0,
+    ...(args.link ? { link: args.link } : {}),
   };
 }
 

@@ -37,8 +37,10 @@ export function orderRow(state: OrderState) {
 }
 
 /** Create-only keys of an orders row. */
-export const orderKeys = (state: OrderState) =>
-  ({ id: state.orderId, clientOrderId: state.request.clientOrderId, tag: state.tag, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt) });
+export const orderKeys = (state: OrderState) => ({
+  id: state.orderId, clientOrderId: state.request.clientOrderId, tag: state.tag, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt),
+  parentId: state.link?.parentId ?? null, legRole: state.link?.role ?? null,
+});
 
 /** The only code that speaks Prisma for orders. Every write is an upsert keyed by a natural id: replays are no-ops. */
 export class OrderStore {

@@ -1,11 +1,11 @@
 import {
   ApplicationFailure, ActivityFailure, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo,
-  upsertSearchAttributes, log, patched,
+  upsertSearchAttributes, log, patched, getExternalWorkflowHandle,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/create-activities';
 import { brokerTagFor } from '../domain/hash';
 import {
-  initialOrderState, transition, whyNotChangeable, type AuditEvent, type InterventionAction, type OrderEvent, type OrderState,
+  initialOrderState, transition, whyNotChangeable, type AuditEvent, type InterventionAction, type OrderEvent, type OrderLink, type OrderState,
 } from '../domain/order-state';
 import { isTerminal, type Instrument, type OrderRequest } from '../domain/order-types';
 import { validateOrder, type ValidationReport } from '../domain/order-validation';
@@ -14,8 +14,8 @@ import { modifiedRequest, validateModification } from '../domain/order-modificat
 import { completionDue, nextChaseStep } from '../domain/execution-ladder';
 import { DEFAULT_RETRY, retryDelayMs, type BrokerOperation } from '../domain/retry-strategy';
 import {
-  admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
-  type BrokerUpdate, type InterventionRequest, type ModifyRequest,
+  admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, legCommandSignal, legUpdateSignal, modifyOrderUpdate,
+  orderStateQuery, type BrokerUpdate, type InterventionRequest, type LegUpdate, type ModifyRequest,
 } from './order-messages';
 import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from './order-config';
 import { OrderIntervention, OrderStatus } from './search-attributes';
@@ -28,6 +28,8 @@ export interface OrderWorkflowInput {
   config?: Partial<OrderWorkflowConfig>;
   /** Set by continue-as-new: the state to carry on from. */
   resume?: OrderState;
+  /** Set when a parent workflow (split, OCO, bracket) starts this order as one of its legs. */
+  link?: OrderLink;
 }
 
 const broker = proxyActivities<OrderActivities>({
@@ -58,15 +60,19 @@ const once = proxyActivities<OrderActivities>({ startToCloseTimeout: '15s', retr
 const placingOnce = proxyActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
 export const WORKFLOW_RETRIES_PATCH = 'workflow-retries-v1';
 
+/** Legs report to their parent workflow (only ever called in workflows that have one). */
+export const LEG_UPDATES_PATCH = 'leg-updates-v1';
+
 /** Histories recorded before the risk gate existed replay without it. */
 export const RISK_GATE_PATCH = 'risk-gate-v1';
 /** ... and before modifications were re-checked by it. */
 export const MODIFY_GATE_PATCH = 'risk-gate-modify-v1';
 
 type CommandError = { message: string; type?: string; details?: unknown[] };
+/** `legId`: sent by the parent workflow (legCommandSignal), answered in the next leg update. */
 type Command =
-  | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: CommandError }
-  | { kind: 'cancel'; reason?: string; done: boolean; error?: CommandError };
+  | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: CommandError; legId?: string }
+  | { kind: 'cancel'; reason?: string; done: boolean; error?: CommandError; legId?: string };
 
 /** What a broker call returns when, instead of a fresh token, an operator chose to abandon the order. */
 const ABANDONED = { abandoned: true } as const;
@@ -92,7 +98,7 @@ function isTokenExpired(err: unknown): err is ActivityFailure {
 export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
   const cfg = { ...DEFAULT_ORDER_WORKFLOW_CONFIG, ...input.config };
   const now = () => new Date(Date.now()).toISOString(); // the workflow clock: deterministic on replay
-  let state = input.resume ?? initialOrderState({ orderId: input.orderId, tag: brokerTagFor(input.orderId), payloadHash: input.payloadHash, request: input.request, at: input.receivedAt });
+  let state = input.resume ?? initialOrderState({ orderId: input.orderId, tag: brokerTagFor(input.orderId), payloadHash: input.payloadHash, request: input.request, at: input.receivedAt, link: input.link });
   let unsaved: AuditEvent[] = [];
   let admitted = state.status !== 'RECEIVED';
   let brokerHint: BrokerUpdate | null = null;
@@ -108,11 +114,37 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     unsaved = unsaved.concat(r.audit);
     if (state.status !== before) upsertSearchAttributes([{ key: OrderStatus, value: state.status }]);
   };
+  const parent = workflowInfo().parent;
+  const reportsToParent = parent ? patched(LEG_UPDATES_PATCH) : false;
+  let lastReported = '';
+  let legResults: LegUpdate['results'] = [];
+  const seenLegCommands = new Set<string>();
+  /** Tells the parent what changed (status, fills, terms, answered commands); a closed parent is not an error. */
+  const reportToParent = async () => {
+    if (!parent || !reportsToParent) return;
+    const key = [state.status, state.filledQuantity, state.quantity, state.pricePaise, state.triggerPricePaise, state.orderType, state.brokerOrderId, state.intervention?.reason ?? ''].join('|');
+    if (key === lastReported && legResults.length === 0) return;
+    const results = legResults;
+    const update: LegUpdate = {
+      orderId: state.orderId, sequence: state.eventSequence, status: state.status, statusMessage: state.statusMessage, brokerOrderId: state.brokerOrderId,
+      quantity: state.quantity, pricePaise: state.pricePaise, triggerPricePaise: state.triggerPricePaise, orderType: state.orderType,
+      filledQuantity: state.filledQuantity, averagePrice: state.averagePrice, fills: state.fills, intervention: state.intervention?.reason ?? null, results,
+    };
+    lastReported = key;
+    legResults = [];
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(legUpdateSignal, update);
+    } catch (err) {
+      log.warn('parent did not take the leg update', { orderId: state.orderId, parent: parent.workflowId, error: String(err) });
+    }
+  };
   const flush = async () => {
-    if (unsaved.length === 0) return;
-    const events = [...unsaved];
-    await store.saveOrderProgress({ state, events });
-    unsaved = unsaved.slice(events.length);
+    if (unsaved.length > 0) {
+      const events = [...unsaved];
+      await store.saveOrderProgress({ state, events });
+      unsaved = unsaved.slice(events.length);
+    }
+    await reportToParent();
   };
 
   setHandler(orderStateQuery, () => state);
@@ -143,6 +175,11 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       const invalid = validateModification(state, changes);
       if (invalid) throw ApplicationFailure.create({ type: FailureTypes.invalidChange, nonRetryable: true, message: invalid.message, details: [invalid] });
     },
+  });
+  setHandler(legCommandSignal, (cmd) => {
+    if (seenLegCommands.has(cmd.id)) return;
+    seenLegCommands.add(cmd.id);
+    commands.push(cmd.kind === 'cancel' ? { kind: 'cancel', reason: cmd.reason, done: false, legId: cmd.id } : { kind: 'modify', changes: cmd.changes, done: false, legId: cmd.id });
   });
   setHandler(cancelOrderUpdate, (req) => enqueue({ kind: 'cancel', reason: req.reason, done: false }), {
     validator: (_req) => {
@@ -210,6 +247,7 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     const seqBefore = state.eventSequence;
     const command = commands.find((c) => !c.done);
     if (command) await runCommand(command);
+    if (command?.legId) legResults.push({ id: command.legId, ...(command.error ? { error: command.error.message } : {}) });
     else if (completionWaiting() && (await completeRemainder())) { /* acted on the remainder */ }
     else if (ladderDue()) await climbLadder();
     else {
@@ -223,7 +261,12 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       await continueAsNew<typeof orderLifecycleWorkflow>({ ...input, resume: state });
     }
   }
-  for (const c of commands) if (!c.done) { c.error = { message: `order ${state.orderId} is ${state.status}` }; c.done = true; }
+  for (const c of commands) {
+    if (c.done) continue;
+    c.error = { message: `order ${state.orderId} is ${state.status}` };
+    c.done = true;
+    if (c.legId) legResults.push({ id: c.legId, error: c.error.message });
+  }
   await flush();
   log.info('order finished', { orderId: state.orderId, status: state.status, filledQuantity: state.filledQuantity });
   return state;
@@ -231,7 +274,8 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
 
   async function validate(instrument: Instrument | null): Promise<void> {
     let report = validateOrder(state.request, instrument);
-    if (report.passed && patched(RISK_GATE_PATCH)) report = await assessRisk({ ...state, instrument }, report);
+    // A leg whose exposure its parent already reserved gets the basic checks only (see OrderLink.riskCovered).
+    if (report.passed && !state.link?.riskCovered && patched(RISK_GATE_PATCH)) report = await assessRisk({ ...state, instrument }, report);
     apply({ type: 'VALIDATED', report, instrument, at: now() });
   }
 
@@ -381,10 +425,17 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
   async function runCommand(command: Command): Promise<void> {
     const brokerOrderId = state.brokerOrderId as string;
     const at = now();
+    // A leg command must still be possible when it is processed; a user's update was checked by its validator.
+    const why = command.legId ? whyNotChangeable(state, command.kind) ?? (command.kind === 'modify' ? validateModification(state, command.changes)?.message ?? null : null) : null;
+    if (why) {
+      command.error = { type: FailureTypes.orderNotChangeable, message: why };
+      command.done = true;
+      return;
+    }
     if (command.kind === 'cancel') apply({ type: 'CANCEL_REQUESTED', at });
     else apply({ type: 'MODIFY_REQUESTED', changes: { ...command.changes }, at });
     await flush();
-    if (command.kind === 'modify' && patched(MODIFY_GATE_PATCH)) {
+    if (command.kind === 'modify' && !state.link?.riskCovered && patched(MODIFY_GATE_PATCH)) {
       const refusal = await recheckModification(command.changes);
       if (refusal) {
         command.error = refusal;

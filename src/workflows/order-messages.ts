@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { InterventionAction, OrderState } from '../domain/order-state';
-import type { OrderType } from '../domain/order-types';
+import type { Fill, OrderStatus, OrderType } from '../domain/order-types';
 
 /** Signals, queries and updates of the order workflow, declared once. One object argument each. */
 
@@ -31,6 +31,38 @@ export const cancelOrderUpdate = defineUpdate<OrderState, [CancelRequest]>('canc
 /** An operator's decision for an order that waits for one (see OrderState.intervention). */
 export interface InterventionRequest { action: InterventionAction; note?: string; by?: string }
 export const interventionUpdate = defineUpdate<OrderState, [InterventionRequest]>('interventionUpdate');
+
+/**
+ * Parent/child orders (split slices, OCO and bracket legs): each leg is its own order workflow, started as a child of
+ * the workflow that owns it. The leg reports to its parent by `legUpdateSignal` whenever its status, fills or terms
+ * change and whenever a command the parent sent (by `legCommandSignal`) is done; a signal never blocks either side.
+ */
+export interface LegUpdate {
+  orderId: string;
+  /** The leg's audit sequence when it sent this: an older update than the one held is ignored. */
+  sequence: number;
+  status: OrderStatus;
+  statusMessage: string | null;
+  brokerOrderId: string | null;
+  quantity: number;
+  pricePaise: number | null;
+  triggerPricePaise: number | null;
+  orderType: OrderType;
+  filledQuantity: number;
+  averagePrice: string | null;
+  fills: Fill[];
+  /** Set while the leg waits for an operator. */
+  intervention: string | null;
+  /** Commands finished since the last update: the id the parent gave, and the refusal if there was one. */
+  results: { id: string; error?: string }[];
+}
+export const legUpdateSignal = defineSignal<[LegUpdate]>('legUpdateSignal');
+
+/** A parent's command to one of its legs; `id` makes a re-sent command a no-op. */
+export type LegCommand =
+  | { id: string; kind: 'modify'; changes: ModifyRequest }
+  | { id: string; kind: 'cancel'; reason?: string };
+export const legCommandSignal = defineSignal<[LegCommand]>('legCommandSignal');
 
 /** ApplicationFailure types the API maps onto HTTP answers. */
 export const FailureTypes = {

@@ -1,0 +1,83 @@
+import { condition, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, uuid4 } from '@temporalio/workflow';
+import { payloadHash } from '../domain/hash';
+import type { OrderRequest } from '../domain/order-types';
+import { isTerminal } from '../domain/order-types';
+import { legCommandSignal, legUpdateSignal, type LegCommand, type LegUpdate, type ModifyRequest } from './order-messages';
+import type { OrderWorkflowConfig } from './order-config';
+import { orderLifecycleWorkflow } from './order-lifecycle';
+import { OrderClientId, OrderParent, OrderStatus, OrderStrategyId, OrderSymbol } from './search-attributes';
+
+/** What a parent knows about one of its legs: the leg's last update, or its request until the first one arrives. */
+export interface LegView extends Omit<LegUpdate, 'results'> {
+  role: string;
+  request: OrderRequest;
+}
+
+type LegCommandBody = { kind: 'modify'; changes: ModifyRequest } | { kind: 'cancel'; reason?: string };
+
+/**
+ * The parent side of parent/child orders, for use inside a workflow. Each leg is an order workflow of its own (own id,
+ * own history, own row in `orders`), started exactly once as a child — the start is in the parent's history — and
+ * abandoned rather than killed if the parent ends, so a live broker order is never left unwatched.
+ */
+export class LegBook {
+  readonly legs: Record<string, LegView> = {};
+  private readonly results: Record<string, { error?: string }> = {};
+  /** Bumped on every update, so a parent can wait for "anything new" with condition(). */
+  version = 0;
+
+  constructor(private readonly parentId: string, private readonly config?: Partial<OrderWorkflowConfig>) {
+    setHandler(legUpdateSignal, (u) => {
+      const leg = this.legs[u.orderId];
+      if (!leg) return;
+      for (const r of u.results) this.results[r.id] = r.error === undefined ? {} : { error: r.error };
+      if (u.sequence >= leg.sequence) {
+        const { results: _ignored, ...view } = u;
+        this.legs[u.orderId] = { ...leg, ...view };
+      }
+      this.version += 1;
+    });
+  }
+
+  /** Starts the leg's order workflow; `riskCovered` when this parent's admission already reserved its exposure. */
+  async start(a: { orderId: string; role: string; request: OrderRequest; receivedAt: string; riskCovered: boolean }): Promise<void> {
+    const r = a.request;
+    this.legs[a.orderId] = {
+      orderId: a.orderId, role: a.role, request: r, sequence: -1, status: 'RECEIVED', statusMessage: null, brokerOrderId: null, quantity: r.quantity,
+      pricePaise: r.pricePaise ?? null, triggerPricePaise: r.triggerPricePaise ?? null, orderType: r.orderType, filledQuantity: 0, averagePrice: null, fills: [], intervention: null,
+    };
+    await startChild(orderLifecycleWorkflow, {
+      workflowId: a.orderId,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [{
+        orderId: a.orderId, request: r, payloadHash: payloadHash(r), receivedAt: a.receivedAt, config: this.config,
+        link: { parentId: this.parentId, role: a.role, riskCovered: a.riskCovered },
+      }],
+      typedSearchAttributes: [
+        { key: OrderClientId, value: r.clientOrderId }, { key: OrderSymbol, value: r.tradingsymbol }, { key: OrderStrategyId, value: r.strategyId },
+        { key: OrderStatus, value: 'RECEIVED' }, { key: OrderParent, value: this.parentId },
+      ],
+    });
+  }
+
+  /** Sends a modify or cancel to a leg and waits for its answer (the leg's next update carries it). */
+  async command(orderId: string, body: LegCommandBody): Promise<{ error?: string }> {
+    const id = uuid4();
+    await getExternalWorkflowHandle(orderId).signal(legCommandSignal, { id, ...body } as LegCommand);
+    await condition(() => this.results[id] !== undefined);
+    return this.results[id];
+  }
+
+  /** Sends a command without waiting for its answer. */
+  async send(orderId: string, body: LegCommandBody): Promise<void> {
+    await getExternalWorkflowHandle(orderId).signal(legCommandSignal, { id: uuid4(), ...body } as LegCommand);
+  }
+
+  list(): LegView[] {
+    return Object.values(this.legs);
+  }
+
+  allFinal(): boolean {
+    return this.list().every((l) => isTerminal(l.status));
+  }
+}
