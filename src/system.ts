@@ -114,7 +114,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       const connection = await Connection.connect({ address: temporalAddress });
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-      const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig });
+      const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, fallbackFor: execution.fallbackFor });
       const app = createApp({ orders, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toPaise } from '../domain/money';
 import { INTERVENTION_ACTIONS } from '../domain/order-state';
+import { FallbackOverrideSchema } from '../config/execution-config';
 import { EXCHANGES, ORDER_STATUSES, ORDER_TYPES, PRODUCTS, SIDES, VALIDITIES, VARIETIES } from '../domain/order-types';
 
 /** A price in rupees, as a JSON number or a decimal string, to at most 2 decimals; becomes integer paise. */
@@ -31,6 +32,8 @@ export const PlaceOrderBody = z.object({
   takeProfit: price.optional(),
   disclosedQuantity: z.number().int().min(0).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Above the freeze quantity (or the configured slice size) place the order as up to 10 slices. */
+  split: z.boolean().optional(),
   /** The execution ladder: chase a resting LIMIT towards the market, then optionally convert it to MARKET. */
   execution: z.strictObject({
     chase: z.strictObject({
@@ -41,10 +44,13 @@ export const PlaceOrderBody = z.object({
     }).optional(),
     /** What to do with the rest of a partly filled order. */
     completion: z.discriminatedUnion('policy', [
+      z.strictObject({ policy: z.literal('immediate'), action: z.enum(['market', 'reprice']).default('market') }),
       z.strictObject({ policy: z.literal('cancel-remaining') }),
       z.strictObject({ policy: z.literal('time'), afterMs: z.number().int().min(0).max(86_400_000), action: z.enum(['cancel', 'market']) }),
       z.strictObject({ policy: z.literal('price'), movePercent: z.number().positive().max(100), action: z.enum(['cancel', 'market']) }),
     ]).optional(),
+    /** Which broker rejections start which fallback rungs for this order (over the strategy's configuration). */
+    fallback: FallbackOverrideSchema.optional(),
   }).optional(),
 }).strict().refine((b) => !b.execution?.chase || b.orderType === 'LIMIT', { message: 'only LIMIT orders can be chased', path: ['execution', 'chase'] });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;
@@ -83,7 +89,12 @@ export const KitePostback = z.object({
 export const InterventionBody = z.strictObject({
   action: z.enum(INTERVENTION_ACTIONS),
   note: z.string().max(500).optional(),
-});
+  /** The new terms for `modify` (a manual review after a broker rejection). */
+  quantity: z.number().int().positive().optional(),
+  price: price.optional(),
+  triggerPrice: price.optional(),
+  orderType: z.enum(ORDER_TYPES).optional(),
+}).refine((b) => b.action !== 'modify' || [b.quantity, b.price, b.triggerPrice, b.orderType].some((v) => v !== undefined), { message: 'modify needs at least one of quantity, price, triggerPrice, orderType', path: ['action'] });
 
 /** POST /api/v1/broker/session — the fresh daily access token from Kite's login flow. */
 export const BrokerSessionBody = z.strictObject({ accessToken: z.string().regex(/^[A-Za-z0-9_-]{8,200}$/, 'a Kite access token') });

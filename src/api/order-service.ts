@@ -5,6 +5,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { payloadHash } from '../domain/hash';
+import type { FallbackOverride, FallbackPolicy } from '../domain/fallback';
 import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
 import type { OrderStore, OrderListFilter } from '../store/order-store';
 import type { orderLifecycleWorkflow } from '../workflows';
@@ -23,6 +24,8 @@ export interface OrderServiceDeps {
   taskQueue: string;
   apiSecret: string;
   workflowConfig?: Partial<OrderWorkflowConfig>;
+  /** The fallback ladder for a strategy with an order's override on top (config/execution.json). */
+  fallbackFor?: (strategyId: string, order?: FallbackOverride) => FallbackPolicy;
   now?: () => Date;
 }
 
@@ -40,7 +43,10 @@ export class OrderService {
     const hash = payloadHash(request);
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof orderLifecycleWorkflow>('orderLifecycleWorkflow', {
       workflowId: orderId, taskQueue: this.d.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [{ orderId, request, payloadHash: hash, receivedAt: (this.d.now?.() ?? new Date()).toISOString(), config: this.d.workflowConfig }],
+      args: [{
+        orderId, request, payloadHash: hash, receivedAt: (this.d.now?.() ?? new Date()).toISOString(),
+        config: { ...this.d.workflowConfig, ...(this.d.fallbackFor ? { fallback: this.d.fallbackFor(request.strategyId, request.execution?.fallback) } : {}) },
+      }],
       typedSearchAttributes: [
         { key: OrderClientId, value: request.clientOrderId }, { key: OrderSymbol, value: request.tradingsymbol },
         { key: OrderStrategyId, value: request.strategyId }, { key: OrderStatusKey, value: 'RECEIVED' },
@@ -154,7 +160,7 @@ export class OrderService {
 }
 
 /** Failure codes the API answers with as they are; every other failed check answers RISK_REJECTED. */
-const OWN_CODES = new Set(['FREEZE_QTY', 'STALE_MARKET_DATA', 'KILL_SWITCH']);
+const OWN_CODES = new Set(['FREEZE_QTY', 'SPLIT_LIMIT', 'STALE_MARKET_DATA', 'KILL_SWITCH']);
 
 type Failure = { check: string; code?: string; message?: string; values?: unknown; limit?: unknown; category?: string };
 

@@ -20,6 +20,8 @@ export function viewFromState(s: OrderState) {
     averagePrice: s.averagePrice, brokerOrderId: s.brokerOrderId, brokerStatus: s.brokerStatus, tag: s.tag,
     fills: s.fills.map((f) => ({ tradeId: f.tradeId, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: f.executedAt })),
     history: s.history, validation: s.validation, intervention: s.intervention ?? null,
+    parentId: s.link?.parentId ?? null, legRole: s.link?.role ?? null, attempts: s.attempts ?? [],
+    slices: (s.slices ?? []).map((x) => ({ orderId: x.orderId, quantity: x.quantity, filledQuantity: x.filledQuantity, status: x.status, averagePrice: x.averagePrice, brokerOrderId: x.brokerOrderId })),
     createdAt: s.createdAt, submittedAt: s.submittedAt, updatedAt: s.updatedAt, filledAt: s.filledAt,
     source: 'workflow' as const,
   };
@@ -37,9 +39,11 @@ export function viewFromRow(o: StoredOrder | ListedOrder) {
     averagePrice: dec(o.averagePrice, 4), brokerOrderId: o.brokerOrderId, brokerStatus: o.brokerStatus, tag: o.tag,
     ...(full ? {
       fills: full.trades.map((t) => ({ tradeId: t.brokerTradeId, quantity: t.quantity, price: t.price.toFixed(2), executedAt: t.executedAt.toISOString() })),
+      slices: full.legs.filter((l) => l.legRole?.startsWith('slice-')).map((l) => ({ orderId: l.id, quantity: l.quantity, filledQuantity: l.filledQuantity, status: l.status, averagePrice: dec(l.averagePrice, 4), brokerOrderId: l.brokerOrderId })),
+      attempts: full.events.filter((e) => e.type === 'ATTEMPT_REJECTED').map((e) => e.payload),
       history: full.events.filter((e) => e.toStatus).map((e) => ({ status: e.toStatus, at: e.occurredAt.toISOString(), source: e.source, ...((e.payload as { message?: string } | null)?.message ? { message: (e.payload as { message: string }).message } : {}) })),
     } : {}),
-    validation: o.validationResult, intervention: o.intervention ?? null,
+    validation: o.validationResult, intervention: o.intervention ?? null, parentId: o.parentId, legRole: o.legRole,
     createdAt: o.createdAt.toISOString(), submittedAt: o.submittedAt?.toISOString() ?? null, updatedAt: o.updatedAt.toISOString(), filledAt: o.filledAt?.toISOString() ?? null,
     source: 'database' as const,
   };

@@ -38,19 +38,23 @@ export function nextChaseStep(a: {
 }
 
 /**
- * What to do with the rest of a partly filled order: `cancel-remaining` at once; `time` — once `afterMs` has passed
+ * What to do with the rest of a partly filled order: `immediate` — at the first partial fill, the remainder is
+ * re-placed at once as configured (`market`: converted to MARKET; `reprice`: re-priced to the last traded price);
+ * `cancel-remaining` at once; `time` — once `afterMs` has passed
  * since the first fill; `price` — once the market has moved more than `moveBps` from the first fill's price. The
  * action either cancels the remainder or converts it to MARKET; both act on the same broker order, so a late fill
  * during the switch can never lead to the remainder being placed twice.
  */
+export type CompletionAction = 'cancel' | 'market' | 'reprice';
 export interface CompletionPolicy {
-  policy: 'cancel-remaining' | 'time' | 'price';
-  action: 'cancel' | 'market';
+  policy: 'immediate' | 'cancel-remaining' | 'time' | 'price';
+  action: CompletionAction;
   afterMs?: number;
   moveBps?: number;
 }
 
-export function completionDue(p: CompletionPolicy, a: { firstFillAtMs: number; firstFillPricePaise: number; nowMs: number; ltpPaise: number | null }): 'cancel' | 'market' | null {
+export function completionDue(p: CompletionPolicy, a: { firstFillAtMs: number; firstFillPricePaise: number; nowMs: number; ltpPaise: number | null }): CompletionAction | null {
+  if (p.policy === 'immediate') return p.action;
   if (p.policy === 'cancel-remaining') return 'cancel';
   if (p.policy === 'time') return a.nowMs - a.firstFillAtMs >= (p.afterMs ?? 0) ? p.action : null;
   if (a.ltpPaise === null) return null;

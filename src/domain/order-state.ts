@@ -3,6 +3,7 @@ import { vwapRupees, paiseToRupees } from './money';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest, OrderStatus, OrderType } from './order-types';
 import { isTerminal } from './order-types';
 import type { ValidationReport } from './order-validation';
+import { modifiedRequest } from './order-modification';
 
 export type EventSource = 'api' | 'workflow' | 'broker-postback' | 'broker-poll' | 'operator';
 
@@ -40,7 +41,16 @@ export interface OrderState {
   intervention?: Intervention | null;
   /** Set when this order is a leg of another (a split slice, an OCO or bracket leg). */
   link?: OrderLink | null;
+  /** Earlier broker orders of this order that the broker refused before the fallback ladder re-placed it. */
+  attempts?: RejectedAttempt[];
+  /** Set when the order was split: its slices (child orders), whose fills make up this order's. */
+  slices?: SliceView[];
 }
+
+/** A refused broker order of this order, and the fallback rung taken after it. */
+export interface RejectedAttempt { tag: string; brokerOrderId: string | null; quantity: number; orderType: OrderType; rejection: string; message: string; rung?: string; at: string }
+
+export interface SliceView { orderId: string; quantity: number; filledQuantity: number; status: OrderStatus; averagePrice: string | null; brokerOrderId: string | null }
 
 /**
  * A leg's place in its parent. `riskCovered`: the parent's own admission already reserved this exposure (a slice of a
@@ -52,7 +62,11 @@ export interface OrderLink {
   riskCovered: boolean;
 }
 
-export const INTERVENTION_ACTIONS = ['resume', 'abandon'] as const;
+/**
+ * `resume`/`abandon` answer a token expiry; `retry` (as is), `modify` (new terms, then retry), `convert` (to MARKET,
+ * then retry) and `abandon` answer a manual review after the broker refused the order.
+ */
+export const INTERVENTION_ACTIONS = ['resume', 'abandon', 'retry', 'modify', 'convert'] as const;
 export type InterventionAction = (typeof INTERVENTION_ACTIONS)[number];
 
 /** Why an order waits for a human, since when, and what the human may do. */
@@ -89,9 +103,14 @@ export type OrderEvent =
   | { type: 'ABANDONED'; note?: string; at: string }
   | { type: 'LADDER_STEP'; step: Record<string, unknown>; at: string }
   | { type: 'LADDER_STOPPED'; reason: string; at: string }
-  | { type: 'COMPLETION_TRIGGERED'; policy: string; action: 'cancel' | 'market'; at: string }
+  | { type: 'COMPLETION_TRIGGERED'; policy: string; action: 'cancel' | 'market' | 'reprice'; at: string }
   | { type: 'RETRY_SCHEDULED'; operation: string; attempt: number; delayMs: number; error: string; at: string }
-  | { type: 'BROKER_UNREACHABLE'; operation: string; error: string; at: string };
+  | { type: 'BROKER_UNREACHABLE'; operation: string; error: string; at: string }
+  | { type: 'ATTEMPT_REJECTED'; rejection: string; code: string | null; message: string; rung: string; at: string }
+  | { type: 'FALLBACK_STEP'; step: Record<string, unknown>; at: string }
+  | { type: 'REPLACING'; tag: string; changes: { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: OrderType }; at: string }
+  | { type: 'SPLIT'; slices: SliceView[]; at: string }
+  | { type: 'SLICES_UPDATED'; slices: SliceView[]; fills: Fill[]; at: string };
 
 export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string; link?: OrderLink }): OrderState {
   const r = args.request;
@@ -128,11 +147,37 @@ class Draft {
 /** The order state machine: one event in, the next state and the audit records it produced out. */
 export function transition(state: OrderState, event: OrderEvent): { state: OrderState; audit: AuditEvent[] } {
   const d = new Draft(state);
-  if (isTerminal(state.status) && event.type !== 'BROKER_SNAPSHOT') {
+  if (isTerminal(state.status) && event.type !== 'BROKER_SNAPSHOT' && event.type !== 'SLICES_UPDATED') {
     d.record('IGNORED_AFTER_TERMINAL', 'workflow', event.at, { event: event.type });
     return { state: d.state, audit: d.audit };
   }
   switch (event.type) {
+    case 'ATTEMPT_REJECTED': {
+      // The refused broker order is kept on record; the order itself goes back to PENDING for its next rung.
+      const s = d.state;
+      const attempt: RejectedAttempt = { tag: s.tag, brokerOrderId: s.brokerOrderId, quantity: s.quantity, orderType: s.orderType, rejection: event.rejection, message: event.message, rung: event.rung, at: event.at };
+      d.state = { ...s, attempts: [...(s.attempts ?? []), attempt], brokerOrderId: null, brokerStatus: null, submittedAt: null };
+      d.record('ATTEMPT_REJECTED', 'broker-poll', event.at, { ...attempt, code: event.code });
+      if (d.state.status !== 'PENDING') d.moveTo('PENDING', 'workflow', event.at, `broker refused: ${event.message}`);
+      break;
+    }
+    case 'FALLBACK_STEP':
+      d.record('FALLBACK_STEP', 'workflow', event.at, { ...event.step });
+      break;
+    case 'REPLACING': {
+      const request = modifiedRequest(d.state, event.changes);
+      d.state = { ...d.state, tag: event.tag, request, quantity: request.quantity, orderType: request.orderType, pricePaise: request.pricePaise ?? null, triggerPricePaise: request.triggerPricePaise ?? null };
+      d.record('REPLACING', 'workflow', event.at, { tag: event.tag, ...event.changes });
+      break;
+    }
+    case 'SPLIT':
+      d.state = { ...d.state, slices: event.slices };
+      d.record('SPLIT', 'workflow', event.at, { slices: event.slices.map((x) => ({ orderId: x.orderId, quantity: x.quantity })) });
+      d.moveTo('SUBMITTED', 'workflow', event.at, `split into ${event.slices.length} slices`);
+      break;
+    case 'SLICES_UPDATED':
+      applySlices(d, event.slices, event.fills, event.at);
+      break;
     case 'VALIDATED':
       d.state = { ...d.state, validation: event.report, instrument: event.instrument };
       d.record('VALIDATED', 'workflow', event.at, { ...event.report });
@@ -240,6 +285,21 @@ function mergeFills(d: Draft, snap: BrokerOrderSnapshot, source: EventSource, at
   d.state = { ...d.state, fills, filledQuantity: filled, averagePrice };
 }
 
+/** A split order's status and fills are its slices': FILLED when all are, OPEN/PARTIALLY_FILLED while any works. */
+function applySlices(d: Draft, slices: SliceView[], fills: Fill[], at: string): void {
+  const filled = slices.reduce((n, x) => n + x.filledQuantity, 0);
+  const known = new Set(d.state.fills.map((f) => f.tradeId));
+  for (const f of fills) if (!known.has(f.tradeId)) d.record('FILL', 'workflow', f.executedAt, { tradeId: f.tradeId, quantity: f.quantity, price: paiseToRupees(f.pricePaise), slice: true });
+  d.state = { ...d.state, slices, fills, filledQuantity: filled, averagePrice: vwapRupees(fills) ?? d.state.averagePrice };
+  const live = slices.filter((x) => !isTerminal(x.status));
+  let next: OrderStatus;
+  if (live.length > 0) next = filled > 0 ? 'PARTIALLY_FILLED' : slices.some((x) => x.status === 'OPEN') ? 'OPEN' : 'SUBMITTED';
+  else if (filled === d.state.quantity) next = 'FILLED';
+  else if (filled === 0 && slices.every((x) => x.status === 'REJECTED')) next = 'REJECTED';
+  else next = d.state.cancelRequested || filled > 0 ? 'CANCELLED' : slices.some((x) => x.status === 'FAILED') ? 'FAILED' : 'CANCELLED';
+  if (!isTerminal(d.state.status) && next !== d.state.status && (isTerminal(next) || isForward(d.state.status, next))) d.moveTo(next, 'workflow', at, `slices: ${slices.map((x) => `${x.status} ${x.filledQuantity}/${x.quantity}`).join(', ')}`);
+}
+
 function averageFromBroker(avgPaise: number, previous: string | null): string | null {
   if (avgPaise > 0) return vwapRupees([{ quantity: 1, pricePaise: avgPaise }]);
   return previous;
@@ -249,6 +309,7 @@ function averageFromBroker(avgPaise: number, previous: string | null): string | 
 export function whyNotChangeable(state: OrderState, action: 'modify' | 'cancel'): string | null {
   if (isTerminal(state.status)) return `order ${state.orderId} is ${state.status}; a ${action} is not possible`;
   if (state.cancelRequested) return `order ${state.orderId} is being cancelled`;
+  if (state.slices?.length) return action === 'modify' ? `order ${state.orderId} was split into ${state.slices.length} slices; modify the slices (${state.slices.map((x) => x.orderId).join(', ')}) or cancel the order` : null;
   if (!state.brokerOrderId) return `order ${state.orderId} is not yet at the broker (${state.status}); try again shortly`;
   return null;
 }

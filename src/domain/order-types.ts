@@ -1,4 +1,5 @@
 import type { ChasePolicy, CompletionPolicy } from './execution-ladder';
+import type { FallbackOverride } from './fallback';
 
 /** The vocabulary of an order, shared by API, workflows and activities. Plain JSON: it travels through histories. */
 
@@ -35,8 +36,10 @@ export interface OrderRequest {
   takeProfitPaise?: number;
   disclosedQuantity?: number;
   metadata?: Record<string, unknown>;
-  /** How the order climbs its execution ladder when it does not fill as placed. */
-  execution?: { chase?: ChasePolicy; completion?: CompletionPolicy };
+  /** Above the freeze quantity (or a configured slice size) the order is placed as up to 10 slices. */
+  split?: boolean;
+  /** How the order climbs its execution ladder when it does not fill as placed (fallback: this order's override of the strategy's). */
+  execution?: { chase?: ChasePolicy; completion?: CompletionPolicy; fallback?: FallbackOverride };
 }
 
 /** The facts about a contract that validation needs, from the broker's instrument master. */

@@ -64,7 +64,8 @@ export class OrderStore {
         skipDuplicates: true,
       }),
       this.db.trade.createMany({
-        data: state.fills.map((f) => ({
+        // A split order's fills are its slices' trades, recorded by the slices themselves.
+        data: (state.slices?.length ? [] : state.fills).map((f) => ({
           brokerTradeId: f.tradeId, orderId: state.orderId, brokerOrderId: state.brokerOrderId ?? '', tradingsymbol: r.tradingsymbol,
           exchange: r.exchange, side: r.side, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: new Date(f.executedAt),
         })),
@@ -74,10 +75,14 @@ export class OrderStore {
   }
 
   async getOrder(id: string) {
-    return this.db.order.findUnique({
+    const order = await this.db.order.findUnique({
       where: { id },
       include: { trades: { orderBy: { executedAt: 'asc' } }, events: { orderBy: { sequence: 'asc' } } },
     });
+    if (!order) return null;
+    // A split order's fills are its slices' trades.
+    const legs = await this.db.order.findMany({ where: { parentId: id }, orderBy: { id: 'asc' }, include: { trades: { orderBy: { executedAt: 'asc' } } } });
+    return { ...order, legs, trades: [...order.trades, ...legs.flatMap((l) => l.trades)] };
   }
 
   /** Live orders waiting for an operator, oldest first. */

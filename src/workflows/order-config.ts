@@ -1,4 +1,5 @@
 import type { RetryConfig } from '../domain/retry-strategy';
+import type { FallbackPolicy } from '../domain/fallback';
 
 /** Timing knobs of the order workflow. Passed in its input so a running workflow stays deterministic. */
 export interface OrderWorkflowConfig {
@@ -11,6 +12,8 @@ export interface OrderWorkflowConfig {
   maxHistoryEvents: number;
   /** Retry strategy per broker operation for transient failures (config/execution.json); defaults when absent. */
   retry?: Partial<RetryConfig>;
+  /** The fallback ladder after a broker rejection, resolved for the order's strategy (config/execution.json). */
+  fallback?: FallbackPolicy;
 }
 
 export const DEFAULT_ORDER_WORKFLOW_CONFIG: OrderWorkflowConfig = {

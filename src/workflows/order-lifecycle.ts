@@ -12,6 +12,8 @@ import { validateOrder, type ValidationReport } from '../domain/order-validation
 import { gateUnavailable } from '../domain/risk/gate-report';
 import { modifiedRequest, validateModification } from '../domain/order-modification';
 import { completionDue, nextChaseStep } from '../domain/execution-ladder';
+import { classifyRejection, nextFallback, planSlices, sliceSize, type FallbackRung } from '../domain/fallback';
+import { LegBook } from './child-orders';
 import { DEFAULT_RETRY, retryDelayMs, type BrokerOperation } from '../domain/retry-strategy';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, legCommandSignal, legUpdateSignal, modifyOrderUpdate,
@@ -59,6 +61,9 @@ const gate = proxyActivities<OrderActivities>({
 const once = proxyActivities<OrderActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
 const placingOnce = proxyActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
 export const WORKFLOW_RETRIES_PATCH = 'workflow-retries-v1';
+
+/** The fallback ladder after a broker rejection (histories before it replay ending REJECTED, as they did). */
+export const FALLBACK_PATCH = 'fallback-ladder-v1';
 
 /** Legs report to their parent workflow (only ever called in workflows that have one). */
 export const LEG_UPDATES_PATCH = 'leg-updates-v1';
@@ -197,6 +202,10 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       const waiting = state.intervention;
       if (!waiting || decision !== null) throw ApplicationFailure.create({ type: FailureTypes.noInterventionPending, nonRetryable: true, message: `order ${state.orderId} is not waiting for an operator` });
       if (!waiting.actions.includes(req.action)) throw ApplicationFailure.create({ type: FailureTypes.noInterventionPending, nonRetryable: true, message: `${req.action} is not offered; choose one of ${waiting.actions.join(', ')}` });
+      if (req.action === 'modify') {
+        const invalid = req.changes ? validateModification({ ...state, filledQuantity: 0 }, req.changes) : { code: 'NOTHING_TO_CHANGE', field: 'changes', message: 'modify needs the new terms (quantity, price, triggerPrice or orderType)' };
+        if (invalid) throw ApplicationFailure.create({ type: FailureTypes.invalidChange, nonRetryable: true, message: invalid.message, details: [invalid] });
+      }
     },
   });
 
@@ -206,8 +215,13 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     await flush();
     admitted = true;
   }
+  let legs: LegBook | null = null;
+  const legBook = () => (legs ??= new LegBook(state.orderId, input.config));
+  const fallbackTaken: FallbackRung[] = (state.attempts ?? []).flatMap((a) => (a.rung ? [a.rung as FallbackRung] : []));
   if (state.status === 'PENDING') {
-    await submit();
+    const slices = plannedSlices();
+    if (slices) await splitInto(slices);
+    else await submit();
     await flush();
   }
 
@@ -224,7 +238,10 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       apply({ type: 'BROKER_UNREACHABLE', operation: 'history', error: failureMessage(err), at: now() });
       return; // no news this time; the polling loop asks again
     }
-    if (!isAbandoned(snapshot)) apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
+    if (isAbandoned(snapshot)) return;
+    // Refused before it ever worked (an RMS rejection): the fallback ladder may re-place it instead of ending it.
+    if (snapshot.status === 'REJECTED' && snapshot.filledQuantity === 0 && !isTerminal(state.status) && (await fallBack(null, snapshot.statusMessage ?? 'rejected by the broker'))) return;
+    apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
   };
   // The execution ladder: a resting LIMIT that asked to be chased climbs a rung every stepAfterMs until it fills.
   const chase = state.request.orderType === 'LIMIT' ? state.request.execution?.chase : undefined;
@@ -241,6 +258,15 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
 
   let idleMs = cfg.pollMinMs;
   while (!isTerminal(state.status)) {
+    if (state.slices?.length) {
+      await followSlices();
+      continue;
+    }
+    if (state.status === 'PENDING' && !state.brokerOrderId) {
+      await submit(); // the fallback ladder re-places a refused order with its new terms and a new tag
+      await flush();
+      continue;
+    }
     let wait = ladderAt === null ? idleMs : Math.max(1, Math.min(idleMs, ladderAt - Date.now()));
     if (completionWaiting() && completion?.policy === 'time') wait = Math.max(1, Math.min(wait, partlyFilledAt() + (completion.afterMs ?? 0) - Date.now()));
     const woke = await condition(() => brokerHint !== null || commands.some((c) => !c.done), wait);
@@ -289,25 +315,34 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
         return await call();
       } catch (err) {
         if (!isTokenExpired(err)) throw err;
-        if ((await pauseFor('TOKEN_EXPIRED', `${what}: ${err.cause?.message ?? 'broker session expired'}`)) === 'abandon') return ABANDONED;
+        if ((await pauseFor('TOKEN_EXPIRED', `${what}: ${err.cause?.message ?? 'broker session expired'}`)).action === 'abandon') return ABANDONED;
       }
     }
   }
 
-  /** Waits for an operator's decision; an abandon ends the order here. */
-  async function pauseFor(reason: string, message: string): Promise<InterventionAction> {
-    apply({ type: 'INTERVENTION_REQUIRED', reason, message, actions: ['resume', 'abandon'], at: now() });
+  /**
+   * Waits for an operator's decision; an abandon ends the order here. With a timeout, nobody answering within it
+   * counts as the configured default action, recorded as taken by `timeout`.
+   */
+  async function pauseFor(reason: string, message: string, actions: InterventionAction[] = ['resume', 'abandon'], timeout?: { timeoutMs: number; defaultAction: InterventionAction }): Promise<InterventionRequest> {
+    apply({ type: 'INTERVENTION_REQUIRED', reason, message, actions, at: now() });
     upsertSearchAttributes([{ key: OrderIntervention, value: reason }]);
     admitted = true; // the POST answers now, showing the order waiting
     await flush();
-    await condition(() => decision !== null);
+    if (timeout) {
+      if (!(await condition(() => decision !== null, timeout.timeoutMs))) {
+        decision = { action: timeout.defaultAction, by: 'timeout', note: `no operator decision within ${Math.round(timeout.timeoutMs / 1000)} s` };
+      }
+    } else {
+      await condition(() => decision !== null);
+    }
     const d = decision as unknown as InterventionRequest;
     apply({ type: 'INTERVENTION_RESOLVED', action: d.action, note: d.note, by: d.by, at: now() });
     if (d.action === 'abandon') apply({ type: 'ABANDONED', note: d.note, at: now() });
     upsertSearchAttributes([{ key: OrderIntervention, value: null }]);
     await flush();
     decision = null;
-    return d.action;
+    return d;
   }
   /** Retries a transiently failing broker call by the operation's configured strategy; the last failure is rethrown. */
   async function withRetry<T>(operation: BrokerOperation, call: (attempt: number) => Promise<T>): Promise<T> {
@@ -333,7 +368,15 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     completed = true;
     ladderAt = null; // the remainder is being completed: no more rungs
     apply({ type: 'COMPLETION_TRIGGERED', policy: completion.policy, action, at: now() });
-    const command: Command = action === 'cancel' ? { kind: 'cancel', reason: `completion policy ${completion.policy}`, done: false } : { kind: 'modify', changes: { orderType: 'MARKET' }, done: false };
+    // The remainder is completed on the same broker order (modify or cancel), never by placing a second one, so a fill
+    // that lands during the switch can only shrink what is left: it is never placed twice.
+    let changes: ModifyRequest = { orderType: 'MARKET' };
+    if (action === 'reprice') {
+      const last = ltp ?? (await gate.getLastPrice({ exchange: state.request.exchange, tradingsymbol: state.request.tradingsymbol }));
+      if (last === null || state.orderType !== 'LIMIT') changes = { orderType: 'MARKET' };
+      else changes = { pricePaise: roundToTick(last, state.instrument?.tickSizePaise ?? 5, state.request.side) };
+    }
+    const command: Command = action === 'cancel' ? { kind: 'cancel', reason: `completion policy ${completion.policy}`, done: false } : { kind: 'modify', changes, done: false };
     await runCommand(command);
     if (command.error) apply({ type: 'LADDER_STOPPED', reason: `completion: ${command.error.message}`, at: now() });
     return true;
@@ -361,6 +404,100 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       return;
     }
     ladderAt = step.kind === 'market' ? null : Date.now() + chase.stepAfterMs;
+  }
+
+  /**
+   * The broker refused this attempt: take the next rung of the fallback ladder (re-place reduced or at market, split,
+   * or ask an operator). False when the ladder has nothing for this rejection: the order then ends REJECTED as before.
+   */
+  async function fallBack(errorType: string | null, message: string): Promise<boolean> {
+    const policy = cfg.fallback;
+    if (!policy || !patched(FALLBACK_PATCH)) return false;
+    const rejection = classifyRejection(errorType, message);
+    const step = nextFallback(policy, {
+      rejection, taken: fallbackTaken, quantity: state.quantity, lotSize: state.instrument?.lotSize ?? 1, orderType: state.orderType, freezeQuantity: freezeQuantity(),
+    });
+    if (!step) return false;
+    fallbackTaken.push(step.rung);
+    apply({ type: 'ATTEMPT_REJECTED', rejection, code: errorType, message, rung: step.rung, at: now() });
+    apply({ type: 'FALLBACK_STEP', step: { ...step, rejection, attempt: state.attempts?.length ?? 1 }, at: now() });
+    await flush();
+    if (step.rung === 'split') {
+      await splitInto(step.slices);
+      return true;
+    }
+    let changes: ModifyRequest = step.rung === 'market' ? { orderType: 'MARKET' } : step.rung === 'reduce' ? { quantity: step.quantity } : {};
+    if (step.rung === 'manual') {
+      const d = await pauseFor('MANUAL_REVIEW', `the broker refused the order (${rejection}): ${message}`, ['retry', 'modify', 'convert', 'abandon'], policy.manual);
+      if (d.action === 'abandon') return true;
+      changes = d.action === 'convert' ? { orderType: 'MARKET' } : d.action === 'modify' ? d.changes ?? {} : {};
+    }
+    if (Object.keys(changes).length > 0) {
+      const refusal = await recheckModification(changes); // new terms pass the risk gate like any modify
+      if (refusal) {
+        apply({ type: 'SUBMIT_REJECTED', code: 'RISK_REJECTED', message: `fallback ${step.rung}: ${refusal.message}`, at: now() });
+        return true;
+      }
+    }
+    apply({ type: 'REPLACING', tag: brokerTagFor(`${state.orderId}#${state.attempts?.length ?? 1}`), changes, at: now() });
+    await flush();
+    return true;
+  }
+
+  /** The freeze quantity the risk gate applied to this order, when one is configured for its underlying. */
+  function freezeQuantity(): number | null {
+    const limit = state.validation?.checks.find((c) => c.check === 'freeze_quantity')?.limit;
+    return typeof limit === 'number' ? limit : null;
+  }
+
+  /** Slices for an order that asked to be split and is above its freeze quantity or configured slice size; else null. */
+  function plannedSlices(): number[] | null {
+    if (!state.request.split || !cfg.fallback || !patched(FALLBACK_PATCH)) return null;
+    const plan = planSlices(state.quantity, state.instrument?.lotSize ?? 1, sliceSize(cfg.fallback, freezeQuantity()), cfg.fallback.split.maxSlices);
+    return plan.ok && plan.slices.length > 1 ? plan.slices : null;
+  }
+
+  /** Places the order as child orders (each its own workflow, tag and history); this order then follows them. */
+  async function splitInto(quantities: number[]): Promise<void> {
+    const r = state.request;
+    const views = quantities.map((quantity, i) => ({ orderId: `${state.orderId}-s${i + 1}`, quantity, filledQuantity: 0, status: 'RECEIVED' as const, averagePrice: null, brokerOrderId: null }));
+    apply({ type: 'SPLIT', slices: views, at: now() });
+    await flush();
+    for (const [i, v] of views.entries()) {
+      const execution = r.execution && { chase: r.execution.chase, completion: r.execution.completion };
+      await legBook().start({
+        orderId: v.orderId, role: `slice-${i + 1}`, receivedAt: now(), riskCovered: true, // this order's admission reserved the whole quantity
+        request: { ...r, clientOrderId: `${r.clientOrderId}-s${i + 1}`, quantity: v.quantity, split: undefined, execution },
+      });
+    }
+  }
+
+  /** A split order: its status and fills follow its slices'; a cancel cancels every live slice. */
+  async function followSlices(): Promise<void> {
+    const book = legBook();
+    let seen = -1;
+    while (!isTerminal(state.status)) {
+      await condition(() => book.version !== seen || commands.some((c) => !c.done));
+      seen = book.version;
+      const command = commands.find((c) => !c.done);
+      if (command) {
+        if (command.kind === 'cancel') {
+          apply({ type: 'CANCEL_REQUESTED', at: now() });
+          for (const v of state.slices ?? []) if (!isTerminal(book.legs[v.orderId]?.status ?? 'RECEIVED')) await book.send(v.orderId, { kind: 'cancel', reason: command.reason });
+        } else {
+          command.error = { type: FailureTypes.orderNotChangeable, message: whyNotChangeable(state, 'modify') ?? 'a split order cannot be modified' };
+        }
+        command.done = true;
+        if (command.legId) legResults.push({ id: command.legId, ...(command.error ? { error: command.error.message } : {}) });
+      }
+      const slices = (state.slices ?? []).map((v) => {
+        const leg = book.legs[v.orderId];
+        return leg ? { ...v, status: leg.status, filledQuantity: leg.filledQuantity, averagePrice: leg.averagePrice, brokerOrderId: leg.brokerOrderId } : v;
+      });
+      const fills = (state.slices ?? []).flatMap((v) => book.legs[v.orderId]?.fills ?? []);
+      if (JSON.stringify(slices) !== JSON.stringify(state.slices) || fills.length !== state.fills.length) apply({ type: 'SLICES_UPDATED', slices, fills, at: now() });
+      await flush();
+    }
   }
 
   async function assessRisk(s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
@@ -404,11 +541,13 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       } catch (err) {
         const cause = err instanceof ActivityFailure ? err.cause : err;
         if (cause instanceof ApplicationFailure && cause.type === FailureTypes.brokerRejected) {
-          apply({ type: 'SUBMIT_REJECTED', code: String(cause.details?.[0] ?? 'BROKER_REJECTED'), message: cause.message, at: now() });
+          const code = String(cause.details?.[0] ?? 'BROKER_REJECTED');
+          if (await fallBack(code, cause.message)) return;
+          apply({ type: 'SUBMIT_REJECTED', code, message: cause.message, at: now() });
           return;
         }
         if (isTokenExpired(err)) {
-          if ((await pauseFor('TOKEN_EXPIRED', `placing: ${cause instanceof Error ? cause.message : 'broker session expired'}`)) === 'abandon') return;
+          if ((await pauseFor('TOKEN_EXPIRED', `placing: ${cause instanceof Error ? cause.message : 'broker session expired'}`)).action === 'abandon') return;
           lookFirst = true; // an earlier attempt may have reached the broker: after the pause, look before placing
           continue;
         }
@@ -478,6 +617,10 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     }
     command.done = true;
   }
+}
+
+function roundToTick(pricePaise: number, tick: number, side: 'BUY' | 'SELL'): number {
+  return side === 'BUY' ? Math.ceil(pricePaise / tick) * tick : Math.floor(pricePaise / tick) * tick;
 }
 
 function modificationVisible(state: OrderState, changes: ModifyRequest): boolean {

@@ -29,7 +29,8 @@ export interface CancelRequest { reason?: string }
 export const cancelOrderUpdate = defineUpdate<OrderState, [CancelRequest]>('cancelOrderUpdate');
 
 /** An operator's decision for an order that waits for one (see OrderState.intervention). */
-export interface InterventionRequest { action: InterventionAction; note?: string; by?: string }
+/** `changes`: the new terms for a `modify` (then the order is placed again). */
+export interface InterventionRequest { action: InterventionAction; note?: string; by?: string; changes?: ModifyRequest }
 export const interventionUpdate = defineUpdate<OrderState, [InterventionRequest]>('interventionUpdate');
 
 /**

@@ -20,7 +20,9 @@ function toRequest(b: PlaceOrderBody): OrderRequest {
 
 function toExecution(e: NonNullable<PlaceOrderBody['execution']>): NonNullable<OrderRequest['execution']> {
   const out: NonNullable<OrderRequest['execution']> = {};
-  const { chase, completion } = e;
+  const { chase, completion, fallback } = e;
+  if (fallback) out.fallback = fallback;
+  if (completion?.policy === 'immediate') out.completion = { policy: 'immediate', action: completion.action };
   if (chase) out.chase = { stepAfterMs: chase.stepAfterMs, steps: chase.steps, maxMoveBps: Math.round(chase.maxMovePercent * 100), thenMarket: chase.thenMarket };
   if (completion?.policy === 'cancel-remaining') out.completion = { policy: 'cancel-remaining', action: 'cancel' };
   if (completion?.policy === 'time') out.completion = { policy: 'time', action: completion.action, afterMs: completion.afterMs };
@@ -86,8 +88,9 @@ export function orderRoutes(service: OrderService): Router {
   /** An operator's decision for an order waiting for one (resume after a fresh token, or abandon). */
   r.post('/:id/interventions', requireRole('operator'), async (req, res) => {
     const { id } = OrderIdParam.parse(req.params);
-    const body = InterventionBody.parse(req.body);
-    res.json({ order: await service.intervene(id, { ...body, by: principalOf(res).id }) });
+    const { action, note, quantity, price, triggerPrice, orderType } = InterventionBody.parse(req.body);
+    const changes = action === 'modify' ? { quantity, pricePaise: price, triggerPricePaise: triggerPrice, orderType } : undefined;
+    res.json({ order: await service.intervene(id, { action, note, by: principalOf(res).id, ...(changes ? { changes: JSON.parse(JSON.stringify(changes)) } : {}) }) });
   });
 
   return r;

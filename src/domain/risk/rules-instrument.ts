@@ -27,7 +27,10 @@ export const expiry: RiskRule = (ctx) => {
   return c.pass({ values });
 };
 
-/** Above the exchange freeze quantity an order is rejected unless it asks to be split into slices. */
+/** Kite's autoslice cap: an order may be split into at most this many slices. */
+export const MAX_SLICES = 10;
+
+/** Above the exchange freeze quantity an order is rejected unless it asks to be split into slices (at most 10). */
 export const freezeQuantity: RiskRule = (ctx) => {
   const c = checkOf('freeze_quantity', 'instrument');
   const i = ctx.instrument;
@@ -39,6 +42,9 @@ export const freezeQuantity: RiskRule = (ctx) => {
   const { quantity } = ctx.order;
   const values = { quantity, freezeQuantity: freeze };
   if (quantity <= freeze) return c.pass({ values, limit: freeze });
+  const slices = Math.ceil(quantity / freeze);
+  if (ctx.order.split === true && slices > MAX_SLICES)
+    return c.fail('SPLIT_LIMIT', `quantity ${quantity} needs ${slices} slices of the freeze quantity ${freeze} of ${name}; Kite allows at most ${MAX_SLICES}`, { ...values, slices }, freeze * MAX_SLICES);
   if (ctx.order.split === true)
     return c.pass({ message: `quantity ${quantity} exceeds the freeze quantity ${freeze} of ${name}; the order will be split`, values: { ...values, splitRequired: true }, limit: freeze });
   return c.fail('FREEZE_QTY', `quantity ${quantity} exceeds the freeze quantity ${freeze} of ${name}; ask for a split order`, values, freeze);
