@@ -234,6 +234,22 @@ describe('order lifecycle workflow', () => {
     }, request);
   });
 
+  test.each([
+    { action: 'market' as const, changes: { orderType: 'MARKET' } },
+    { action: 'reprice' as const, changes: { pricePaise: 10_350 } },
+  ])('when a partly filled order has an immediate completion policy ($action), then the remainder is re-placed at once on the same broker order, never as a second one', async ({ action, changes }) => {
+    const request = limitBuy({ execution: { completion: { policy: 'immediate', action } } });
+    const partly = snapshot({ filledQuantity: 30, pendingQuantity: 60, averagePricePaise: 10_000, trades: [{ tradeId: 'T1', quantity: 30, pricePaise: 10_000, executedAt: '2026-11-24T04:00:01.000Z' }] });
+    const done = snapshot({ status: 'COMPLETE', filledQuantity: 90, pendingQuantity: 0, averagePricePaise: 10_100, trades: [partly.trades[0], { tradeId: 'T2', quantity: 60, pricePaise: 10_150, executedAt: '2026-11-24T04:00:02.000Z' }] });
+    await withOrder({ snapshots: [snapshot(), partly, partly, done], lastPrice: 10_350 }, async (handle, stubs) => {
+      const result = await handle.result();
+      expect(result).toMatchObject({ status: 'FILLED', filledQuantity: 90 });
+      expect(stubs.modifies).toEqual([changes]);
+      expect(stubs.calls.submitOrderToBroker).toBe(1);
+      expect(stubs.events().filter((e) => e.type === 'COMPLETION_TRIGGERED').map((e) => e.payload)).toEqual([{ policy: 'immediate', action, remaining: 60 }]);
+    }, request);
+  });
+
   test('an order that fails basic validation never reaches the risk gate', async () => {
     await withOrder({}, async (handle, stubs) => {
       await handle.result();

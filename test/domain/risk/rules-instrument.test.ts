@@ -37,6 +37,8 @@ describeCheck('freeze_quantity', [
   { when: 'the quantity is one lot above the freeze quantity', ctx: { order: { quantity: 930 }, limits: FREEZE }, outcome: 'fails with FREEZE_QTY' },
   { when: 'the quantity is one unit above the freeze quantity', ctx: { order: { quantity: 901 }, limits: FREEZE }, outcome: 'fails with FREEZE_QTY' },
   { when: 'the quantity is above the freeze quantity and the order asks to be split', ctx: { order: { quantity: 1800, split: true }, limits: FREEZE }, outcome: 'passes' },
+  { when: 'a split order needs exactly 10 slices, the Kite cap', ctx: { order: { quantity: 9000, split: true }, limits: FREEZE }, outcome: 'passes' },
+  { when: 'a split order would need 11 slices', ctx: { order: { quantity: 9030, split: true }, limits: FREEZE }, outcome: 'fails with SPLIT_LIMIT' },
   { when: 'the quantity is above the freeze quantity and split is false', ctx: { order: { quantity: 1800, split: false }, limits: FREEZE }, outcome: 'fails with FREEZE_QTY' },
   { when: 'only another underlying has a freeze quantity', ctx: { order: { quantity: 1800 }, limits: { instrument: { freezeQuantities: { NIFTY: 1800 } } } }, outcome: 'is skipped: no freeze quantity configured' },
 ]);

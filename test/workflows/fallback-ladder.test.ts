@@ -1,0 +1,169 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DEFAULT_FALLBACK, mergeFallback, type FallbackOverride } from '../../src/domain/fallback';
+import type { OrderState } from '../../src/domain/order-state';
+import type { BrokerOrderSnapshot, OrderRequest } from '../../src/domain/order-types';
+import { orderLifecycleWorkflow } from '../../src/workflows';
+import { interventionUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+import { registerOrderSearchAttributes } from './order-env';
+import { limitBuy, orderInput, stubActivities, uniqueId } from './order-stubs';
+
+/**
+ * The fallback ladder on the time-skipping server: a broker that refuses placements (by a scripted answer per
+ * placement) and otherwise fills every order it accepts in full, one broker order per tag.
+ */
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') })]);
+  await registerOrderSearchAttributes(env);
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type Refusal = { errorType: string; message: string } | 'async-margin';
+interface Placed { tag: string; orderId: string; quantity: number; orderType: string; brokerOrderId: string | null; refused: boolean }
+
+/** A broker keyed by tag: refuses the n-th placement as scripted, else fills the order completely. */
+function fakeBroker(refusals: Refusal[], freezeLimit: number | null = null) {
+  const stubs = stubActivities();
+  const placed: Placed[] = [];
+  const asyncRejected = new Set<string>();
+  const byId = new Map<string, Placed>();
+  const activities = {
+    ...stubs.activities,
+    async assessOrderRisk(args: Parameters<typeof stubs.activities.assessOrderRisk>[0]) {
+      const checks = freezeLimit === null ? args.basic.checks : [...args.basic.checks, { check: 'freeze_quantity', passed: true, limit: freezeLimit }];
+      return { ...args.basic, checks, flags: [], configVersion: 'stub' };
+    },
+    async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest }) {
+      const refusal = refusals[placed.length];
+      const p: Placed = { tag: args.tag, orderId: args.orderId, quantity: args.request.quantity, orderType: args.request.orderType, brokerOrderId: null, refused: refusal !== undefined };
+      placed.push(p);
+      if (refusal && refusal !== 'async-margin') throw ApplicationFailure.create({ type: 'BROKER_REJECTED', nonRetryable: true, message: refusal.message, details: [refusal.errorType] });
+      p.brokerOrderId = `B-${placed.length}`;
+      byId.set(p.brokerOrderId, p);
+      if (refusal === 'async-margin') asyncRejected.add(p.brokerOrderId);
+      return { brokerOrderId: p.brokerOrderId, recovered: false };
+    },
+    async fetchBrokerOrder(args: { brokerOrderId: string }): Promise<BrokerOrderSnapshot> {
+      const p = byId.get(args.brokerOrderId)!;
+      const base = { brokerOrderId: args.brokerOrderId, quantity: p.quantity, cancelledQuantity: 0, pricePaise: null, triggerPricePaise: null, orderType: p.orderType };
+      if (asyncRejected.has(args.brokerOrderId)) {
+        return { ...base, status: 'REJECTED', statusMessage: 'Insufficient funds. Required margin is 95000.00 but available margin is 40000.00.', filledQuantity: 0, pendingQuantity: 0, averagePricePaise: 0, trades: [] };
+      }
+      return {
+        ...base, status: 'COMPLETE', statusMessage: null, filledQuantity: p.quantity, pendingQuantity: 0, averagePricePaise: 10_000,
+        trades: [{ tradeId: `T-${args.brokerOrderId}`, quantity: p.quantity, pricePaise: 10_000, executedAt: '2026-11-24T05:00:01.000Z' }],
+      };
+    },
+  };
+  return { activities, placed, stubs };
+}
+
+async function run<T>(broker: ReturnType<typeof fakeBroker>, request: OrderRequest, fallback: FallbackOverride, body: (h: ReturnType<typeof env.client.workflow.getHandle>) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueId('fallback-tq');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: broker.activities });
+  const orderId = uniqueId('order');
+  const input = orderInput(orderId, request, { config: { pollMinMs: 1000, pollMaxMs: 5000, fallback: mergeFallback(DEFAULT_FALLBACK, fallback) } });
+  const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [input] });
+  return worker.runUntil(async () => {
+    try {
+      return await body(handle);
+    } finally {
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') await handle.terminate('test done');
+    }
+  });
+}
+
+async function until(handle: ReturnType<typeof env.client.workflow.getHandle>, wanted: (s: OrderState) => boolean): Promise<OrderState> {
+  for (let i = 0; i < 300; i++) {
+    const s = await handle.query(orderStateQuery);
+    if (wanted(s)) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the order never reached the wanted state');
+}
+
+const MARGIN = { errorType: 'MarginException', message: 'Insufficient funds' };
+
+describe('the fallback ladder after a broker rejection', () => {
+  it('when the broker refuses 90 and 60 for margin, then the order is re-placed reduced by a lot each time, under a new tag, and 30 fills', async () => {
+    const broker = fakeBroker([MARGIN, MARGIN]);
+    const final = await run(broker, limitBuy(), {}, (h) => h.result());
+    expect(broker.placed.map((p) => [p.quantity, p.refused])).toEqual([[90, true], [60, true], [30, false]]);
+    expect(new Set(broker.placed.map((p) => p.tag)).size).toBe(3);
+    expect(final).toMatchObject({ status: 'FILLED', quantity: 30, filledQuantity: 30, tag: broker.placed[2].tag });
+    expect(final.attempts?.map((a) => [a.quantity, a.rejection, a.rung])).toEqual([[90, 'margin', 'reduce'], [60, 'margin', 'reduce']]);
+  });
+
+  it('when the broker accepts the order and its RMS then rejects it for margin, then the ladder reduces it just the same', async () => {
+    const broker = fakeBroker(['async-margin']);
+    const final = await run(broker, limitBuy(), {}, (h) => h.result());
+    expect(broker.placed.map((p) => p.quantity)).toEqual([90, 60]);
+    expect(final).toMatchObject({ status: 'FILLED', filledQuantity: 60 });
+    expect(final.attempts?.[0]).toMatchObject({ brokerOrderId: 'B-1', rejection: 'margin' });
+  });
+
+  it('when the ladder has no rung for the rejection, then the order ends REJECTED after one placement', async () => {
+    const broker = fakeBroker([{ errorType: 'InputException', message: 'Invalid price' }]);
+    const final = await run(broker, limitBuy(), {}, (h) => h.result());
+    expect(broker.placed).toHaveLength(1);
+    expect(final).toMatchObject({ status: 'REJECTED', statusMessage: 'Invalid price' });
+  });
+
+  it('when market conversion is the configured rung, then a refused LIMIT is re-placed once as MARKET', async () => {
+    const broker = fakeBroker([{ errorType: 'OrderException', message: 'price outside the band' }]);
+    const final = await run(broker, limitBuy(), { onRejection: { order: ['market'] } }, (h) => h.result());
+    expect(broker.placed.map((p) => p.orderType)).toEqual(['LIMIT', 'MARKET']);
+    expect(final).toMatchObject({ status: 'FILLED', orderType: 'MARKET' });
+  });
+
+  it('when nobody answers a manual review within its timeout, then the default action (abandon) ends the order CANCELLED with nothing at the broker', async () => {
+    const broker = fakeBroker([{ errorType: 'OrderException', message: 'RMS: blocked' }]);
+    const final = await run(broker, limitBuy(), { manual: { timeoutMs: 60_000, defaultAction: 'abandon' } }, async (h) => {
+      const waiting = await until(h, (s) => !!s.intervention);
+      expect(waiting.intervention).toMatchObject({ reason: 'MANUAL_REVIEW', actions: ['retry', 'modify', 'convert', 'abandon'] });
+      return h.result(); // the time-skipping server jumps over the 60 s timeout
+    });
+    expect(broker.placed).toHaveLength(1);
+    expect(final.status).toBe('CANCELLED');
+    expect(broker.stubs.events().find((e) => e.type === 'INTERVENTION_RESOLVED')?.payload).toMatchObject({ action: 'abandon', by: 'timeout' });
+  });
+
+  it('when the operator answers a manual review with modify, then the order is re-placed with the operator’s quantity and fills', async () => {
+    const broker = fakeBroker([{ errorType: 'OrderException', message: 'RMS: blocked' }]);
+    const final = await run(broker, limitBuy(), {}, async (h) => {
+      await until(h, (s) => !!s.intervention);
+      await h.executeUpdate(interventionUpdate, { args: [{ action: 'modify', changes: { quantity: 30 }, by: 'ops' }] });
+      return h.result();
+    });
+    expect(broker.placed.map((p) => p.quantity)).toEqual([90, 30]);
+    expect(final).toMatchObject({ status: 'FILLED', filledQuantity: 30, intervention: null });
+  });
+
+  it('when a freeze rejection meets the split rung, then the order becomes slices (child orders) and fills as their sum', async () => {
+    const broker = fakeBroker([{ errorType: 'InputException', message: 'Quantity exceeds the freeze limit of 600. Slice the order.' }], 600);
+    const final = await run(broker, limitBuy({ quantity: 1500 }), {}, (h) => h.result());
+    const slices = broker.placed.slice(1);
+    expect(slices.map((p) => p.quantity)).toEqual([510, 510, 480]);
+    expect(new Set(slices.map((p) => p.orderId)).size).toBe(3);
+    expect(final).toMatchObject({ status: 'FILLED', filledQuantity: 1500, averagePrice: '100.0000' });
+    expect(final.slices?.map((x) => [x.status, x.filledQuantity])).toEqual([['FILLED', 510], ['FILLED', 510], ['FILLED', 480]]);
+  });
+
+  it('when an order asks to be split above its freeze quantity, then it is placed as slices from the start, never as one order', async () => {
+    const broker = fakeBroker([], 600);
+    const final = await run(broker, limitBuy({ quantity: 1200, split: true }), {}, (h) => h.result());
+    expect(broker.placed.map((p) => p.quantity)).toEqual([600, 600]);
+    expect(final).toMatchObject({ status: 'FILLED', filledQuantity: 1200, brokerOrderId: null });
+    // Each slice is an order workflow of its own, started as a child of this one.
+    const child = await env.client.workflow.getHandle(final.slices![0].orderId).result();
+    expect(child).toMatchObject({ status: 'FILLED', quantity: 600, link: { parentId: final.orderId, role: 'slice-1', riskCovered: true } });
+  });
+});
