@@ -27,7 +27,8 @@ export function orderRow(state: OrderState) {
     quantity: state.quantity, orderType: state.orderType, product: r.product, validity: r.validity, variety: r.variety,
     price: rupees(state.pricePaise), triggerPrice: rupees(state.triggerPricePaise), stopLoss: rupees(r.stopLossPaise), takeProfit: rupees(r.takeProfitPaise),
     status: state.status, statusMessage: state.statusMessage, filledQuantity: state.filledQuantity, averagePrice: state.averagePrice,
-    brokerOrderId: state.brokerOrderId, brokerStatus: state.brokerStatus,
+    // The tag changes when the fallback ladder re-places a refused order: postbacks then find it by the new one.
+    brokerOrderId: state.brokerOrderId, brokerStatus: state.brokerStatus, tag: state.tag,
     submittedAt: state.submittedAt ? new Date(state.submittedAt) : null, updatedAt: new Date(state.updatedAt),
     filledAt: state.filledAt ? new Date(state.filledAt) : null,
     validationResult: state.validation ? json(state.validation) : undefined,
@@ -38,7 +39,7 @@ export function orderRow(state: OrderState) {
 
 /** Create-only keys of an orders row. */
 export const orderKeys = (state: OrderState) => ({
-  id: state.orderId, clientOrderId: state.request.clientOrderId, tag: state.tag, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt),
+  id: state.orderId, clientOrderId: state.request.clientOrderId, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt),
   parentId: state.link?.parentId ?? null, legRole: state.link?.role ?? null,
 });
 

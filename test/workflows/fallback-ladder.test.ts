@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -65,7 +66,7 @@ function fakeBroker(refusals: Refusal[], freezeLimit: number | null = null) {
   return { activities, placed, stubs };
 }
 
-async function run<T>(broker: ReturnType<typeof fakeBroker>, request: OrderRequest, fallback: FallbackOverride, body: (h: ReturnType<typeof env.client.workflow.getHandle>) => Promise<T>): Promise<T> {
+async function run<T>(broker: ReturnType<typeof fakeBroker>, request: OrderRequest, fallback: FallbackOverride, body: (h: WorkflowHandle<typeof orderLifecycleWorkflow>) => Promise<T>): Promise<T> {
   const taskQueue = uniqueId('fallback-tq');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: broker.activities });
   const orderId = uniqueId('order');
@@ -81,7 +82,7 @@ async function run<T>(broker: ReturnType<typeof fakeBroker>, request: OrderReque
   });
 }
 
-async function until(handle: ReturnType<typeof env.client.workflow.getHandle>, wanted: (s: OrderState) => boolean): Promise<OrderState> {
+async function until(handle: WorkflowHandle<typeof orderLifecycleWorkflow>, wanted: (s: OrderState) => boolean): Promise<OrderState> {
   for (let i = 0; i < 300; i++) {
     const s = await handle.query(orderStateQuery);
     if (wanted(s)) return s;
