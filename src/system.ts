@@ -5,6 +5,7 @@ import { createActivities } from './activities/create-activities';
 import { createGroupActivities } from './activities/group-activities';
 import { createApp } from './api/app';
 import { OrderService } from './api/order-service';
+import { GroupService } from './api/group-service';
 import { KiteGateway } from './broker/kite-gateway';
 import { MarketDataCache } from './broker/market-data';
 import { paperSessionSource } from './broker/paper-session';
@@ -121,7 +122,8 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig });
-      const app = createApp({ orders, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
+      const groupService = new GroupService({ client, groups, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig });
+      const app = createApp({ orders, groups: groupService, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);
