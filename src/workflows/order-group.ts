@@ -38,13 +38,13 @@ export async function orderGroupWorkflow(input: OrderGroupInput): Promise<OrderG
   const idOf = (role: string) => legOrderIdFor(g.clientOrderId, role);
   const everyLegAsked = () => legs.list().every((l) => isTerminal(l.status) || cancelSent.has(l.orderId));
 
-  setHandler(groupStateQuery, () => state);
+  setHandler(groupStateQuery, () => current());
   setHandler(cancelGroupUpdate, async (req) => {
     state = { ...state, cancelRequested: true };
     record('GROUP_CANCELLED', { reason: req.reason ?? null, liveLegs: legs.list().filter((l) => !isTerminal(l.status)).map((l) => roleOf[l.orderId]) });
     tick += 1;
     await condition(() => finished || everyLegAsked());
-    return state;
+    return current();
   }, {
     validator: (_req) => {
       if (state.status !== 'ACTIVE') throw ApplicationFailure.create({ type: GroupFailureTypes.groupNotCancellable, nonRetryable: true, message: `group ${state.groupId} is ${state.status}` });
@@ -128,12 +128,10 @@ export async function orderGroupWorkflow(input: OrderGroupInput): Promise<OrderG
     }
   };
 
-  const refreshView = () => {
-    const f = facts();
-    state = { ...state, legs: legs.list().map((l) => legSummary(roleOf[l.orderId], l)), position: groupPosition(f) };
-  };
+  /** The state with the legs as last reported (a query sees them between saves too). */
+  const current = (): OrderGroupState => ({ ...state, legs: legs.list().map((l) => legSummary(roleOf[l.orderId], l)), position: groupPosition(facts()) });
   const save = async () => {
-    refreshView();
+    state = current();
     const key = JSON.stringify([state.status, state.legs, state.episodes.length, state.position]);
     if (key === lastSaved) return;
     await store.saveOrderGroup({ state });
