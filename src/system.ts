@@ -2,8 +2,10 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from './activities/create-activities';
+import { createGroupActivities } from './activities/group-activities';
 import { createApp } from './api/app';
 import { OrderService } from './api/order-service';
+import { GroupService } from './api/group-service';
 import { KiteGateway } from './broker/kite-gateway';
 import { MarketDataCache } from './broker/market-data';
 import { paperSessionSource } from './broker/paper-session';
@@ -18,6 +20,7 @@ import { applyMigrations } from './infra/migrate';
 import { startTemporalDevServer } from './infra/temporal-dev-server';
 import { createPaperBroker, type PaperBroker } from './paper/paper-broker';
 import { OrderStore } from './store/order-store';
+import { OrderGroupStore } from './store/order-group-store';
 import { RiskStore } from './store/risk-store';
 import { BrokerSessionStore } from './store/broker-session-store';
 import { createPrismaClient } from './store/prisma';
@@ -85,6 +88,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const db = createPrismaClient(databaseUrl);
     stops.push(() => db.$disconnect());
     const store = new OrderStore(db);
+    const groups = new OrderGroupStore(db);
     const sessions = new BrokerSessionStore(db, broker.apiSecret);
     const account = riskConfig.current().config.account;
     // The windows are a little wider than Kite's: the broker counts arrivals, and arrivals jitter around our send times.
@@ -100,10 +104,13 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     if (parts.worker !== false) {
       const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
       const paperRoot = env.BROKER_MODE === 'paper' ? paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
-      const activities = createActivities({
-        broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, store, riskConfig, marketData, riskStore: new RiskStore(db), log,
-        session: paperRoot ? paperSessionSource(paperRoot) : undefined,
-      });
+      const activities = {
+        ...createActivities({
+          broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, store, riskConfig, marketData, riskStore: new RiskStore(db), log,
+          session: paperRoot ? paperSessionSource(paperRoot) : undefined,
+        }),
+        ...createGroupActivities({ groups }),
+      };
       const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
@@ -115,7 +122,8 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, fallbackFor: execution.fallbackFor });
-      const app = createApp({ orders, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
+      const groupService = new GroupService({ client, groups, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig });
+      const app = createApp({ orders, groups: groupService, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);

@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import { errorMiddleware } from './error-middleware';
 import type { OrderService } from './order-service';
 import { orderRoutes } from './routes/order-routes';
+import { groupRoutes } from './routes/group-routes';
+import type { GroupService } from './group-service';
 import { webhookRoutes } from './routes/webhook-routes';
 import { riskRoutes, type RiskConfigView } from './routes/risk-routes';
 import { operatorRoutes } from './routes/operator-routes';
@@ -11,6 +13,8 @@ import type { AccessControl } from '../config/access-config';
 
 export interface AppDeps {
   orders: OrderService;
+  /** OCO and bracket groups (absent: the routes answer 404). */
+  groups?: GroupService;
   /** API keys and roles: every /api/v1 route but the broker webhook needs a key. */
   access: AccessControl;
   riskConfig?: RiskConfigView;
@@ -30,6 +34,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1/webhooks', webhookRoutes(deps.orders)); // authenticated by Kite's checksum instead
   const authed = authenticate(deps.access);
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders));
+  if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
   if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));
   app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));

@@ -1,1 +1,2 @@
 export { orderLifecycleWorkflow } from './order-lifecycle';
+export { orderGroupWorkflow } from './order-group';
