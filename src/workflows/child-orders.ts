@@ -63,9 +63,14 @@ export class LegBook {
   /** Sends a modify or cancel to a leg and waits for its answer (the leg's next update carries it). */
   async command(orderId: string, body: LegCommandBody): Promise<{ error?: string }> {
     const id = uuid4();
-    await getExternalWorkflowHandle(orderId).signal(legCommandSignal, { id, ...body } as LegCommand);
-    await condition(() => this.results[id] !== undefined);
-    return this.results[id];
+    try {
+      await getExternalWorkflowHandle(orderId).signal(legCommandSignal, { id, ...body } as LegCommand);
+    } catch (err) {
+      return { error: `leg ${orderId} did not take the command: ${String(err)}` }; // the leg's workflow has closed
+    }
+    // A leg that finishes while the command is on its way may never answer it: its final status is the answer.
+    await condition(() => this.results[id] !== undefined || isTerminal(this.legs[orderId]?.status ?? 'RECEIVED'));
+    return this.results[id] ?? { error: `leg ${orderId} is ${this.legs[orderId]?.status}` };
   }
 
   /** Sends a command without waiting for its answer. */
