@@ -45,6 +45,8 @@ export const EnvSchema = z.object({
   ACCESS_CONFIG_FILE: z.string().min(1).default('config/access.json'),
   /** Retry strategies of broker calls (JSON), relative to the project root unless absolute. */
   EXECUTION_CONFIG_FILE: z.string().min(1).default('config/execution.json'),
+  /** Brokerage and statutory charges per executed order (JSON), relative to the project root unless absolute. */
+  CHARGES_CONFIG_FILE: z.string().min(1).default('config/charges.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),

@@ -1,6 +1,9 @@
 import type { AuditEvent, OrderState } from '../domain/order-state';
 import { paiseToRupees } from '../domain/money';
 import type { Db } from './prisma';
+import { chargesPerFill, NO_CHARGES, type ChargeRates, type Charges } from '../domain/charges';
+import { paiseString } from '../domain/positions';
+import { applyRecordedFills } from './position-store';
 import { Prisma } from '../generated/prisma/client';
 
 export interface OrderListFilter {
@@ -18,6 +21,12 @@ export interface OrderListFilter {
 
 const rupees = (paise: number | null | undefined) => (paise === null || paise === undefined ? null : paiseToRupees(paise));
 export const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+
+/** A fill's charges as the trades row stores them (rupees). */
+const chargeColumns = (c: Charges) => ({
+  brokerage: paiseString(c.brokerage), stt: paiseString(c.stt), exchangeCharges: paiseString(c.transaction), sebiCharges: paiseString(c.sebi),
+  stampDuty: paiseString(c.stamp), gst: paiseString(c.gst), totalCharges: paiseString(c.total),
+});
 
 /** The orders row for a state (everything but the create-only keys). */
 export function orderRow(state: OrderState) {
@@ -45,34 +54,45 @@ export const orderKeys = (state: OrderState) => ({
 
 /** The only code that speaks Prisma for orders. Every write is an upsert keyed by a natural id: replays are no-ops. */
 export class OrderStore {
-  constructor(private readonly db: Db) {}
+  /** `charges`: the rates of config/charges.json; none by default (tests that do not look at charges). */
+  constructor(private readonly db: Db, private readonly charges: ChargeRates = NO_CHARGES) {}
 
-  /** Writes the order row, its new audit events and its fills in one transaction. */
+  /**
+   * Writes the order row, its new audit events and its fills in one transaction. Each fill's charges are its share of
+   * the order's (chargesPerFill); a fill whose trade row is inserted now, and only such a fill, moves the strategy's
+   * and the account's position books, so a replayed save changes nothing.
+   */
   async saveProgress(state: OrderState, events: AuditEvent[]): Promise<void> {
     const r = state.request;
     const row = orderRow(state);
-    await this.db.$transaction([
-      this.db.order.upsert({
-        where: { id: state.orderId },
-        create: { ...orderKeys(state), ...row },
-        update: row,
-      }),
-      this.db.orderEvent.createMany({
+    // A split order's fills are its slices' trades, recorded by the slices themselves.
+    const fills = state.slices?.length ? [] : state.fills;
+    const charges = chargesPerFill(r.side, fills, this.charges);
+    await this.db.$transaction(async (tx) => {
+      await tx.order.upsert({ where: { id: state.orderId }, create: { ...orderKeys(state), ...row }, update: row });
+      await tx.orderEvent.createMany({
         data: events.map((e) => ({
           id: `${state.orderId}:${e.sequence}`, orderId: state.orderId, sequence: e.sequence, type: e.type,
           fromStatus: e.fromStatus, toStatus: e.toStatus, source: e.source, payload: json(e.payload), occurredAt: new Date(e.occurredAt),
         })),
         skipDuplicates: true,
-      }),
-      this.db.trade.createMany({
-        // A split order's fills are its slices' trades, recorded by the slices themselves.
-        data: (state.slices?.length ? [] : state.fills).map((f) => ({
+      });
+      if (fills.length === 0) return;
+      const inserted = await tx.trade.createManyAndReturn({
+        data: fills.map((f, i) => ({
           brokerTradeId: f.tradeId, orderId: state.orderId, brokerOrderId: state.brokerOrderId ?? '', tradingsymbol: r.tradingsymbol,
           exchange: r.exchange, side: r.side, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: new Date(f.executedAt),
+          strategyId: r.strategyId, product: r.product, ...chargeColumns(charges[i]),
         })),
         skipDuplicates: true,
-      }),
-    ]);
+        select: { brokerTradeId: true },
+      });
+      const fresh = new Set(inserted.map((t) => t.brokerTradeId));
+      await applyRecordedFills(tx, fills.flatMap((f, i) => (fresh.has(f.tradeId) ? [{
+        tradeId: f.tradeId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, product: r.product, side: r.side,
+        quantity: f.quantity, pricePaise: f.pricePaise, chargesPaise: charges[i].total, executedAtMs: Date.parse(f.executedAt),
+      }] : [])));
+    }, { maxWait: 10_000, timeout: 30_000 });
   }
 
   async getOrder(id: string) {

@@ -74,7 +74,7 @@ function minimalOrder(overrides: Partial<Prisma.OrderUncheckedCreateInput> = {})
 }
 const minimalTrade = (orderId: string, overrides: Partial<Prisma.TradeUncheckedCreateInput> = {}): Prisma.TradeUncheckedCreateInput => ({
   brokerTradeId: uid('bt'), orderId, brokerOrderId: 'b-1', tradingsymbol: 'BANKNIFTY26DEC52000CE', exchange: 'NFO', side: 'BUY',
-  quantity: 30, price: '101.25', executedAt: at('2026-11-24T04:00:00.000Z'), ...overrides,
+  quantity: 30, price: '101.25', strategyId: 'strat', product: 'NRML', executedAt: at('2026-11-24T04:00:00.000Z'), ...overrides,
 });
 
 describe('the migrated database matches schema.prisma', () => {
@@ -171,12 +171,19 @@ describe('every model round-trips through the generated client', () => {
   });
 
   it('when every field of a position is written, then it reads back the same; an empty position defaults to zeros', async () => {
-    const data = { id: uid('pos'), tradingsymbol: 'NIFTY26DEC24000PE', exchange: 'NFO', product: 'MIS', quantity: -45, averagePrice: '123.4567', realizedPnl: '-98765.4321', charges: '56.0001', lastTradeId: 'bt-last', updatedAt: at('2026-11-24T05:06:07.089Z') };
+    const money = ['openValue', 'realizedPnl', 'charges', 'buyValue', 'sellValue', 'overnightValue', 'dayBuyValue', 'daySellValue', 'dayRealizedPnl', 'dayCharges'] as const;
+    const data = {
+      id: uid('pos'), strategyId: 's1', tradingsymbol: 'NIFTY26DEC24000PE', exchange: 'NFO', product: 'MIS', quantity: -45, averagePrice: '123.4567',
+      openValue: '5555.55', realizedPnl: '-98765.43', charges: '56.01', buyQuantity: 15, buyValue: '1500.00', sellQuantity: 60, sellValue: '7000.10',
+      tradingDay: '2026-11-24', overnightQuantity: -30, overnightValue: '3600.00', dayBuyQuantity: 15, dayBuyValue: '1500.00', daySellQuantity: 30,
+      daySellValue: '3400.10', dayRealizedPnl: '12.34', dayCharges: '30.52', lastTradeId: 'bt-last', updatedAt: at('2026-11-24T05:06:07.089Z'),
+    };
     await prisma.position.create({ data });
     const row = await prisma.position.findUniqueOrThrow({ where: { id: data.id } });
-    expect({ ...row, averagePrice: dec(row.averagePrice, 4), realizedPnl: dec(row.realizedPnl, 4), charges: dec(row.charges, 4) }).toEqual(data);
-    const bare = await prisma.position.create({ data: { tradingsymbol: 'NIFTY26DEC24000PE', exchange: 'NFO', product: 'NRML' } });
-    expect({ quantity: bare.quantity, averagePrice: dec(bare.averagePrice, 4), realizedPnl: dec(bare.realizedPnl, 4), charges: dec(bare.charges, 4), lastTradeId: bare.lastTradeId }).toEqual({ quantity: 0, averagePrice: '0.0000', realizedPnl: '0.0000', charges: '0.0000', lastTradeId: null });
+    expect({ ...row, averagePrice: dec(row.averagePrice, 4), ...Object.fromEntries(money.map((k) => [k, dec(row[k], 2)])) }).toEqual(data);
+    const bare = await prisma.position.create({ data: { strategyId: '*', tradingsymbol: 'NIFTY26DEC24000PE', exchange: 'NFO', product: 'NRML' } });
+    expect({ quantity: bare.quantity, averagePrice: bare.averagePrice, tradingDay: bare.tradingDay, lastTradeId: bare.lastTradeId, ...Object.fromEntries(money.map((k) => [k, dec(bare[k], 2)])) })
+      .toEqual({ quantity: 0, averagePrice: null, tradingDay: null, lastTradeId: null, ...Object.fromEntries(money.map((k) => [k, '0.00'])) });
   });
 
   it('when every field of a reconciliation entry is written, then it reads back the same; createdAt defaults to now', async () => {
@@ -220,11 +227,12 @@ describe('the uniques the store relies on', () => {
     await expect(prisma.trade.create({ data: minimalTrade(order.id, { brokerTradeId: trade.brokerTradeId }) })).rejects.toEqual(duplicate);
   });
 
-  it('when a second position opens for the same symbol, exchange and product, then it is rejected; another product is a new position', async () => {
-    const key = { tradingsymbol: uid('SYM'), exchange: 'NFO', product: 'NRML' };
+  it('when a second position opens for the same strategy, symbol, exchange and product, then it is rejected; another product or strategy is a new position', async () => {
+    const key = { strategyId: 's1', tradingsymbol: uid('SYM'), exchange: 'NFO', product: 'NRML' };
     await prisma.position.create({ data: key });
     await expect(prisma.position.create({ data: key })).rejects.toEqual(duplicate);
     await expect(prisma.position.create({ data: { ...key, product: 'MIS' } })).resolves.toMatchObject({ product: 'MIS' });
+    await expect(prisma.position.create({ data: { ...key, strategyId: '*' } })).resolves.toMatchObject({ strategyId: '*' });
   });
 });
 
