@@ -65,6 +65,9 @@ export const WORKFLOW_RETRIES_PATCH = 'workflow-retries-v1';
 /** The fallback ladder after a broker rejection (histories before it replay ending REJECTED, as they did). */
 export const FALLBACK_PATCH = 'fallback-ladder-v1';
 
+/** A modify/cancel refused because its earlier send already took effect counts as done. */
+export const RESENT_COMMAND_PATCH = 'resent-command-v1';
+
 /** Legs report to their parent workflow (only ever called in workflows that have one). */
 export const LEG_UPDATES_PATCH = 'leg-updates-v1';
 
@@ -602,8 +605,15 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       return;
     }
     if (!result.ok) {
-      apply({ type: 'BROKER_REQUEST_FAILED', action: command.kind, message: result.message, at: now() });
       await sync('broker-poll');
+      // A request re-sent after a crash or a timeout may be refused because its first send already took effect
+      // ("already cancelled"): the broker's order says so, and that is a success, not a failure.
+      const alreadyDone = command.kind === 'cancel' ? state.status === 'CANCELLED' : !isTerminal(state.status) && modificationVisible(state, command.changes);
+      if (alreadyDone && patched(RESENT_COMMAND_PATCH)) {
+        command.done = true;
+        return;
+      }
+      apply({ type: 'BROKER_REQUEST_FAILED', action: command.kind, message: result.message, at: now() });
       command.error = { message: result.message };
       command.done = true;
       return;

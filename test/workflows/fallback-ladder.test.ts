@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -93,10 +96,25 @@ async function until(handle: WorkflowHandle<typeof orderLifecycleWorkflow>, want
 
 const MARGIN = { errorType: 'MarginException', message: 'Insufficient funds' };
 
+/**
+ * Replays the order's own history against the current code (a determinism check), and with RECORD_REPLAY=1 keeps it
+ * in test/replay, so later changes to the workflow are checked against it too.
+ */
+async function replays(h: WorkflowHandle<typeof orderLifecycleWorkflow>, name: string): Promise<void> {
+  const history = await h.fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle }, history, h.workflowId);
+  const file = path.resolve(__dirname, '../replay', `${name}.history.json`);
+  if (process.env.RECORD_REPLAY === '1' && !fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
+}
+
 describe('the fallback ladder after a broker rejection', () => {
   it('when the broker refuses 90 and 60 for margin, then the order is re-placed reduced by a lot each time, under a new tag, and 30 fills', async () => {
     const broker = fakeBroker([MARGIN, MARGIN]);
-    const final = await run(broker, limitBuy(), {}, (h) => h.result());
+    const final = await run(broker, limitBuy(), {}, async (h) => {
+      const result = await h.result();
+      await replays(h, 'order-fallback-reduce');
+      return result;
+    });
     expect(broker.placed.map((p) => [p.quantity, p.refused])).toEqual([[90, true], [60, true], [30, false]]);
     expect(new Set(broker.placed.map((p) => p.tag)).size).toBe(3);
     expect(final).toMatchObject({ status: 'FILLED', quantity: 30, filledQuantity: 30, tag: broker.placed[2].tag });
@@ -160,7 +178,11 @@ describe('the fallback ladder after a broker rejection', () => {
 
   it('when an order asks to be split above its freeze quantity, then it is placed as slices from the start, never as one order', async () => {
     const broker = fakeBroker([], 600);
-    const final = await run(broker, limitBuy({ quantity: 1200, split: true }), {}, (h) => h.result());
+    const final = await run(broker, limitBuy({ quantity: 1200, split: true }), {}, async (h) => {
+      const result = await h.result();
+      await replays(h, 'order-split');
+      return result;
+    });
     expect(broker.placed.map((p) => p.quantity)).toEqual([600, 600]);
     expect(final).toMatchObject({ status: 'FILLED', filledQuantity: 1200, brokerOrderId: null });
     // Each slice is an order workflow of its own, started as a child of this one.

@@ -141,6 +141,9 @@ describe('a worker shut down in the middle of a ladder step', () => {
     expect(broker.order).toMatchObject({ status: 'CANCELLED', filledQuantity: 30, cancelledQuantity: 60 });
     expect(ofType(events, 'COMPLETION_TRIGGERED').map((e) => e.payload)).toEqual([{ policy: 'time', action: 'cancel', remaining: 60 }]);
     expect(ofType(events, 'CANCEL_REQUESTED')).toHaveLength(1);
+    // The re-sent cancel is refused as "already cancelled": that is the first send's success, not a failure.
+    expect(ofType(events, 'CANCEL_FAILED')).toHaveLength(0);
+    expect(ofType(events, 'LADDER_STOPPED')).toHaveLength(0);
     expect(result.history.map((h) => h.status)).toEqual(['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED', 'CANCELLED']);
     expectCompleteAudit(result, events);
     await expectReplays(handle);

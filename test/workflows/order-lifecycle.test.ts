@@ -250,6 +250,32 @@ describe('order lifecycle workflow', () => {
     }, request);
   });
 
+  test.each([
+    { title: 'cancel-remaining cancels it at once', completion: { policy: 'cancel-remaining' as const, action: 'cancel' as const }, lastPrice: 10_000 },
+    { title: 'a price policy cancels it once the market has moved more than 1% from the first fill (LTP 103.50)', completion: { policy: 'price' as const, moveBps: 100, action: 'cancel' as const }, lastPrice: 10_350 },
+  ])('when a partly filled order meets its completion policy: $title, keeping the fill', async ({ completion, lastPrice }) => {
+    const request = limitBuy({ execution: { completion } });
+    const partly = snapshot({ filledQuantity: 30, pendingQuantity: 60, averagePricePaise: 10_000, trades: [{ tradeId: 'T1', quantity: 30, pricePaise: 10_000, executedAt: '2026-11-24T04:00:01.000Z' }] });
+    const afterCancel = { ...partly, status: 'CANCELLED', pendingQuantity: 0, cancelledQuantity: 60 };
+    await withOrder({ snapshots: [snapshot(), partly], afterCancel, lastPrice }, async (handle, stubs) => {
+      expect(await handle.result()).toMatchObject({ status: 'CANCELLED', filledQuantity: 30 });
+      expect(stubs.calls.cancelBrokerOrder).toBe(1);
+      expect(stubs.events().filter((e) => e.type === 'COMPLETION_TRIGGERED').map((e) => e.payload)).toEqual([{ policy: completion.policy, action: 'cancel', remaining: 60 }]);
+    }, request);
+  });
+
+  test('when a price policy sees the market within its band, then the remainder keeps working untouched', async () => {
+    const request = limitBuy({ execution: { completion: { policy: 'price', moveBps: 500, action: 'market' } } });
+    const partly = snapshot({ filledQuantity: 30, pendingQuantity: 60, averagePricePaise: 10_000, trades: [{ tradeId: 'T1', quantity: 30, pricePaise: 10_000, executedAt: '2026-11-24T04:00:01.000Z' }] });
+    await withOrder({ snapshots: [snapshot(), partly], lastPrice: 10_350 }, async (handle, stubs) => {
+      await waitForStatus(handle, (s) => s.status === 'PARTIALLY_FILLED');
+      await env.sleep(60_000);
+      expect((await handle.query(orderStateQuery)).status).toBe('PARTIALLY_FILLED');
+      expect(stubs.modifies).toEqual([]);
+      expect(stubs.calls.cancelBrokerOrder).toBe(0);
+    }, request);
+  });
+
   test('an order that fails basic validation never reaches the risk gate', async () => {
     await withOrder({}, async (handle, stubs) => {
       await handle.result();
