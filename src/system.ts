@@ -121,7 +121,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       const connection = await Connection.connect({ address: temporalAddress });
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-      const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, fallbackFor: execution.fallbackFor });
+      const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor });
       const groupService = new GroupService({ client, groups, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig });
       const app = createApp({ orders, groups: groupService, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { toPaise } from '../domain/money';
 import { INTERVENTION_ACTIONS } from '../domain/order-state';
-import { FallbackOverrideSchema } from '../config/execution-config';
+import { ChaseSchema, CompletionSchema, FallbackOverrideSchema } from '../config/execution-config';
 import { EXCHANGES, ORDER_STATUSES, ORDER_TYPES, PRODUCTS, SIDES, VALIDITIES, VARIETIES } from '../domain/order-types';
 
 /** A price in rupees, as a JSON number or a decimal string, to at most 2 decimals; becomes integer paise. */
@@ -36,19 +36,9 @@ export const PlaceOrderBody = z.object({
   split: z.boolean().optional(),
   /** The execution ladder: chase a resting LIMIT towards the market, then optionally convert it to MARKET. */
   execution: z.strictObject({
-    chase: z.strictObject({
-      stepAfterMs: z.number().int().min(200).max(3_600_000),
-      steps: z.number().int().min(1).max(20),
-      maxMovePercent: z.number().positive().max(50).refine((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-9, 'at most 2 decimals'),
-      thenMarket: z.boolean().default(false),
-    }).optional(),
+    chase: ChaseSchema.optional(),
     /** What to do with the rest of a partly filled order. */
-    completion: z.discriminatedUnion('policy', [
-      z.strictObject({ policy: z.literal('immediate'), action: z.enum(['market', 'reprice']).default('market') }),
-      z.strictObject({ policy: z.literal('cancel-remaining') }),
-      z.strictObject({ policy: z.literal('time'), afterMs: z.number().int().min(0).max(86_400_000), action: z.enum(['cancel', 'market']) }),
-      z.strictObject({ policy: z.literal('price'), movePercent: z.number().positive().max(100), action: z.enum(['cancel', 'market']) }),
-    ]).optional(),
+    completion: CompletionSchema.optional(),
     /** Which broker rejections start which fallback rungs for this order (over the strategy's configuration). */
     fallback: FallbackOverrideSchema.optional(),
   }).optional(),

@@ -5,7 +5,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { payloadHash } from '../domain/hash';
-import type { FallbackOverride, FallbackPolicy } from '../domain/fallback';
+import type { FallbackOverride } from '../domain/fallback';
 import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
 import type { OrderStore, OrderListFilter } from '../store/order-store';
 import type { orderLifecycleWorkflow } from '../workflows';
@@ -24,8 +24,8 @@ export interface OrderServiceDeps {
   taskQueue: string;
   apiSecret: string;
   workflowConfig?: Partial<OrderWorkflowConfig>;
-  /** The fallback ladder for a strategy with an order's override on top (config/execution.json). */
-  fallbackFor?: (strategyId: string, order?: FallbackOverride) => FallbackPolicy;
+  /** The ladder for a strategy with an order's fallback override on top (config/execution.json). */
+  ladderFor?: (strategyId: string, order?: FallbackOverride) => Partial<OrderWorkflowConfig>;
   now?: () => Date;
 }
 
@@ -45,7 +45,7 @@ export class OrderService {
       workflowId: orderId, taskQueue: this.d.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
         orderId, request, payloadHash: hash, receivedAt: (this.d.now?.() ?? new Date()).toISOString(),
-        config: { ...this.d.workflowConfig, ...(this.d.fallbackFor ? { fallback: this.d.fallbackFor(request.strategyId, request.execution?.fallback) } : {}) },
+        config: { ...this.d.workflowConfig, ...this.d.ladderFor?.(request.strategyId, request.execution?.fallback) },
       }],
       typedSearchAttributes: [
         { key: OrderClientId, value: request.clientOrderId }, { key: OrderSymbol, value: request.tradingsymbol },

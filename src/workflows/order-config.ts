@@ -1,5 +1,6 @@
 import type { RetryConfig } from '../domain/retry-strategy';
 import type { FallbackPolicy } from '../domain/fallback';
+import type { ChasePolicy, CompletionPolicy } from '../domain/execution-ladder';
 
 /** Timing knobs of the order workflow. Passed in its input so a running workflow stays deterministic. */
 export interface OrderWorkflowConfig {
@@ -14,6 +15,9 @@ export interface OrderWorkflowConfig {
   retry?: Partial<RetryConfig>;
   /** The fallback ladder after a broker rejection, resolved for the order's strategy (config/execution.json). */
   fallback?: FallbackPolicy;
+  /** The strategy's default chase and completion (config/execution.json `ladder`), for orders that give none. */
+  chase?: ChasePolicy;
+  completion?: CompletionPolicy;
 }
 
 export const DEFAULT_ORDER_WORKFLOW_CONFIG: OrderWorkflowConfig = {

@@ -247,12 +247,12 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: now() });
   };
   // The execution ladder: a resting LIMIT that asked to be chased climbs a rung every stepAfterMs until it fills.
-  const chase = state.request.orderType === 'LIMIT' ? state.request.execution?.chase : undefined;
+  const chase = state.request.orderType === 'LIMIT' ? state.request.execution?.chase ?? cfg.chase : undefined;
   let ladderStep = 0;
   let ladderAt = chase && state.brokerOrderId && !isTerminal(state.status) ? Date.now() + chase.stepAfterMs : null;
   const ladderDue = () => ladderAt !== null && Date.now() >= ladderAt && (state.status === 'OPEN' || state.status === 'PARTIALLY_FILLED');
   // Partial-fill completion: acts once on the remainder of a partly filled order.
-  const completion = state.request.execution?.completion;
+  const completion = state.request.execution?.completion ?? cfg.completion;
   let completed = false;
   const firstFill = () => state.fills[0];
   /** When the OMS saw the order partly filled, on the workflow clock (the broker's trade time may run on another). */

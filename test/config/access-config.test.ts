@@ -55,4 +55,32 @@ describe('the execution configuration', () => {
     expect(() => loadExecutionConfig(bad)).toThrow('retry.place.strategy');
     expect(() => loadExecutionConfig(write({ retry: { plaec: {} } }))).toThrow('retry');
   });
+
+  it('when strategies configure their ladders, then an order gets its strategy\'s fallback, chase and completion, with its own fallback override on top', async () => {
+    const { loadExecutionConfig } = await import('../../src/config/execution-config');
+    const config = loadExecutionConfig(write({
+      retry: {},
+      fallback: { defaults: { onRejection: { margin: ['manual'] } }, strategies: { s1: { reduce: { stepLots: 2 } } } },
+      ladder: {
+        defaults: { completion: { policy: 'cancel-remaining' } },
+        strategies: { s1: { chase: { stepAfterMs: 2000, steps: 4, maxMovePercent: 1.5, thenMarket: true }, completion: { policy: 'time', afterMs: 30000, action: 'market' } } },
+      },
+    }));
+    const s1 = config.ladderFor('s1', { manual: { timeoutMs: 5000 } });
+    expect(s1.fallback.onRejection.margin).toEqual(['manual']);
+    expect(s1.fallback.reduce).toEqual({ stepLots: 2, minLots: 1 });
+    expect(s1.fallback.manual).toEqual({ timeoutMs: 5000, defaultAction: 'abandon' });
+    expect(s1.chase).toEqual({ stepAfterMs: 2000, steps: 4, maxMoveBps: 150, thenMarket: true });
+    expect(s1.completion).toEqual({ policy: 'time', afterMs: 30000, action: 'market' });
+    const other = config.ladderFor('s2');
+    expect(other.chase).toBeUndefined();
+    expect(other.completion).toEqual({ policy: 'cancel-remaining', action: 'cancel' });
+    expect(other.fallback.reduce).toEqual({ stepLots: 1, minLots: 1 });
+  });
+
+  it('when a fallback rung or ladder key is misspelt, then loading fails naming it', async () => {
+    const { loadExecutionConfig } = await import('../../src/config/execution-config');
+    expect(() => loadExecutionConfig(write({ retry: {}, fallback: { defaults: { onRejection: { margin: ['shrink'] } } } }))).toThrow('fallback.defaults.onRejection.margin');
+    expect(() => loadExecutionConfig(write({ retry: {}, ladder: { strategies: { s1: { chase: { stepAfterMs: 10, steps: 1, maxMovePercent: 1 } } } } }))).toThrow('ladder.strategies.s1.chase.stepAfterMs');
+  });
 });

@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
+import type { OrderWorkflowConfig } from '../../src/workflows/order-config';
 import { orderLifecycleWorkflow } from '../../src/workflows';
 import { admissionUpdate, cancelOrderUpdate, interventionUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
@@ -32,12 +33,13 @@ async function withOrder<T>(
   stubOptions: StubOptions,
   body: (handle: Handle, stubs: ReturnType<typeof stubActivities>) => Promise<T>,
   request: OrderRequest = limitBuy(),
+  config: Partial<OrderWorkflowConfig> = {},
 ): Promise<T> {
   const stubs = stubActivities(stubOptions);
   const taskQueue = uniqueId('order-tq');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
   const orderId = uniqueId('order');
-  const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, request)] });
+  const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, request, { config: { pollMinMs: 1000, pollMaxMs: 5000, ...config } })] });
   return worker.runUntil(async () => {
     try {
       return await body(handle, stubs);
@@ -262,6 +264,15 @@ describe('order lifecycle workflow', () => {
       expect(stubs.calls.cancelBrokerOrder).toBe(1);
       expect(stubs.events().filter((e) => e.type === 'COMPLETION_TRIGGERED').map((e) => e.payload)).toEqual([{ policy: completion.policy, action: 'cancel', remaining: 60 }]);
     }, request);
+  });
+
+  test('when the order gives no completion policy but its strategy\'s configuration does (cancel-remaining), then a partial fill cancels the remainder', async () => {
+    const partly = snapshot({ filledQuantity: 30, pendingQuantity: 60, averagePricePaise: 10_000, trades: [{ tradeId: 'T1', quantity: 30, pricePaise: 10_000, executedAt: '2026-11-24T04:00:01.000Z' }] });
+    const afterCancel = { ...partly, status: 'CANCELLED', pendingQuantity: 0, cancelledQuantity: 60 };
+    await withOrder({ snapshots: [snapshot(), partly], afterCancel }, async (handle, stubs) => {
+      expect(await handle.result()).toMatchObject({ status: 'CANCELLED', filledQuantity: 30 });
+      expect(stubs.events().filter((e) => e.type === 'COMPLETION_TRIGGERED').map((e) => e.payload)).toEqual([{ policy: 'cancel-remaining', action: 'cancel', remaining: 60 }]);
+    }, limitBuy(), { completion: { policy: 'cancel-remaining', action: 'cancel' } });
   });
 
   test('when a price policy sees the market within its band, then the remainder keeps working untouched', async () => {

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { canActFor } from '../../config/access-config';
+import { toChasePolicy, toCompletionPolicy } from '../../config/execution-config';
 import { AppError, notFound } from '../app-errors';
 import { principalOf, requireRole } from '../auth';
 import type { OrderRequest } from '../../domain/order-types';
@@ -22,11 +23,8 @@ function toExecution(e: NonNullable<PlaceOrderBody['execution']>): NonNullable<O
   const out: NonNullable<OrderRequest['execution']> = {};
   const { chase, completion, fallback } = e;
   if (fallback) out.fallback = fallback;
-  if (completion?.policy === 'immediate') out.completion = { policy: 'immediate', action: completion.action };
-  if (chase) out.chase = { stepAfterMs: chase.stepAfterMs, steps: chase.steps, maxMoveBps: Math.round(chase.maxMovePercent * 100), thenMarket: chase.thenMarket };
-  if (completion?.policy === 'cancel-remaining') out.completion = { policy: 'cancel-remaining', action: 'cancel' };
-  if (completion?.policy === 'time') out.completion = { policy: 'time', action: completion.action, afterMs: completion.afterMs };
-  if (completion?.policy === 'price') out.completion = { policy: 'price', action: completion.action, moveBps: Math.round(completion.movePercent * 100) };
+  if (chase) out.chase = toChasePolicy(chase);
+  if (completion) out.completion = toCompletionPolicy(completion);
   return out;
 }
 
