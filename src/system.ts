@@ -13,6 +13,10 @@ import { SlidingWindowRateLimiter } from './broker/rate-limiter';
 import { RiskConfigFile } from './config/risk-config-file';
 import { AccessConfigError, loadAccessConfig } from './config/access-config';
 import { loadExecutionConfig } from './config/execution-config';
+import { loadChargesConfig } from './config/charges-config';
+import { PositionService } from './api/position-service';
+import { executionReport } from './api/execution-report';
+import { PositionStore } from './store/position-store';
 import { brokerSettings, type Env } from './config/env';
 import { projectRoot } from './infra/binaries';
 import { startEmbeddedPostgres } from './infra/embedded-pg';
@@ -45,6 +49,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const riskConfig = new RiskConfigFile(path.resolve(projectRoot(), env.RISK_CONFIG_FILE), log);
     const access = loadAccessConfig(path.resolve(projectRoot(), env.ACCESS_CONFIG_FILE));
     const execution = loadExecutionConfig(path.resolve(projectRoot(), env.EXECUTION_CONFIG_FILE));
+    const chargeRates = loadChargesConfig(path.resolve(projectRoot(), env.CHARGES_CONFIG_FILE));
     if (env.BROKER_MODE === 'live' && access.hasDemoKeys()) {
       throw new AccessConfigError(`${env.ACCESS_CONFIG_FILE} still holds the paper demo keys; configure your own keys before trading live`);
     }
@@ -87,7 +92,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
 
     const db = createPrismaClient(databaseUrl);
     stops.push(() => db.$disconnect());
-    const store = new OrderStore(db);
+    const store = new OrderStore(db, chargeRates);
     const groups = new OrderGroupStore(db);
     const sessions = new BrokerSessionStore(db, broker.apiSecret);
     const account = riskConfig.current().config.account;
@@ -123,7 +128,13 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor });
       const groupService = new GroupService({ client, groups, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig });
-      const app = createApp({ orders, groups: groupService, access, riskConfig, saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
+      // The API's own quote cache: positions are marked to market without waiting on the worker.
+      const quotes = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
+      const positions = new PositionService({
+        positions: new PositionStore(db), log,
+        lastPrices: async (keys) => new Map([...(await quotes.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
+      });
+      const app = createApp({ orders, groups: groupService, access, riskConfig, positions, executionReport: (id) => executionReport(store, id), saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);

@@ -10,6 +10,8 @@ import { operatorRoutes } from './routes/operator-routes';
 import { AppError } from './app-errors';
 import { authenticate } from './auth';
 import type { AccessControl } from '../config/access-config';
+import { positionRoutes } from './routes/positions-routes';
+import type { PositionService } from './position-service';
 
 export interface AppDeps {
   orders: OrderService;
@@ -18,6 +20,10 @@ export interface AppDeps {
   /** API keys and roles: every /api/v1 route but the broker webhook needs a key. */
   access: AccessControl;
   riskConfig?: RiskConfigView;
+  /** Positions and P&L (absent: the routes answer 404). */
+  positions?: PositionService;
+  /** An order's execution report (absent: 404). */
+  executionReport?: (orderId: string) => Promise<unknown>;
   saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
   health?: () => Promise<Record<string, unknown>>;
   log?: (msg: string, err?: unknown) => void;
@@ -33,7 +39,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api/v1/webhooks', webhookRoutes(deps.orders)); // authenticated by Kite's checksum instead
   const authed = authenticate(deps.access);
-  app.use('/api/v1/orders', authed, orderRoutes(deps.orders));
+  app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
+  if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
   if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));

@@ -29,7 +29,7 @@ function toExecution(e: NonNullable<PlaceOrderBody['execution']>): NonNullable<O
 }
 
 /** /api/v1/orders: place, read, list, modify, cancel. Thin: parse, check the caller may act, call the service, answer. */
-export function orderRoutes(service: OrderService): Router {
+export function orderRoutes(service: OrderService, report?: (orderId: string) => Promise<unknown>): Router {
   const r = Router();
   /** A strategy key sees only its own strategies' orders; another's order is simply not found. */
   const ownOrder = async (res: Response, id: string) => {
@@ -61,6 +61,15 @@ export function orderRoutes(service: OrderService): Router {
     await ownOrder(res, id);
     res.json({ order: await service.getOrder(id) });
   });
+
+  /** The execution report: fills, average price, slippage against arrival and limit, charges, timings (Postgres). */
+  if (report) {
+    r.get('/:id/report', async (req, res) => {
+      const { id } = OrderIdParam.parse(req.params);
+      await ownOrder(res, id);
+      res.json({ report: await report(id) });
+    });
+  }
 
   /** Modifies a working order; answers when the broker has confirmed. */
   r.patch('/:id', async (req, res) => {
