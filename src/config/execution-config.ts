@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readJsonConfig } from './config-file';
-import { BROKER_OPERATIONS, DEFAULT_RETRY, RETRY_STRATEGIES, type RetryConfig } from '../domain/retry-strategy';
+import { BROKER_OPERATIONS, DEFAULT_RETRY, RETRY_STRATEGIES, TRANSIENT_CLASSES, type RetryByErrorClass, type RetryConfig } from '../domain/retry-strategy';
 import type { ChasePolicy, CompletionPolicy } from '../domain/execution-ladder';
 import {
   DEFAULT_FALLBACK, FALLBACK_RUNGS, MANUAL_DEFAULT_ACTIONS, mergeFallback, REJECTION_CLASSES, type FallbackOverride, type FallbackPolicy,
@@ -50,7 +50,11 @@ export function toCompletionPolicy(c: z.infer<typeof CompletionSchema>): Complet
 const LadderDefaultsSchema = z.strictObject({ chase: ChaseSchema.optional(), completion: CompletionSchema.optional() });
 
 export const ExecutionConfigSchema = z.strictObject({
-  retry: z.strictObject(Object.fromEntries(BROKER_OPERATIONS.map((op) => [op, StrategySchema.optional()])) as Record<(typeof BROKER_OPERATIONS)[number], z.ZodOptional<typeof StrategySchema>>),
+  retry: z.strictObject({
+    ...(Object.fromEntries(BROKER_OPERATIONS.map((op) => [op, StrategySchema.optional()])) as Record<(typeof BROKER_OPERATIONS)[number], z.ZodOptional<typeof StrategySchema>>),
+    /** Per transient error class, overriding the operation's strategy for that class. */
+    byErrorClass: z.strictObject(Object.fromEntries(TRANSIENT_CLASSES.map((c) => [c, StrategySchema.optional()])) as Record<(typeof TRANSIENT_CLASSES)[number], z.ZodOptional<typeof StrategySchema>>).optional(),
+  }),
   fallback: z.strictObject({
     defaults: FallbackOverrideSchema.optional(),
     strategies: z.record(z.string(), FallbackOverrideSchema).optional(),
@@ -62,7 +66,7 @@ export const ExecutionConfigSchema = z.strictObject({
 });
 
 /** What the order workflow gets for one order: its fallback ladder and its strategy's default chase and completion. */
-export interface OrderLadder { fallback: FallbackPolicy; chase?: ChasePolicy; completion?: CompletionPolicy }
+export interface OrderLadder { fallback: FallbackPolicy; chase?: ChasePolicy; completion?: CompletionPolicy; retryByError?: RetryByErrorClass }
 
 export interface ExecutionConfig {
   retry: RetryConfig;
@@ -88,6 +92,7 @@ export function loadExecutionConfig(path: string): ExecutionConfig {
   const base = mergeFallback(DEFAULT_FALLBACK, config.fallback?.defaults as FallbackOverride | undefined);
   const strategies = (config.fallback?.strategies ?? {}) as Record<string, FallbackOverride>;
   const ladders = config.ladder?.strategies ?? {};
+  const byError = config.retry.byErrorClass as RetryByErrorClass | undefined;
   return {
     retry,
     ladderFor: (strategyId, order) => {
@@ -96,6 +101,7 @@ export function loadExecutionConfig(path: string): ExecutionConfig {
       const completion = own?.completion ?? config.ladder?.defaults?.completion;
       return {
         fallback: mergeFallback(base, Object.hasOwn(strategies, strategyId) ? strategies[strategyId] : undefined, order),
+        ...(byError && Object.keys(byError).length > 0 ? { retryByError: byError } : {}),
         ...(chase ? { chase: toChasePolicy(chase) } : {}),
         ...(completion ? { completion: toCompletionPolicy(completion) } : {}),
       };

@@ -18,6 +18,28 @@ export interface RetryStrategy {
 
 export type RetryConfig = Record<BrokerOperation, RetryStrategy>;
 
+/**
+ * Classes of transient failure, for strategies per error class that override the operation's: `rateLimit` (429 "Too
+ * many requests"), `server` (5xx answers: GeneralException, DataException), `network` (NetworkException: timeouts,
+ * connection errors, 502/503/504), `timeout` (the activity itself ran out of time).
+ */
+export const TRANSIENT_CLASSES = ['rateLimit', 'server', 'network', 'timeout'] as const;
+export type TransientClass = (typeof TRANSIENT_CLASSES)[number];
+export type RetryByErrorClass = Partial<Record<TransientClass, RetryStrategy>>;
+
+/** The class of a transient failure from the Kite error_type the activity reported and its message. */
+export function classifyTransient(errorType: string | null, message: string): TransientClass {
+  if (/too many requests|\b429\b/i.test(message)) return 'rateLimit';
+  if (errorType === 'GeneralException' || errorType === 'DataException' || /\b50[0-9]\b/.test(message) && errorType !== 'NetworkException') return 'server';
+  if (errorType === null || /timed? ?out/i.test(message) && errorType !== 'NetworkException') return 'timeout';
+  return 'network';
+}
+
+/** The strategy for one failure: its error class's, when configured, else the operation's. */
+export function strategyFor(config: RetryConfig, byClass: RetryByErrorClass | undefined, operation: BrokerOperation, errorType: string | null, message: string): RetryStrategy {
+  return byClass?.[classifyTransient(errorType, message)] ?? config[operation];
+}
+
 export const DEFAULT_RETRY: RetryConfig = {
   place: { strategy: 'exponential', attempts: 5, baseDelayMs: 2000, maxDelayMs: 20_000, multiplier: 2 },
   modify: { strategy: 'exponential', attempts: 5, baseDelayMs: 1000, maxDelayMs: 15_000, multiplier: 2 },

@@ -1,4 +1,4 @@
-import type { RetryConfig } from '../domain/retry-strategy';
+import type { RetryByErrorClass, RetryConfig } from '../domain/retry-strategy';
 import type { FallbackPolicy } from '../domain/fallback';
 import type { ChasePolicy, CompletionPolicy } from '../domain/execution-ladder';
 
@@ -13,6 +13,8 @@ export interface OrderWorkflowConfig {
   maxHistoryEvents: number;
   /** Retry strategy per broker operation for transient failures (config/execution.json); defaults when absent. */
   retry?: Partial<RetryConfig>;
+  /** Strategies per transient error class (rate limit, server, network, timeout), over the operation's. */
+  retryByError?: RetryByErrorClass;
   /** The fallback ladder after a broker rejection, resolved for the order's strategy (config/execution.json). */
   fallback?: FallbackPolicy;
   /** The strategy's default chase and completion (config/execution.json `ladder`), for orders that give none. */

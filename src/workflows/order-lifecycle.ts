@@ -14,7 +14,7 @@ import { modifiedRequest, validateModification } from '../domain/order-modificat
 import { completionDue, nextChaseStep } from '../domain/execution-ladder';
 import { classifyRejection, nextFallback, planSlices, sliceSize, type FallbackRung } from '../domain/fallback';
 import { LegBook } from './child-orders';
-import { DEFAULT_RETRY, retryDelayMs, type BrokerOperation } from '../domain/retry-strategy';
+import { DEFAULT_RETRY, retryDelayMs, strategyFor, type BrokerOperation } from '../domain/retry-strategy';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, legCommandSignal, legUpdateSignal, modifyOrderUpdate,
   orderStateQuery, type BrokerUpdate, type InterventionRequest, type LegUpdate, type ModifyRequest,
@@ -96,6 +96,12 @@ function isTransient(err: unknown): boolean {
 function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** The Kite error_type an activity failed with (its ApplicationFailure type), or null for a timeout. */
+function failureType(err: unknown): string | null {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? cause.type ?? null : null;
 }
 
 function isTokenExpired(err: unknown): err is ActivityFailure {
@@ -353,7 +359,7 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
       try {
         return await call(attempt);
       } catch (err) {
-        const delayMs = isTransient(err) ? retryDelayMs(retry[operation], attempt) : null;
+        const delayMs = isTransient(err) ? retryDelayMs(strategyFor(retry, cfg.retryByError, operation, failureType(err), failureMessage(err)), attempt) : null;
         if (delayMs === null) throw err;
         apply({ type: 'RETRY_SCHEDULED', operation, attempt, delayMs, error: failureMessage(err), at: now() });
         if (delayMs > 0) await sleep(delayMs);

@@ -46,6 +46,8 @@ describe('the execution configuration', () => {
     const { retry } = loadExecutionConfig(path.resolve(__dirname, '../../config/execution.json'));
     expect(Object.keys(retry).sort()).toEqual(['cancel', 'history', 'modify', 'place']);
     expect(retry.history.strategy).toBe('linear');
+    // A 429 waits a fixed second whatever the operation: Kite's windows are a second long.
+    expect(loadExecutionConfig(path.resolve(__dirname, '../../config/execution.json')).ladderFor('any').retryByError?.rateLimit).toMatchObject({ strategy: 'fixed', baseDelayMs: 1000 });
   });
 
   it('when a strategy is unknown or a key is misspelt, then loading fails naming it', async () => {

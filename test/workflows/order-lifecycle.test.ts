@@ -179,6 +179,29 @@ describe('order lifecycle workflow', () => {
     expect(retries.map((e) => [e.payload.operation, e.payload.attempt, e.payload.delayMs])).toEqual([['place', 1, delays[0]], ['place', 2, delays[1]]]);
   });
 
+  test('when placing meets a 429 and then a 500, then each wait follows its error class\'s strategy (rate limit fixed 3 s, server exponential from 500 ms), not the operation\'s', async () => {
+    const submit = (call: number) => {
+      if (call === 1) throw ApplicationFailure.retryable('Too many requests', 'NetworkException');
+      if (call === 2) throw ApplicationFailure.retryable('Internal server error', 'GeneralException');
+      return 'B-1';
+    };
+    const retry = { place: { strategy: 'exponential' as const, attempts: 4, baseDelayMs: 1000, maxDelayMs: 10_000, multiplier: 2 } };
+    const retryByError = {
+      rateLimit: { strategy: 'fixed' as const, attempts: 6, baseDelayMs: 3000, maxDelayMs: 3000, multiplier: 1 },
+      server: { strategy: 'exponential' as const, attempts: 6, baseDelayMs: 500, maxDelayMs: 5000, multiplier: 3 },
+    };
+    const stubs = stubActivities({ submit });
+    const taskQueue = uniqueId('order-tq');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
+    const orderId = uniqueId('order');
+    const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, limitBuy(), { config: { pollMinMs: 1000, pollMaxMs: 5000, retry, retryByError } })] });
+    const result = await worker.runUntil(handle.result());
+    expect(result.status).toBe('FILLED');
+    expect(stubs.placements).toEqual(['B-1']);
+    const retries = stubs.events().filter((e) => e.type === 'RETRY_SCHEDULED');
+    expect(retries.map((e) => [e.payload.attempt, e.payload.delayMs])).toEqual([[1, 3000], [2, 1500]]);
+  });
+
   test('when placing keeps failing past its attempts, then the workflow asks the broker by tag and adopts the order it finds', async () => {
     const submit = () => { throw ApplicationFailure.retryable('HTTP 503', 'NetworkException'); };
     const stubs = stubActivities({ submit, foundByTag: { brokerOrderId: 'B-9', status: 'OPEN' } });
