@@ -13,7 +13,7 @@ const paiseOf = (d: { toString(): string } | null | undefined) => (d === null ||
 
 /**
  * The arrival price: the last price the risk gate saw when the order was admitted. A MARKET order's reference price
- * is that LTP; for priced orders the price_band check records it. Null when the gate recorded none (band disabled).
+ * is that LTP; for priced orders the market_data_fresh check (and price_band) record it. Null when the gate recorded none.
  */
 export function arrivalPricePaise(orderType: string, validation: unknown): { paise: bigint; source: string } | null {
   const report = (validation ?? {}) as ReportLike;

@@ -11,7 +11,8 @@ export const marketDataFresh: RiskRule = (ctx) => {
   const maxAgeMs = ctx.limits.marketData.maxAgeMs;
   if (!ctx.quote) return c.fail('STALE_MARKET_DATA', `no market data for ${ctx.order.exchange}:${ctx.order.tradingsymbol}`, { ageMs: null, maxAgeMs }, maxAgeMs);
   const ageMs = ctx.nowMs - ctx.quote.receivedAtMs;
-  const values = { ageMs, maxAgeMs };
+  // The LTP is recorded too: it is the order's arrival price in its execution report.
+  const values = { ageMs, maxAgeMs, ltp: paiseToRupees(ctx.quote.lastPricePaise) };
   if (ageMs > maxAgeMs) return c.fail('STALE_MARKET_DATA', `market data is ${ageMs} ms old; the maximum age is ${maxAgeMs} ms`, values, maxAgeMs);
   return c.pass({ values, limit: maxAgeMs });
 };

@@ -74,9 +74,9 @@ describe('price checks: what the failures report', () => {
     expect(result.message).toBe('trigger price 120.00 is 20.00% from LTP 100.00; the band is 10.00%');
   });
 
-  it('when the quote is stale, then the failure gives its age and the maximum age', () => {
+  it('when the quote is stale, then the failure gives its age, the maximum age and the LTP it saw', () => {
     const result = runCheck('market_data_fresh', { quote: { receivedAtMs: NOW_MS - 6000 } });
-    expect(result.values).toEqual({ ageMs: 6000, maxAgeMs: 5000 });
+    expect(result.values).toEqual({ ageMs: 6000, maxAgeMs: 5000, ltp: '100.00' });
     expect(result.message).toBe('market data is 6000 ms old; the maximum age is 5000 ms');
   });
 
