@@ -61,7 +61,13 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
     /** Records the run, its findings and all its corrections in one transaction; a retry of an applied run does nothing. */
     async applyReconciliation(run: RunRecord): Promise<AppliedRun> {
       const applied = await d.reconciliation.applyRun(run, now());
-      if (!applied.alreadyApplied && applied.findings) d.log?.(`reconciliation ${run.runId}: ${JSON.stringify(applied.resolutions)}`);
+      if (applied.alreadyApplied) return applied;
+      if (applied.findings) d.log?.(`reconciliation ${run.runId}: ${JSON.stringify(applied.resolutions)}`);
+      // What nobody fixes by itself is an alert: a line an operator (or a log-based alert rule) cannot miss.
+      for (const f of run.findings) {
+        const needsOperator = f.resolution === 'ALERTED' || f.resolution === 'WORKFLOW_NOT_RUNNING' || (!f.resolution && !f.deferred && f.policy === 'alert-only');
+        if (needsOperator) d.log?.(`ALERT reconciliation ${run.runId}: ${f.kind} ${f.key}${f.orderId ? ` order ${f.orderId}` : ''} broker=${JSON.stringify(f.broker)} internal=${JSON.stringify(f.internal)} (${f.resolution ?? f.policy})`);
+      }
       return applied;
     },
   };
