@@ -14,6 +14,11 @@ import { RiskConfigFile } from './config/risk-config-file';
 import { AccessConfigError, loadAccessConfig } from './config/access-config';
 import { loadExecutionConfig } from './config/execution-config';
 import { loadChargesConfig } from './config/charges-config';
+import { loadReconciliationConfig } from './config/reconciliation-config';
+import { createReconciliationActivities } from './activities/reconciliation-activities';
+import { ReconciliationStore } from './store/reconciliation-store';
+import { ReconciliationService } from './api/reconciliation-service';
+import { ensureReconciliationSchedule } from './worker/reconciliation-schedule';
 import { PositionService } from './api/position-service';
 import { executionReport } from './api/execution-report';
 import { PositionStore } from './store/position-store';
@@ -50,6 +55,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const access = loadAccessConfig(path.resolve(projectRoot(), env.ACCESS_CONFIG_FILE));
     const execution = loadExecutionConfig(path.resolve(projectRoot(), env.EXECUTION_CONFIG_FILE));
     const chargeRates = loadChargesConfig(path.resolve(projectRoot(), env.CHARGES_CONFIG_FILE));
+    const reconciliationConfig = loadReconciliationConfig(path.resolve(projectRoot(), env.RECONCILIATION_CONFIG_FILE));
     if (env.BROKER_MODE === 'live' && access.hasDemoKeys()) {
       throw new AccessConfigError(`${env.ACCESS_CONFIG_FILE} still holds the paper demo keys; configure your own keys before trading live`);
     }
@@ -115,10 +121,23 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
           session: paperRoot ? paperSessionSource(paperRoot) : undefined,
         }),
         ...createGroupActivities({ groups }),
+        ...createReconciliationActivities({
+          broker: gateway, positions: new PositionStore(db), reconciliation: new ReconciliationStore(db), reconciliationConfig, log,
+          session: paperRoot ? paperSessionSource(paperRoot) : async () => riskConfig.current().config.session,
+        }),
       };
       const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
+      const scheduler = await Connection.connect({ address: temporalAddress });
+      try {
+        await ensureReconciliationSchedule({
+          client: new Client({ connection: scheduler, namespace: env.TEMPORAL_NAMESPACE }), taskQueue: env.TEMPORAL_TASK_QUEUE,
+          intervalSeconds: reconciliationConfig.intervalSeconds, enabled: reconciliationConfig.enabled, log,
+        });
+      } finally {
+        await scheduler.close();
+      }
     }
 
     let apiUrl = '';
@@ -134,7 +153,8 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
         positions: new PositionStore(db), log,
         lastPrices: async (keys) => new Map([...(await quotes.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
       });
-      const app = createApp({ orders, groups: groupService, access, riskConfig, positions, executionReport: (id) => executionReport(store, id), saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
+      const reconciliation = new ReconciliationService(new ReconciliationStore(db));
+      const app = createApp({ orders, groups: groupService, access, riskConfig, positions, reconciliation, executionReport: (id) => executionReport(store, id), saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);

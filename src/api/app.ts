@@ -12,6 +12,8 @@ import { authenticate } from './auth';
 import type { AccessControl } from '../config/access-config';
 import { positionRoutes } from './routes/positions-routes';
 import type { PositionService } from './position-service';
+import { reconciliationRoutes } from './routes/reconciliation-routes';
+import type { ReconciliationService } from './reconciliation-service';
 
 export interface AppDeps {
   orders: OrderService;
@@ -22,6 +24,8 @@ export interface AppDeps {
   riskConfig?: RiskConfigView;
   /** Positions and P&L (absent: the routes answer 404). */
   positions?: PositionService;
+  /** Reconciliation runs and findings (absent: 404). */
+  reconciliation?: ReconciliationService;
   /** An order's execution report (absent: 404). */
   executionReport?: (orderId: string) => Promise<unknown>;
   saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
@@ -41,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
   const authed = authenticate(deps.access);
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
+  if (deps.reconciliation) app.use('/api/v1/reconciliation', authed, reconciliationRoutes(deps.reconciliation));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
   if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));

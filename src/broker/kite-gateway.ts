@@ -173,6 +173,24 @@ export class KiteGateway {
     return mine.length ? { brokerOrderId: String(mine[0].order_id), status: mine[0].status } : null;
   }
 
+  /** The account's net positions (GET /portfolio/positions, `net`): quantity and Kite's average price in paise. */
+  async getNetPositions(): Promise<{ tradingsymbol: string; exchange: string; product: string; quantity: number; averagePricePaise: number }[]> {
+    const r = (await this.call(() => this.kite.getPositions())) as unknown as { net?: Record<string, unknown>[] };
+    return (r?.net ?? []).map((p) => ({
+      tradingsymbol: String(p.tradingsymbol), exchange: String(p.exchange), product: String(p.product), quantity: Number(p.quantity),
+      averagePricePaise: Math.round(Number(p.average_price ?? 0) * 100),
+    }));
+  }
+
+  /** The day's order book (GET /orders): each order's current status, tag and filled quantity. */
+  async getOrderBook(): Promise<{ brokerOrderId: string; tag: string | null; status: string; tradingsymbol: string; exchange: string; product: string; filledQuantity: number }[]> {
+    const orders = (await this.call(() => this.kite.getOrders())) as unknown as (KiteOrder & { tradingsymbol: string; exchange: string; product: string })[];
+    return orders.map((o) => ({
+      brokerOrderId: String(o.order_id), tag: o.tag ?? (Array.isArray(o.tags) ? o.tags[0] ?? null : null), status: o.status,
+      tradingsymbol: String(o.tradingsymbol), exchange: String(o.exchange), product: String(o.product), filledQuantity: Number(o.filled_quantity ?? 0),
+    }));
+  }
+
   /** Current state of one broker order with all its trades. */
   async getOrderSnapshot(brokerOrderId: string): Promise<BrokerOrderSnapshot> {
     const [history, trades] = await Promise.all([

@@ -47,6 +47,8 @@ export const EnvSchema = z.object({
   EXECUTION_CONFIG_FILE: z.string().min(1).default('config/execution.json'),
   /** Brokerage and statutory charges per executed order (JSON), relative to the project root unless absolute. */
   CHARGES_CONFIG_FILE: z.string().min(1).default('config/charges.json'),
+  /** Reconciliation schedule and policies (JSON), relative to the project root unless absolute. */
+  RECONCILIATION_CONFIG_FILE: z.string().min(1).default('config/reconciliation.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),

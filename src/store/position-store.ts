@@ -40,7 +40,7 @@ type Tx = Prisma.TransactionClient;
  */
 export async function applyRecordedFills(tx: Tx, fills: readonly RecordedFill[]): Promise<void> {
   for (const f of fills) {
-    await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`oms-position:${f.exchange}:${f.tradingsymbol}:${f.product}`}))) AS l`;
+    await lockInstrument(tx, f);
     for (const strategyId of [f.strategyId, ACCOUNT_BOOK]) {
       const key = { strategyId, tradingsymbol: f.tradingsymbol, exchange: f.exchange, product: f.product };
       const row = await tx.position.findUnique({ where: { strategyId_tradingsymbol_exchange_product: key } });
@@ -51,6 +51,11 @@ export async function applyRecordedFills(tx: Tx, fills: readonly RecordedFill[])
       await tx.position.upsert({ where: { strategyId_tradingsymbol_exchange_product: key }, create: { ...key, ...data }, update: data });
     }
   }
+}
+
+/** The transaction-scoped lock that serialises every change to one instrument's books (fills, reconciliation). */
+export async function lockInstrument(tx: Tx, p: { exchange: string; tradingsymbol: string; product: string }): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`oms-position:${p.exchange}:${p.tradingsymbol}:${p.product}`}))) AS l`;
 }
 
 /** Reads position books. The only Prisma code for positions besides applyRecordedFills. */
@@ -80,7 +85,7 @@ export class PositionStore {
 type PositionRow = NonNullable<Awaited<ReturnType<Db['position']['findUnique']>>>;
 const paise = (d: { toString(): string }) => rupeesToPaise(d.toString());
 
-function bookOf(r: PositionRow): PositionBook {
+export function bookOf(r: PositionRow): PositionBook {
   return {
     quantity: r.quantity, openValuePaise: paise(r.openValue), realizedPaise: paise(r.realizedPnl), chargesPaise: paise(r.charges),
     buyQuantity: r.buyQuantity, buyValuePaise: paise(r.buyValue), sellQuantity: r.sellQuantity, sellValuePaise: paise(r.sellValue),
@@ -90,7 +95,7 @@ function bookOf(r: PositionRow): PositionBook {
   };
 }
 
-function columnsOf(b: PositionBook) {
+export function columnsOf(b: PositionBook) {
   const s = paiseString;
   return {
     quantity: b.quantity, openValue: s(b.openValuePaise), averagePrice: ratioRupees(b.openValuePaise, Math.abs(b.quantity)), realizedPnl: s(b.realizedPaise), charges: s(b.chargesPaise),

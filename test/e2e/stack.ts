@@ -7,6 +7,7 @@ import { testEnv } from '../support/env';
 import { freePort } from '../support/ports';
 import { permissiveRiskConfig, writeRiskConfig } from '../support/risk-config';
 import { writeAccessConfig, TEST_KEYS } from '../support/access-config';
+import { writeReconciliationConfig } from '../support/reconciliation-config';
 
 export interface Stack {
   sys: RunningSystem;
@@ -33,7 +34,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     DATABASE_URL: db.url, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.temporalNamespace,
     TEMPORAL_TASK_QUEUE: `oms-test-${db.name}`, API_PORT: String(await freePort()), PAPER_PORT: String(await freePort()),
     ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500',
-    RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), ...extraEnv,
+    RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), RECONCILIATION_CONFIG_FILE: writeReconciliationConfig(), ...extraEnv,
   });
   const sys = await startSystem(env, () => undefined, parts);
   const connection = await Connection.connect({ address: t.temporalAddress });

@@ -187,12 +187,29 @@ describe('every model round-trips through the generated client', () => {
   });
 
   it('when every field of a reconciliation entry is written, then it reads back the same; createdAt defaults to now', async () => {
-    const data = { id: uid('rec'), runId: 'run-1', kind: 'QUANTITY_MISMATCH', tradingsymbol: 'NIFTY26DEC24000PE', exchange: 'NFO', orderId: 'order-x', internal: { quantity: 30 }, broker: { quantity: 60, list: ['a'] }, resolution: 'adopted broker', resolvedAt: at('2026-11-24T06:00:00.001Z'), createdAt: at('2026-11-24T05:59:59.999Z') };
+    const data = {
+      id: uid('rec'), runId: 'run-1', kind: 'QUANTITY_MISMATCH', key: 'NFO:NIFTY26DEC24000PE:NRML', tradingsymbol: 'NIFTY26DEC24000PE', exchange: 'NFO', product: 'NRML', orderId: 'order-x',
+      internal: { quantity: 30 }, broker: { quantity: 60, list: ['a'] }, policy: 'trust-broker', resolution: 'CORRECTED', detail: { adjustment: { side: 'BUY', quantity: 30 } },
+      resolvedAt: at('2026-11-24T06:00:00.001Z'), createdAt: at('2026-11-24T05:59:59.999Z'),
+    };
     await prisma.reconciliationLog.create({ data });
     expect(await prisma.reconciliationLog.findUniqueOrThrow({ where: { id: data.id } })).toEqual(data);
     const bare = await prisma.reconciliationLog.create({ data: { runId: 'run-2', kind: 'UNKNOWN_ORDER' } });
-    expect(bare).toMatchObject({ tradingsymbol: null, orderId: null, internal: null, broker: null, resolvedAt: null });
+    expect(bare).toMatchObject({ key: '', tradingsymbol: null, product: null, orderId: null, internal: null, broker: null, policy: null, detail: null, resolvedAt: null });
     expect(Math.abs(bare.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('when every field of a reconciliation run is written, then it reads back the same; counts default to 0 and finishedAt to now', async () => {
+    const data = {
+      id: uid('run'), status: 'APPLIED', startedAt: at('2026-11-24T05:00:00.001Z'), finishedAt: at('2026-11-24T05:00:01.002Z'),
+      brokerPositions: 3, internalPositions: 2, brokerOrders: 7, findings: 2, corrections: 1, summary: { resolutions: { CORRECTED: 1, ALERTED: 1 } },
+    };
+    await prisma.reconciliationRun.create({ data });
+    expect(await prisma.reconciliationRun.findUniqueOrThrow({ where: { id: data.id } })).toEqual(data);
+    const bare = await prisma.reconciliationRun.create({ data: { id: uid('run'), status: 'APPLIED', startedAt: at('2026-11-24T05:00:00.000Z') } });
+    expect(bare).toMatchObject({ brokerPositions: 0, internalPositions: 0, brokerOrders: 0, findings: 0, corrections: 0, summary: null });
+    expect(Math.abs(bare.finishedAt.getTime() - Date.now())).toBeLessThan(60_000);
+    await expect(prisma.reconciliationRun.create({ data: { id: data.id, status: 'APPLIED', startedAt: data.startedAt } })).rejects.toEqual(expect.objectContaining({ code: 'P2002' }));
   });
 });
 
