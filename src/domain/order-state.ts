@@ -5,7 +5,7 @@ import { isTerminal } from './order-types';
 import type { ValidationReport } from './order-validation';
 import { modifiedRequest } from './order-modification';
 
-export type EventSource = 'api' | 'workflow' | 'broker-postback' | 'broker-poll' | 'operator';
+export type EventSource = 'api' | 'workflow' | 'broker-postback' | 'broker-poll' | 'operator' | 'reconciler';
 
 /** The live state of one order. Plain JSON: it is the workflow's state and its query answer. */
 export interface OrderState {

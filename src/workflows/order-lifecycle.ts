@@ -166,7 +166,7 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
     brokerHint = update;
     const sequence = state.eventSequence + 1;
     state = { ...state, eventSequence: sequence };
-    unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source === 'broker-postback' ? 'broker-postback' : 'operator', payload: { ...update }, occurredAt: now() });
+    unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source, payload: { ...update }, occurredAt: now() });
   });
   setHandler(admissionUpdate, async ({ payloadHash }) => {
     if (payloadHash !== state.payloadHash) {
