@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { LoadedRiskConfig } from '../config/risk-config-file';
-import { dailyLossBreach, isHalted, type KillSwitchSource, type KillSwitchState } from '../domain/kill-switch';
+import { dailyLossBreach, isHalted, releasedByOperatorToday, type KillSwitchSource, type KillSwitchState } from '../domain/kill-switch';
 import type { OrderRequest, Product, Exchange } from '../domain/order-types';
 import { rupeesToPaise } from '../domain/positions';
 import { AppError } from '../api/app-errors';
@@ -108,8 +108,10 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
       const maxLoss = cfg.resolve('').daily.maxLossPaise;
       const net = rupeesToPaise(await d.accountNetPnl());
       const check = dailyLossBreach(net, maxLoss === null ? null : BigInt(maxLoss));
-      const halted = isHalted(await d.killSwitches.get(args.account), now());
-      return { ...check, halted, account: args.account, checkedAt: new Date(now()).toISOString() };
+      const state = await d.killSwitches.get(args.account);
+      const halted = isHalted(state, now());
+      const overridden = releasedByOperatorToday(state, now());
+      return { ...check, halted, overridden, engage: check.breached && !halted && !overridden, account: args.account, checkedAt: new Date(now()).toISOString() };
     },
 
     /** Signals the account's kill switch workflow, starting it if it is not running. */

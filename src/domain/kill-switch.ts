@@ -119,5 +119,15 @@ export function release(current: KillSwitchState, a: { reason: string; source: K
   };
 }
 
-/** "2026-11-24" of an instant, for messages. */
+/** "2026-11-24" of an instant. */
 export const istDateOf = (ms: number) => istClock(ms).date;
+
+/**
+ * An operator released the switch today (IST): the scheduled loss check leaves it alone until the next trading day,
+ * so a deliberate release is not undone 15 seconds later. The gate's daily_loss_limit rule still refuses new risk
+ * while the loss is past the limit; an operator can always engage again.
+ */
+export function releasedByOperatorToday(state: KillSwitchState, nowMs: number): boolean {
+  return state.status === 'ACTIVE' && state.releasedAtMs !== null && (state.source === 'api' || state.source === 'temporal-signal')
+    && istDateOf(state.releasedAtMs) === istDateOf(nowMs);
+}

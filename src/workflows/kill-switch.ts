@@ -96,7 +96,7 @@ export interface DailyLossCheckInput { account: string }
 /** One run of the scheduled daily loss check: today's net P&L against the limit; a breach engages the kill switch. */
 export async function dailyLossCheckWorkflow(input: DailyLossCheckInput) {
   const check = await store.checkDailyLoss({ account: input.account });
-  if (check.breached && !check.halted) {
+  if (check.engage) {
     await store.requestKillSwitch({ account: input.account, action: 'engage', reason: check.message, by: 'daily-loss-check', source: 'daily-loss-check' });
   }
   return check;

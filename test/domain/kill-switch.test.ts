@@ -1,5 +1,5 @@
 import {
-  activeKillSwitch, dailyLossBreach, engage, isHalted, nextTradingDayStartMs, release, type EngageArgs,
+  activeKillSwitch, dailyLossBreach, engage, isHalted, nextTradingDayStartMs, release, releasedByOperatorToday, type EngageArgs,
 } from '../../src/domain/kill-switch';
 import { describeCheck, NOW_MS, REDUCE_ONLY_SELL, type ContextOverrides } from './risk/risk-fixtures';
 
@@ -73,6 +73,15 @@ describe('engage and release', () => {
     const next = engage(first, args({ engagementId: 'e2', nowMs: ist('2026-11-23 09:30') }));
     expect(next.changed).toBe(true);
     expect(next.state).toMatchObject({ engagementId: 'e2', resetAtMs: ist('2026-11-24 00:00') });
+  });
+
+  it('when an operator released the switch today, then the loss check leaves it alone until the next IST day', () => {
+    const halted = engage(activeKillSwitch('acct'), args({ resetAtNextTradingDay: false })).state;
+    const released = release(halted, { reason: 'ok', source: 'api', by: 'ops', nowMs: ist('2026-11-20 11:30') }).state;
+    expect(releasedByOperatorToday(released, ist('2026-11-20 23:59'))).toBe(true);
+    expect(releasedByOperatorToday(released, ist('2026-11-21 00:00'))).toBe(false);
+    const byCalendar = release(halted, { reason: 'a new trading day', source: 'next-trading-day', by: 'calendar', nowMs: ist('2026-11-20 11:30') }).state;
+    expect(releasedByOperatorToday(byCalendar, ist('2026-11-20 12:00'))).toBe(false);
   });
 
   it('when an active switch is released, then nothing changes', () => {
