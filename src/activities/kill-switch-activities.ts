@@ -66,7 +66,7 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
     async cancelOrdersForKillSwitch(args: { account: string; engagementId: string }) {
       const r = await d.cancelOpenOrders({}, `kill switch ${args.engagementId}`);
       await d.killSwitches.recordEvent({
-        id: `${args.engagementId}:ORDERS_CANCELLED`, account: args.account, type: 'ORDERS_CANCELLED', engagementId: args.engagementId,
+        id: `${args.account}:${args.engagementId}:ORDERS_CANCELLED`, account: args.account, type: 'ORDERS_CANCELLED', engagementId: args.engagementId,
         payload: { asked: r.asked, results: r.results.map((x) => ({ orderId: x.orderId, outcome: x.outcome, status: x.status, error: x.error?.code })) }, occurredAt: new Date(now()),
       });
       return r;
@@ -96,7 +96,7 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
         }
       }
       await d.killSwitches.recordEvent({
-        id: `${args.engagementId}:POSITIONS_FLATTENED`, account: args.account, type: 'POSITIONS_FLATTENED', engagementId: args.engagementId,
+        id: `${args.account}:${args.engagementId}:POSITIONS_FLATTENED`, account: args.account, type: 'POSITIONS_FLATTENED', engagementId: args.engagementId,
         payload: { results }, occurredAt: new Date(now()),
       });
       return { enabled: true, results };

@@ -5,7 +5,7 @@ import type { Db } from './prisma';
 import { lockAccount } from './risk-store';
 
 export interface KillSwitchEventInput {
-  /** Deterministic (<engagementId>:<type>): a retried write is a no-op. */
+  /** Deterministic (<account>:<engagementId>:<type>): a retried write is a no-op. */
   id: string;
   account: string;
   type: 'ENGAGED' | 'RELEASED' | 'ORDERS_CANCELLED' | 'POSITIONS_FLATTENED' | 'BREACH_DETECTED';
@@ -53,7 +53,7 @@ export class KillSwitchStore {
       if (!r.changed) return r;
       await tx.killSwitch.upsert({ where: { account: args.account }, create: { account: args.account, ...columns(r.state) }, update: columns(r.state) });
       await tx.killSwitchEvent.createMany({ data: [eventRow({
-        id: `${args.engagementId}:ENGAGED`, account: args.account, type: 'ENGAGED', engagementId: args.engagementId, reason: args.reason,
+        id: `${args.account}:${args.engagementId}:ENGAGED`, account: args.account, type: 'ENGAGED', engagementId: args.engagementId, reason: args.reason,
         source: args.source, by: args.by, payload: { resetAt: date(r.state.resetAtMs)?.toISOString() ?? null, ...(args.payload ? { details: args.payload } : {}) }, occurredAt: new Date(args.nowMs),
       })], skipDuplicates: true });
       return r;
@@ -69,7 +69,7 @@ export class KillSwitchStore {
       if (!r.changed) return r;
       await tx.killSwitch.update({ where: { account: args.account }, data: columns(r.state) });
       await tx.killSwitchEvent.createMany({ data: [eventRow({
-        id: `${current.engagementId ?? 'none'}:RELEASED`, account: args.account, type: 'RELEASED', engagementId: current.engagementId,
+        id: `${args.account}:${current.engagementId ?? 'none'}:RELEASED`, account: args.account, type: 'RELEASED', engagementId: current.engagementId,
         reason: args.reason, source: args.source, by: args.by, occurredAt: new Date(args.nowMs),
       })], skipDuplicates: true });
       return r;
