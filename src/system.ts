@@ -35,6 +35,13 @@ import { BrokerSessionStore } from './store/broker-session-store';
 import { createPrismaClient } from './store/prisma';
 import { createOrderWorker } from './worker/order-worker';
 import { ORDER_SEARCH_ATTRIBUTES } from './workflows/search-attributes';
+import { createKillSwitchActivities } from './activities/kill-switch-activities';
+import { KillSwitchService } from './api/kill-switch-service';
+import { cancelOpenOrders } from './api/order-cancellation';
+import { ReportService } from './api/report-service';
+import { KillSwitchStore } from './store/kill-switch-store';
+import { ReportStore } from './store/report-store';
+import { ensureKillSwitch } from './worker/kill-switch-schedule';
 
 export interface RunningSystem {
   apiUrl: string;
@@ -112,8 +119,20 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     });
     const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: execution.retry };
 
+    const killSwitches = new KillSwitchStore(db);
+    const positionServiceWith = (quotes: MarketDataCache) => new PositionService({
+      positions: new PositionStore(db), log,
+      lastPrices: async (keys) => new Map([...(await quotes.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
+    });
+
     if (parts.worker !== false) {
       const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
+      // The kill switch acts through the same paths as the API: order workflows' cancel updates and placements.
+      const clientConnection = await Connection.connect({ address: temporalAddress });
+      stops.push(() => clientConnection.close());
+      const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+      const orderService = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor });
+      const pnl = positionServiceWith(marketData);
       const paperRoot = env.BROKER_MODE === 'paper' ? paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
       const activities = {
         ...createActivities({
@@ -124,6 +143,12 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
         ...createReconciliationActivities({
           broker: gateway, positions: new PositionStore(db), reconciliation: new ReconciliationStore(db), reconciliationConfig, log,
           session: paperRoot ? paperSessionSource(paperRoot) : async () => riskConfig.current().config.session,
+        }),
+        ...createKillSwitchActivities({
+          killSwitches, riskConfig, positions: new PositionStore(db), client, taskQueue: env.TEMPORAL_TASK_QUEUE,
+          accountNetPnl: async () => (await pnl.pnl({})).total.net,
+          cancelOpenOrders: (filter, reason) => cancelOpenOrders({ orders: orderService, store }, filter, reason),
+          placeOrder: (request) => orderService.placeOrder(request),
         }),
       };
       const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities });
@@ -138,6 +163,8 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       } finally {
         await scheduler.close();
       }
+      const ks = await ensureKillSwitch({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account, intervalMs: riskConfig.current().config.killSwitch.checkIntervalMs });
+      log(`kill switch: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${riskConfig.current().config.killSwitch.checkIntervalMs} ms`);
     }
 
     let apiUrl = '';
@@ -149,12 +176,14 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       const groupService = new GroupService({ client, groups, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig });
       // The API's own quote cache: positions are marked to market without waiting on the worker.
       const quotes = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
-      const positions = new PositionService({
-        positions: new PositionStore(db), log,
-        lastPrices: async (keys) => new Map([...(await quotes.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
+      const positions = positionServiceWith(quotes);
+      const killSwitch = new KillSwitchService({ client, store: killSwitches, taskQueue: env.TEMPORAL_TASK_QUEUE, account });
+      const app = createApp({
+        orders, groups: groupService, access, riskConfig, positions, executionReport: (id) => executionReport(store, id),
+        saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }),
+        killSwitch, liveOrders: store, reports: new ReportService(new ReportStore(db)),
+        reconciliation: new ReconciliationService(new ReconciliationStore(db)),
       });
-      const reconciliation = new ReconciliationService(new ReconciliationStore(db));
-      const app = createApp({ orders, groups: groupService, access, riskConfig, positions, reconciliation, executionReport: (id) => executionReport(store, id), saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
         s.once('error', reject);

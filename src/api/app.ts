@@ -14,6 +14,11 @@ import { positionRoutes } from './routes/positions-routes';
 import type { PositionService } from './position-service';
 import { reconciliationRoutes } from './routes/reconciliation-routes';
 import type { ReconciliationService } from './reconciliation-service';
+import type { KillSwitchService } from './kill-switch-service';
+import type { ReportService } from './report-service';
+import type { OrderStore } from '../store/order-store';
+import { killSwitchRoutes } from './routes/kill-switch-routes';
+import { reportRoutes } from './routes/report-routes';
 
 export interface AppDeps {
   orders: OrderService;
@@ -29,6 +34,12 @@ export interface AppDeps {
   /** An order's execution report (absent: 404). */
   executionReport?: (orderId: string) => Promise<unknown>;
   saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
+  /** The kill switch (absent: its routes answer 404). */
+  killSwitch?: KillSwitchService;
+  /** Live orders for POST /orders/cancel-all (absent: 404). */
+  liveOrders?: Pick<OrderStore, 'listLiveOrders'>;
+  /** Metrics summary and audit export (absent: 404). */
+  reports?: ReportService;
   health?: () => Promise<Record<string, unknown>>;
   log?: (msg: string, err?: unknown) => void;
 }
@@ -43,11 +54,13 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api/v1/webhooks', webhookRoutes(deps.orders)); // authenticated by Kite's checksum instead
   const authed = authenticate(deps.access);
+  if (deps.liveOrders) app.use('/api/v1', authed, killSwitchRoutes({ killSwitch: deps.killSwitch, cancel: { orders: deps.orders, store: deps.liveOrders } }));
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
   if (deps.reconciliation) app.use('/api/v1/reconciliation', authed, reconciliationRoutes(deps.reconciliation));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
   if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
+  if (deps.reports) app.use('/api/v1', authed, reportRoutes(deps.reports, (id) => deps.orders.strategyOf(id)));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));
   app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(errorMiddleware(deps.log ?? ((msg, err) => console.error(msg, err))));

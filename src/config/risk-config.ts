@@ -55,6 +55,15 @@ export const RiskConfigSchema = z.strictObject({
   /** How often the file is checked for changes (mtime); 0 disables reloading. */
   reloadIntervalMs: z.number().int().min(0).max(3_600_000),
   defaults: limitsSchema,
+  /** The daily-loss kill switch (README "Kill switch"); absent = these defaults. */
+  killSwitch: z.strictObject({
+    /** How often the scheduled check compares today's net P&L with daily.maxLossRupees (read at start-up). */
+    checkIntervalMs: z.number().int().min(1000).max(3_600_000).default(15_000),
+    /** On a halt, close every open position with reduce-only MARKET orders (after cancelling the open orders). */
+    flattenPositions: z.boolean().default(false),
+    /** A halt ends by itself at 00:00 IST of the next trading day; false = only an operator releases it. */
+    resetAtNextTradingDay: z.boolean().default(true),
+  }).default({ checkIntervalMs: 15_000, flattenPositions: false, resetAtNextTradingDay: true }),
   /** Overrides: any subset of `defaults`, each section itself partial; checked by parsing the merged result. */
   strategies: z.record(z.string().min(1), z.record(z.string(), z.unknown())),
 });
@@ -67,6 +76,7 @@ export interface RiskConfig {
   session: SessionCalendar;
   quoteTtlMs: number;
   reloadIntervalMs: number;
+  killSwitch: { checkIntervalMs: number; flattenPositions: boolean; resetAtNextTradingDay: boolean };
   /** The file as written (rupees, percentages), for GET /api/v1/risk/config. */
   raw: RiskConfigInput;
   /** Limits per strategy, fully resolved; `defaults` for strategies without an override. */
@@ -97,7 +107,7 @@ export function parseRiskConfig(input: unknown): RiskConfig {
   for (const id of Object.keys(raw.strategies)) cache.set(id, resolveStrategy(id)); // a bad override fails at load, not at order time
   const defaults = toLimits(parsed.data.defaults, session);
   return {
-    account: parsed.data.account, session, quoteTtlMs: parsed.data.marketData.ttlMs, reloadIntervalMs: parsed.data.reloadIntervalMs, raw,
+    account: parsed.data.account, session, quoteTtlMs: parsed.data.marketData.ttlMs, reloadIntervalMs: parsed.data.reloadIntervalMs, killSwitch: parsed.data.killSwitch, raw,
     resolve: (strategyId) => cache.get(strategyId) ?? defaults,
   };
 }

@@ -115,6 +115,18 @@ export class OrderStore {
     });
   }
 
+  /** Orders that have not ended (oldest first), narrowed by strategy and/or symbol: what a cancel sweep asks to cancel. */
+  async listLiveOrders(f: { strategyId?: string; tradingsymbol?: string; strategyIds?: readonly string[] } = {}) {
+    return this.db.order.findMany({
+      where: {
+        status: { in: ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'] }, tradingsymbol: f.tradingsymbol,
+        strategyId: f.strategyId ?? (f.strategyIds ? { in: [...f.strategyIds] } : undefined),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 5000,
+      select: { id: true, clientOrderId: true, strategyId: true, tradingsymbol: true, status: true, brokerOrderId: true, parentId: true },
+    });
+  }
+
   async findStrategyOf(id: string): Promise<string | null> {
     return (await this.db.order.findUnique({ where: { id }, select: { strategyId: true } }))?.strategyId ?? null;
   }

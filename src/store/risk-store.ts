@@ -108,7 +108,7 @@ export class RiskStore {
 }
 
 /** The gate's serialisation point: held until the transaction ends. */
-async function lockAccount(db: Db, account: string): Promise<void> {
+export async function lockAccount(db: Db, account: string): Promise<void> {
   await db.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${'oms-risk:' + account}))) AS l`;
 }
 
@@ -166,11 +166,13 @@ async function readSnapshot(db: Db, args: AdmitArgs): Promise<AccountSnapshot> {
     charges += BigInt(paise(t.charges));
   }
   for (const p of pendingOrders) turnover += BigInt(p.remainingQuantity) * BigInt(p.referencePricePaise);
+  const ks = await db.killSwitch.findUnique({ where: { account } });
   return {
     positions: held,
     pending: pendingOrders,
     day: { orderCount: count, turnoverPaise: Number(turnover), grossPnlPaise: Number(grossPnl), chargesPaise: Number(charges) },
     recent: { quantities: recent.map((r) => r.quantity), valuesPaise: recent.map((r) => paise(r.value)) },
     availableMarginPaise: null,
+    killSwitch: ks ? { status: ks.status as 'ACTIVE' | 'HALTED', reason: ks.reason, resetAtMs: ks.resetAt?.getTime() ?? null, engagedAt: ks.engagedAt?.toISOString() ?? null, resetAt: ks.resetAt?.toISOString() ?? null } : null,
   };
 }

@@ -1,3 +1,4 @@
 export { orderLifecycleWorkflow } from './order-lifecycle';
 export { orderGroupWorkflow } from './order-group';
 export { reconciliationWorkflow } from './reconciliation';
+export { killSwitchWorkflow, dailyLossCheckWorkflow } from './kill-switch';

@@ -8,6 +8,8 @@ import { freePort } from '../support/ports';
 import { permissiveRiskConfig, writeRiskConfig } from '../support/risk-config';
 import { writeAccessConfig, TEST_KEYS } from '../support/access-config';
 import { writeReconciliationConfig } from '../support/reconciliation-config';
+import { readFileSync } from 'node:fs';
+import { dailyLossScheduleId, killSwitchWorkflowId } from '../../src/workflows/kill-switch-messages';
 
 export interface Stack {
   sys: RunningSystem;
@@ -60,6 +62,10 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
       try { return (await pg.query(text, params)).rows; } finally { await pg.end(); }
     },
     async close() {
+      // The Schedule and the kill switch outlive a stack on the shared server: remove this stack's.
+      const account = (JSON.parse(readFileSync(riskConfigFile, 'utf8')) as { account: string }).account;
+      await client.schedule.getHandle(dailyLossScheduleId(env.TEMPORAL_TASK_QUEUE, account)).delete().catch(() => undefined);
+      await client.workflow.getHandle(killSwitchWorkflowId(env.TEMPORAL_TASK_QUEUE, account)).terminate('test stack closed').catch(() => undefined);
       await connection.close();
       await sys.stop();
       await db.drop();

@@ -16,9 +16,11 @@ import { riskPerTrade, riskReward, stopLossRequired } from './rules-risk-per-tra
 import { concentration, maxOpenPositions, maxPositionPerSymbol } from './rules-exposure';
 import { dailyLossLimit, dailyOrderCount, dailyTurnover } from './rules-daily';
 import { margin } from './rules-margin';
+import { killSwitch } from './rules-kill-switch';
 
 /** Evaluation order: the report lists checks in this order and the first failure wins. */
 const RULES: readonly RiskRule[] = [
+  killSwitch,
   restrictedList,
   validityRules, productRules, disclosedQuantityBounds,
   segment, expiry, freezeQuantity,

@@ -108,6 +108,8 @@ export interface AccountSnapshot {
   recent: RecentOrders;
   /** Broker's available margin (equity segment net); null when the broker did not answer. */
   availableMarginPaise: number | null;
+  /** The account's kill switch as persisted (absent: never engaged). */
+  killSwitch?: { status: 'ACTIVE' | 'HALTED'; reason: string | null; resetAtMs: number | null; engagedAt: string | null; resetAt: string | null } | null;
 }
 
 /** Limits resolved for one strategy (global defaults merged with its override). null/absent = not configured -> skipped. */

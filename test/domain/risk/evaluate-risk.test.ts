@@ -5,6 +5,7 @@ import { limitBuy } from '../fixtures';
 import { account, baseContext, INSTRUMENT, pending, position, quote, REDUCE_ONLY_SELL, type ContextOverrides } from './risk-fixtures';
 
 const ALL_CHECKS: Array<[string, RiskCategory]> = [
+  ['kill_switch', 'daily_limits'],
   ['restricted_list', 'lists'],
   ['validity_rules', 'parameters'], ['product_rules', 'parameters'], ['disclosed_quantity_bounds', 'parameters'],
   ['segment', 'instrument'], ['expiry', 'instrument'], ['freeze_quantity', 'instrument'],
@@ -36,7 +37,7 @@ const STRICT_ORDER = { stopLossPaise: 9_800, takeProfitPaise: 10_400 };
 const HISTORY = { recent: { quantities: [90, 60, 120], valuesPaise: [900_000, 600_000, 1_200_000] } };
 
 describe('evaluateRisk: the report', () => {
-  it('when an order is evaluated, then the report lists all 29 checks in order with their categories', () => {
+  it('when an order is evaluated, then the report lists all 30 checks in order with their categories', () => {
     const report = evaluateRisk(baseContext());
     expect(report.checks.map((c) => [c.check, c.category])).toEqual(ALL_CHECKS);
   });
@@ -46,7 +47,7 @@ describe('evaluateRisk: the report', () => {
     expect(report).toMatchObject({ passed: true, flags: [], reduceOnly: false, orderValuePaise: 900_000, referencePricePaise: 10_000 });
     expect(report.failure).toBeUndefined();
     const passed = report.checks.filter((c) => c.status === 'passed').map((c) => c.check);
-    expect(passed).toEqual(['restricted_list', 'validity_rules', 'product_rules', 'segment', 'expiry', 'market_data_fresh', 'watch_list']);
+    expect(passed).toEqual(['kill_switch', 'restricted_list', 'validity_rules', 'product_rules', 'segment', 'expiry', 'market_data_fresh', 'watch_list']);
     expect(report.checks.every((c) => c.passed === (c.status !== 'failed'))).toBe(true);
   });
 
@@ -63,7 +64,7 @@ describe('evaluateRisk: the report', () => {
       limits: { lists: { restricted: ['NIFTY26NOV24000CE'], watch: [] } },
     }));
     expect(report.passed).toBe(false);
-    expect(report.checks).toHaveLength(29);
+    expect(report.checks).toHaveLength(30);
     expect(report.failure).toMatchObject({ check: 'restricted_list', code: 'RESTRICTED_SYMBOL' });
     expect(report.checks.filter((c) => c.status === 'failed').map((c) => c.code)).toEqual(['RESTRICTED_SYMBOL', 'PRODUCT_NOT_ALLOWED', 'STALE_MARKET_DATA']);
   });

@@ -1,0 +1,128 @@
+import type { Client } from '@temporalio/client';
+import type { LoadedRiskConfig } from '../config/risk-config-file';
+import { dailyLossBreach, isHalted, releasedByOperatorToday, type KillSwitchSource, type KillSwitchState } from '../domain/kill-switch';
+import type { OrderRequest, Product, Exchange } from '../domain/order-types';
+import { rupeesToPaise } from '../domain/positions';
+import { AppError } from '../api/app-errors';
+import type { CancelFilter, CancelResult } from '../api/order-cancellation';
+import type { KillSwitchStore } from '../store/kill-switch-store';
+import { ACCOUNT_BOOK, type PositionStore } from '../store/position-store';
+import {
+  engageKillSwitchSignal, killSwitchWorkflowId, releaseKillSwitchSignal, type FlattenResult, type KillSwitchOutcome,
+} from '../workflows/kill-switch-messages';
+
+export interface KillSwitchActivityDeps {
+  killSwitches: Pick<KillSwitchStore, 'get' | 'engage' | 'release' | 'recordEvent'>;
+  riskConfig: { current(): LoadedRiskConfig };
+  /** Today's net P&L of the whole account in rupees (PositionService.pnl().total.net). */
+  accountNetPnl: () => Promise<string>;
+  cancelOpenOrders: (filter: CancelFilter, reason: string) => Promise<{ asked: number; results: CancelResult[] }>;
+  positions: Pick<PositionStore, 'listPositions'>;
+  /** The API's own placement path (OrderService.placeOrder): risk-checked, audited, idempotent by client order id. */
+  placeOrder: (request: OrderRequest) => Promise<{ order: { orderId: string; status: string } }>;
+  client: Client;
+  taskQueue: string;
+  /** The line an operator cannot miss: structured, at error level. */
+  alert?: (record: Record<string, unknown>) => void;
+  now?: () => number;
+}
+
+const alertToStderr = (record: Record<string, unknown>) => console.error(JSON.stringify({ level: 'error', ...record }));
+
+/** The kill switch's adapters: its state in Postgres, the daily loss figure, the cancel sweep and flattening. */
+export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
+  const now = d.now ?? Date.now;
+  const alert = d.alert ?? alertToStderr;
+  const config = () => d.riskConfig.current().config;
+  return {
+    /** The persisted state (ACTIVE when never engaged). */
+    async readKillSwitch(args: { account: string }): Promise<KillSwitchState> {
+      return d.killSwitches.get(args.account);
+    },
+
+    /** Persists HALTED with its event (idempotent by engagement id) and raises the alarm once per engagement. */
+    async engageKillSwitch(args: { account: string; engagementId: string; reason: string; by: string; source: KillSwitchSource }): Promise<KillSwitchOutcome> {
+      const cfg = config();
+      const r = await d.killSwitches.engage({ ...args, nowMs: now(), resetAtNextTradingDay: cfg.killSwitch.resetAtNextTradingDay, holidays: cfg.session.holidays });
+      const thisOne = r.state.engagementId === args.engagementId && r.state.status === 'HALTED';
+      if (thisOne) {
+        alert({
+          event: 'KILL_SWITCH_ENGAGED', message: `KILL SWITCH ENGAGED for account ${args.account}: ${args.reason}. New risk is refused; open orders are being cancelled.`,
+          account: args.account, engagementId: args.engagementId, reason: args.reason, source: args.source, by: args.by,
+          resetAt: r.state.resetAtMs === null ? null : new Date(r.state.resetAtMs).toISOString(),
+        });
+      }
+      // A retry after the commit finds its own engagement already written: still this engagement's to finish.
+      return { state: r.state, changed: thisOne };
+    },
+
+    async releaseKillSwitch(args: { account: string; reason: string; by: string; source: KillSwitchSource }): Promise<KillSwitchOutcome> {
+      const r = await d.killSwitches.release({ ...args, nowMs: now() });
+      if (r.changed) alert({ event: 'KILL_SWITCH_RELEASED', message: `kill switch released for account ${args.account}: ${args.reason}`, account: args.account, source: args.source, by: args.by });
+      return r;
+    },
+
+    /** Cancels every live order of the account through its workflow and records what happened. */
+    async cancelOrdersForKillSwitch(args: { account: string; engagementId: string }) {
+      const r = await d.cancelOpenOrders({}, `kill switch ${args.engagementId}`);
+      await d.killSwitches.recordEvent({
+        id: `${args.account}:${args.engagementId}:ORDERS_CANCELLED`, account: args.account, type: 'ORDERS_CANCELLED', engagementId: args.engagementId,
+        payload: { asked: r.asked, results: r.results.map((x) => ({ orderId: x.orderId, outcome: x.outcome, status: x.status, error: x.error?.code })) }, occurredAt: new Date(now()),
+      });
+      return r;
+    },
+
+    /**
+     * When configured, closes each strategy's open position with a reduce-only MARKET order placed like any other
+     * (risk gate, workflow, audit). The client order id is derived from the engagement, so a retry places nothing twice.
+     */
+    async flattenPositionsForKillSwitch(args: { account: string; engagementId: string }): Promise<{ enabled: boolean; results: FlattenResult[] }> {
+      if (!config().killSwitch.flattenPositions) return { enabled: false, results: [] };
+      const books = (await d.positions.listPositions({})).filter((p) => p.strategyId !== ACCOUNT_BOOK && p.book.quantity !== 0);
+      const results: FlattenResult[] = [];
+      for (const p of books) {
+        const side = p.book.quantity > 0 ? 'SELL' : 'BUY';
+        const quantity = Math.abs(p.book.quantity);
+        const line = { strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange, product: p.product, side, quantity };
+        const clientOrderId = `ks-${args.engagementId.slice(0, 8)}-${p.strategyId}-${p.tradingsymbol}-${p.product}`.slice(0, 64);
+        try {
+          const { order } = await d.placeOrder({
+            clientOrderId, strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange as Exchange, side, quantity,
+            orderType: 'MARKET', product: p.product as Product, validity: 'DAY', variety: 'regular', metadata: { killSwitch: args.engagementId },
+          });
+          results.push({ ...line, orderId: order.orderId, status: order.status });
+        } catch (err) {
+          results.push({ ...line, error: err instanceof AppError ? { code: err.code, message: err.message } : { code: 'FLATTEN_FAILED', message: String((err as Error).message ?? err) } });
+        }
+      }
+      await d.killSwitches.recordEvent({
+        id: `${args.account}:${args.engagementId}:POSITIONS_FLATTENED`, account: args.account, type: 'POSITIONS_FLATTENED', engagementId: args.engagementId,
+        payload: { results }, occurredAt: new Date(now()),
+      });
+      return { enabled: true, results };
+    },
+
+    /** Today's net P&L (realized + unrealized - charges) against daily.maxLossRupees, and whether already halted. */
+    async checkDailyLoss(args: { account: string }) {
+      const cfg = config();
+      const maxLoss = cfg.resolve('').daily.maxLossPaise;
+      const net = rupeesToPaise(await d.accountNetPnl());
+      const check = dailyLossBreach(net, maxLoss === null ? null : BigInt(maxLoss));
+      const state = await d.killSwitches.get(args.account);
+      const halted = isHalted(state, now());
+      const overridden = releasedByOperatorToday(state, now());
+      return { ...check, halted, overridden, engage: check.breached && !halted && !overridden, account: args.account, checkedAt: new Date(now()).toISOString() };
+    },
+
+    /** Signals the account's kill switch workflow, starting it if it is not running. */
+    async requestKillSwitch(args: { account: string; action: 'engage' | 'release'; reason: string; by: string; source: KillSwitchSource }): Promise<void> {
+      await d.client.workflow.signalWithStart('killSwitchWorkflow', {
+        workflowId: killSwitchWorkflowId(d.taskQueue, args.account), taskQueue: d.taskQueue, args: [{ account: args.account }],
+        signal: args.action === 'engage' ? engageKillSwitchSignal : releaseKillSwitchSignal,
+        signalArgs: [{ reason: args.reason, by: args.by, source: args.source }],
+      });
+    },
+  };
+}
+
+export type KillSwitchActivities = ReturnType<typeof createKillSwitchActivities>;

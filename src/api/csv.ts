@@ -1,0 +1,15 @@
+/**
+ * RFC 4180 CSV: fields with a comma, a double quote, a CR or LF (or leading/trailing spaces, which some readers trim)
+ * are quoted, and a double quote inside is doubled; records end with CRLF. Objects are written as JSON.
+ */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A header row and one record per row, in the header's column order. */
+export function toCsv<K extends string>(columns: readonly K[], rows: readonly Record<K, unknown>[]): string {
+  const line = (cells: readonly unknown[]) => cells.map(csvField).join(',');
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c])))].map((l) => `${l}\r\n`).join('');
+}

@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { principalOf, requireRole } from '../auth';
+import type { KillSwitchService } from '../kill-switch-service';
+import { cancelOpenOrders, type CancelDeps } from '../order-cancellation';
+
+export const KillSwitchBody = z.strictObject({
+  action: z.enum(['engage', 'release']),
+  reason: z.string().trim().min(1, 'say why').max(500),
+});
+
+export const CancelAllBody = z.strictObject({
+  strategyId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 chars of letters, digits, _ . -').optional(),
+  tradingsymbol: z.string().regex(/^[A-Z0-9&_-]{1,40}$/, 'an upper-case Kite tradingsymbol').optional(),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+
+/** Operator-only: the kill switch (/api/v1/kill-switch) and the cancel sweep (/api/v1/orders/cancel-all). */
+export function killSwitchRoutes(d: { killSwitch?: KillSwitchService; cancel: CancelDeps }): Router {
+  const r = Router();
+
+  /** POST /api/v1/orders/cancel-all — cancels every live order matching the filters; answers with each result. */
+  r.post('/orders/cancel-all', requireRole('operator'), async (req, res) => {
+    const b = CancelAllBody.parse(req.body ?? {});
+    const filter = { strategyId: b.strategyId, tradingsymbol: b.tradingsymbol };
+    const { asked, results } = await cancelOpenOrders(d.cancel, filter, b.reason ?? `cancel-all by ${principalOf(res).id}`);
+    const count = (o: string) => results.filter((x) => x.outcome === o).length;
+    res.json({ filter: JSON.parse(JSON.stringify(filter)), asked, cancelled: count('cancelled'), ended: count('ended'), failed: count('failed'), results });
+  });
+
+  const ks = d.killSwitch;
+  if (ks) {
+    /** GET /api/v1/kill-switch — the account's state and its recent events. */
+    r.get('/kill-switch', requireRole('operator'), async (_req, res) => {
+      res.json({ killSwitch: await ks.state() });
+    });
+
+    /** POST /api/v1/kill-switch — engage (halt: refuse new risk, cancel open orders) or release. */
+    r.post('/kill-switch', requireRole('operator'), async (req, res) => {
+      const { action, reason } = KillSwitchBody.parse(req.body);
+      const outcome = await ks.set(action, reason, principalOf(res).id);
+      res.json({ killSwitch: outcome.state, changed: outcome.changed, cancelled: outcome.cancelled, flattened: outcome.flattened });
+    });
+  }
+  return r;
+}

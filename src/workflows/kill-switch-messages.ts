@@ -1,0 +1,28 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { KillSwitchSource, KillSwitchState } from '../domain/kill-switch';
+import type { CancelResult } from '../api/order-cancellation';
+
+/** Signals, queries and updates of the kill switch workflow, declared once. One object argument each. */
+
+/** `by`: who asks (shown in the event row); `source` is set by the OMS itself (operators leave it out). */
+export interface KillSwitchRequest { reason: string; by?: string; source?: KillSwitchSource }
+export const engageKillSwitchSignal = defineSignal<[KillSwitchRequest]>('engageKillSwitchSignal');
+export const releaseKillSwitchSignal = defineSignal<[KillSwitchRequest]>('releaseKillSwitchSignal');
+
+export const killSwitchStateQuery = defineQuery<KillSwitchState>('killSwitchStateQuery');
+
+export interface FlattenResult { strategyId: string; tradingsymbol: string; exchange: string; product: string; side: string; quantity: number; orderId?: string; status?: string; error?: { code: string; message: string } }
+
+/** What an engage or release did: the state after it, whether it changed, and for a fresh halt the sweep's results. */
+export interface KillSwitchOutcome {
+  state: KillSwitchState;
+  changed: boolean;
+  cancelled?: { asked: number; results: CancelResult[] };
+  flattened?: { enabled: boolean; results: FlattenResult[] };
+}
+/** The API's engage/release: answered once the halt is persisted and the open orders are cancelled. */
+export const killSwitchUpdate = defineUpdate<KillSwitchOutcome, [KillSwitchRequest & { action: 'engage' | 'release' }]>('killSwitchUpdate');
+
+/** Workflow ids: one kill switch per broker account and OMS deployment (task queue) in a namespace. */
+export const killSwitchWorkflowId = (taskQueue: string, account: string) => `kill-switch-${taskQueue}-${account}`;
+export const dailyLossScheduleId = (taskQueue: string, account: string) => `daily-loss-check-${taskQueue}-${account}`;
