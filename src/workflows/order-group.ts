@@ -75,8 +75,11 @@ export async function orderGroupWorkflow(input: OrderGroupInput): Promise<OrderG
   });
 
   /** Sends a command to a leg without blocking the planner; the answer wakes it. */
+  let inFlight = 0;
   const command = (orderId: string, body: Parameters<LegBook['command']>[1], onAnswer: (error?: string) => void) => {
+    inFlight += 1;
     void legs.command(orderId, body).then((r) => r.error, (err: unknown) => String(err)).then((error) => {
+      inFlight -= 1;
       onAnswer(error);
       tick += 1;
     });
@@ -153,6 +156,8 @@ export async function orderGroupWorkflow(input: OrderGroupInput): Promise<OrderG
     if (!finished) await condition(() => legs.version !== seen.version || tick !== seen.tick);
   }
   upsertSearchAttributes([{ key: OrderStatus, value: state.status }]);
+  // Never complete with a command signal still on its way to a leg (every leg is final now, so each answers).
+  await condition(() => inFlight === 0);
   await condition(allHandlersFinished);
   log.info('group finished', { groupId: state.groupId, status: state.status, open: state.position.open });
   return state;
