@@ -2,11 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { LoadedRiskConfig } from '../config/risk-config-file';
 import { dailyLossBreach, isHalted, releasedByOperatorToday, type KillSwitchSource, type KillSwitchState } from '../domain/kill-switch';
 import type { OrderRequest, Product, Exchange } from '../domain/order-types';
+import { fnv1a64 } from '../domain/hash';
 import { rupeesToPaise } from '../domain/positions';
 import { AppError } from '../api/app-errors';
 import type { CancelFilter, CancelResult } from '../api/order-cancellation';
 import type { KillSwitchStore } from '../store/kill-switch-store';
-import { ACCOUNT_BOOK, type PositionStore } from '../store/position-store';
+import { ACCOUNT_BOOK, type PositionKey, type PositionStore } from '../store/position-store';
 import {
   engageKillSwitchSignal, killSwitchWorkflowId, releaseKillSwitchSignal, type FlattenResult, type KillSwitchOutcome,
 } from '../workflows/kill-switch-messages';
@@ -84,7 +85,7 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
         const side = p.book.quantity > 0 ? 'SELL' : 'BUY';
         const quantity = Math.abs(p.book.quantity);
         const line = { strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange, product: p.product, side, quantity };
-        const clientOrderId = `ks-${args.engagementId.slice(0, 8)}-${p.strategyId}-${p.tradingsymbol}-${p.product}`.slice(0, 64);
+        const clientOrderId = flattenClientOrderId(args.engagementId, p);
         try {
           const { order } = await d.placeOrder({
             clientOrderId, strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange as Exchange, side, quantity,
@@ -123,6 +124,17 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
       });
     },
   };
+}
+
+/**
+ * The flatten order's client order id: one per engagement and book, within the API's 64 characters of
+ * [A-Za-z0-9_.:-] (so GET/DELETE /orders/:id can address it). The readable part may be cut short or have a symbol's
+ * `&` replaced; the hash of the whole key keeps two books (a long strategy id, one underlying) from sharing an id.
+ */
+export function flattenClientOrderId(engagementId: string, p: PositionKey): string {
+  const hash = fnv1a64(`${p.strategyId}|${p.exchange}|${p.tradingsymbol}|${p.product}`).toString(16).padStart(16, '0').slice(0, 12);
+  const readable = `${p.strategyId}-${p.tradingsymbol}-${p.product}`.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 64 - 12 - 13);
+  return `ks-${engagementId.slice(0, 8)}-${readable}-${hash}`;
 }
 
 export type KillSwitchActivities = ReturnType<typeof createKillSwitchActivities>;
