@@ -30,11 +30,15 @@ type Job = KillSwitchRequest & { action: 'engage' | 'release'; id: string };
 /** The account's kill switch: engages and releases one at a time, and releases a halt by itself when it expires. */
 export async function killSwitchWorkflow(input: KillSwitchWorkflowInput): Promise<void> {
   const { account } = input;
-  let state: KillSwitchState = input.state ?? (await store.readKillSwitch({ account }));
+  // Handlers first: signals sent while the state loads (Postgres may be down) are queued, and a query says why it waits.
+  let state: KillSwitchState | null = input.state ?? null;
   const queue: Job[] = [...(input.pending ?? [])];
   const done = new Map<string, KillSwitchOutcome>();
 
-  setHandler(killSwitchStateQuery, () => state);
+  setHandler(killSwitchStateQuery, () => {
+    if (!state) throw new Error(`the kill switch of ${account} is still reading its state from the database; ask again shortly`);
+    return state;
+  });
   setHandler(engageKillSwitchSignal, (r) => { queue.push({ ...r, source: r.source ?? 'temporal-signal', action: 'engage', id: uuid4() }); });
   setHandler(releaseKillSwitchSignal, (r) => { queue.push({ ...r, source: r.source ?? 'temporal-signal', action: 'release', id: uuid4() }); });
   setHandler(killSwitchUpdate, async (r) => {
@@ -51,6 +55,7 @@ export async function killSwitchWorkflow(input: KillSwitchWorkflowInput): Promis
     },
   });
 
+  state = state ?? (await store.readKillSwitch({ account }));
   for (;;) {
     const job = queue.shift();
     if (job) {

@@ -59,7 +59,7 @@ async function stateWhen(handle: Handle, wanted: (s: KillSwitchState) => boolean
   let s: KillSwitchState | undefined;
   for (let i = 0; i < 100; i++) {
     s = await handle.query(killSwitchStateQuery).catch((err: Error) => {
-      if (/did not register a handler/.test(String(err.cause ?? err))) return undefined;
+      if (/did not register a handler|still reading its state/.test(String(err.cause ?? err))) return undefined;
       throw err;
     });
     if (s && wanted(s)) return s;
