@@ -1,2 +1,3 @@
 export { orderLifecycleWorkflow } from './order-lifecycle';
 export { orderGroupWorkflow } from './order-group';
+export { positionMonitorWorkflow } from './position-monitor';
