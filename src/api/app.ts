@@ -12,6 +12,8 @@ import { authenticate } from './auth';
 import type { AccessControl } from '../config/access-config';
 import { positionRoutes } from './routes/positions-routes';
 import type { PositionService } from './position-service';
+import { monitorRoutes } from './routes/monitor-routes';
+import type { MonitorService } from './monitor-service';
 
 export interface AppDeps {
   orders: OrderService;
@@ -22,6 +24,8 @@ export interface AppDeps {
   riskConfig?: RiskConfigView;
   /** Positions and P&L (absent: the routes answer 404). */
   positions?: PositionService;
+  /** Position monitors (absent: the routes answer 404). */
+  monitors?: MonitorService;
   /** An order's execution report (absent: 404). */
   executionReport?: (orderId: string) => Promise<unknown>;
   saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
@@ -42,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
+  if (deps.monitors) app.use('/api/v1/monitors', authed, monitorRoutes(deps.monitors));
   if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));
   app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));
