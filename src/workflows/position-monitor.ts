@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, ParentClosePolicy, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { MonitorActivities } from '../activities/monitor-activities';
@@ -63,7 +63,8 @@ export async function positionMonitorWorkflow(input: PositionMonitorInput): Prom
 
   /** Sleeps until `ms` pass or a cancel arrives; continues as new first when the history has grown long. */
   const idle = async (ms: number | null): Promise<void> => {
-    if (workflowInfo().historyLength > (input.maxHistoryEvents ?? 5_000)) {
+    // Never while a cancel is being answered: its update handler would be dropped with the run.
+    if (!state.cancelRequested && workflowInfo().historyLength > (input.maxHistoryEvents ?? 5_000)) {
       await continueAsNew<typeof positionMonitorWorkflow>({ ...input, resume: state });
     }
     if (ms === null) await condition(() => state.cancelRequested);
@@ -231,6 +232,7 @@ export async function positionMonitorWorkflow(input: PositionMonitorInput): Prom
   return done();
 
   async function done(): Promise<PositionMonitorState> {
+    upsertSearchAttributes([{ key: OrderStatus, value: state.status }]);
     await condition(allHandlersFinished);
     log.info('position monitor finished', { monitorId: state.monitorId, status: state.status, open: state.openQuantity });
     return state;
