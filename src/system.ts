@@ -3,6 +3,9 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from './activities/create-activities';
 import { createGroupActivities } from './activities/group-activities';
+import { createMonitorActivities } from './activities/monitor-activities';
+import { loadMonitorConfig, monitorPolicyFor } from './config/monitor-config';
+import { MonitorService } from './api/monitor-service';
 import { createApp } from './api/app';
 import { OrderService } from './api/order-service';
 import { GroupService } from './api/group-service';
@@ -63,6 +66,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const execution = loadExecutionConfig(path.resolve(projectRoot(), env.EXECUTION_CONFIG_FILE));
     const chargeRates = loadChargesConfig(path.resolve(projectRoot(), env.CHARGES_CONFIG_FILE));
     const reconciliationConfig = loadReconciliationConfig(path.resolve(projectRoot(), env.RECONCILIATION_CONFIG_FILE));
+    const monitorConfig = loadMonitorConfig(path.resolve(projectRoot(), env.MONITOR_CONFIG_FILE));
     if (env.BROKER_MODE === 'live' && access.hasDemoKeys()) {
       throw new AccessConfigError(`${env.ACCESS_CONFIG_FILE} still holds the paper demo keys; configure your own keys before trading live`);
     }
@@ -134,7 +138,12 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       const orderService = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor });
       const pnl = positionServiceWith(marketData);
       const paperRoot = env.BROKER_MODE === 'paper' ? paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
+      // The monitor cancels OCO groups through their update, so the worker holds a client of its own.
+      const monitorConnection = await Connection.connect({ address: temporalAddress });
+      stops.push(() => monitorConnection.close());
+      const monitorClient = new Client({ connection: monitorConnection, namespace: env.TEMPORAL_NAMESPACE });
       const activities = {
+        ...createMonitorActivities({ orders: store, positions: new PositionStore(db), brokerPositions: gateway, client: monitorClient }),
         ...createActivities({
           broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, store, riskConfig, marketData, riskStore: new RiskStore(db), log,
           session: paperRoot ? paperSessionSource(paperRoot) : undefined,
@@ -172,14 +181,15 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       const connection = await Connection.connect({ address: temporalAddress });
       stops.push(() => connection.close());
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-      const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor });
+      const monitors = new MonitorService({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig, policyFor: (o) => monitorPolicyFor(monitorConfig, o) });
+      const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor, monitors });
       const groupService = new GroupService({ client, groups, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig });
       // The API's own quote cache: positions are marked to market without waiting on the worker.
       const quotes = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
       const positions = positionServiceWith(quotes);
       const killSwitch = new KillSwitchService({ client, store: killSwitches, taskQueue: env.TEMPORAL_TASK_QUEUE, account });
       const app = createApp({
-        orders, groups: groupService, access, riskConfig, positions, executionReport: (id) => executionReport(store, id),
+        orders, groups: groupService, monitors, access, riskConfig, positions, executionReport: (id) => executionReport(store, id),
         saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }),
         killSwitch, liveOrders: store, reports: new ReportService(new ReportStore(db)),
         reconciliation: new ReconciliationService(new ReconciliationStore(db)),

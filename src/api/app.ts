@@ -19,6 +19,8 @@ import type { ReportService } from './report-service';
 import type { OrderStore } from '../store/order-store';
 import { killSwitchRoutes } from './routes/kill-switch-routes';
 import { reportRoutes } from './routes/report-routes';
+import { monitorRoutes } from './routes/monitor-routes';
+import type { MonitorService } from './monitor-service';
 
 export interface AppDeps {
   orders: OrderService;
@@ -31,6 +33,8 @@ export interface AppDeps {
   positions?: PositionService;
   /** Reconciliation runs and findings (absent: 404). */
   reconciliation?: ReconciliationService;
+  /** Position monitors (absent: the routes answer 404). */
+  monitors?: MonitorService;
   /** An order's execution report (absent: 404). */
   executionReport?: (orderId: string) => Promise<unknown>;
   saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
@@ -59,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
   if (deps.reconciliation) app.use('/api/v1/reconciliation', authed, reconciliationRoutes(deps.reconciliation));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
+  if (deps.monitors) app.use('/api/v1/monitors', authed, monitorRoutes(deps.monitors));
   if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
   if (deps.reports) app.use('/api/v1', authed, reportRoutes(deps.reports, (id) => deps.orders.strategyOf(id)));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));

@@ -27,6 +27,8 @@ export interface OrderServiceDeps {
   /** The ladder for a strategy with an order's fallback override on top (config/execution.json). */
   ladderFor?: (strategyId: string, order?: FallbackOverride) => Partial<OrderWorkflowConfig>;
   now?: () => Date;
+  /** Starts the position monitor of an accepted order that needs one (take profit / stop loss, MIS, timeout). */
+  monitors?: { startFor(orderId: string, request: OrderRequest): Promise<string | null> };
 }
 
 export type OrderView = ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>;
@@ -56,20 +58,24 @@ export class OrderService {
       const result = await this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation });
       const order = viewFromState(result.state);
       if (!result.accepted) throw rejection(order);
+      await this.d.monitors?.startFor(orderId, request);
       return { created: true, order };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replayOfFinished(request.clientOrderId, hash);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replayOfFinished(request, hash);
       throw mapUpdateError(err);
     }
   }
 
   /** The workflow is closed: the same payload gets the stored order back, a different one a 409. */
-  private async replayOfFinished(clientOrderId: string, hash: string): Promise<{ created: boolean; order: OrderView }> {
+  private async replayOfFinished(request: OrderRequest, hash: string): Promise<{ created: boolean; order: OrderView }> {
+    const { clientOrderId } = request;
     const row = await this.d.store.findByClientOrderId(clientOrderId);
     if (!row) throw conflict('IDEMPOTENCY_CONFLICT', `client order id ${clientOrderId} was already used`);
     if (row.payloadHash !== hash) throw conflict('IDEMPOTENCY_CONFLICT', `client order id ${clientOrderId} was already used for a different order`);
     const order = await this.getOrder(row.id);
     if (order.status === 'REJECTED' && order.validation && !(order.validation as { passed?: boolean }).passed) throw rejection(order);
+    // A first POST that crashed between admission and the monitor's start gets its monitor now (a no-op otherwise).
+    if (order.status !== 'REJECTED') await this.d.monitors?.startFor(row.id, request);
     return { created: false, order };
   }
 

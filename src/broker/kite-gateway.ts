@@ -143,6 +143,13 @@ export class KiteGateway {
     return out;
   }
 
+  /** The account's net position (+ long, - short) in one contract and product, from GET /portfolio/positions; 0 when absent. */
+  async getNetPositionQuantity(k: { exchange: string; tradingsymbol: string; product: string }): Promise<number> {
+    const p = (await this.call(() => this.kite.getPositions())) as unknown as { net?: { exchange: string; tradingsymbol: string; product: string; quantity: number }[] };
+    const row = p?.net?.find((r) => r.exchange === k.exchange && r.tradingsymbol === k.tradingsymbol && r.product === k.product);
+    return row ? Number(row.quantity) : 0;
+  }
+
   /** Margin available for new orders in the equity segment (which carries F&O), in paise. */
   async getAvailableMargin(): Promise<number> {
     const m = (await this.call(() => this.kite.getMargins('equity'))) as unknown as { net?: number };

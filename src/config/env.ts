@@ -49,6 +49,8 @@ export const EnvSchema = z.object({
   CHARGES_CONFIG_FILE: z.string().min(1).default('config/charges.json'),
   /** Reconciliation schedule and policies (JSON), relative to the project root unless absolute. */
   RECONCILIATION_CONFIG_FILE: z.string().min(1).default('config/reconciliation.json'),
+  /** Position monitor: OCO or OMS-watched target/stop, position timeout, MIS square-off (JSON), relative to the project root unless absolute. */
+  MONITOR_CONFIG_FILE: z.string().min(1).default('config/monitor.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),

@@ -2,3 +2,4 @@ export { orderLifecycleWorkflow } from './order-lifecycle';
 export { orderGroupWorkflow } from './order-group';
 export { reconciliationWorkflow } from './reconciliation';
 export { killSwitchWorkflow, dailyLossCheckWorkflow } from './kill-switch';
+export { positionMonitorWorkflow } from './position-monitor';

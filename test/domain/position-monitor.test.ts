@@ -1,0 +1,39 @@
+import { closableQuantity, deadlinesFor, dueDeadline, priceExit, squareOffInstantMs } from '../../src/domain/position-monitor';
+
+const IST = (iso: string) => Date.parse(`${iso}+05:30`);
+
+describe('position monitor rules', () => {
+  test.each([
+    ['BUY', 12_000, 'target'], ['BUY', 11_999, null], ['BUY', 9_000, 'stop'], ['BUY', 8_000, 'stop'],
+    ['SELL', 8_000, 'target'], ['SELL', 8_001, null], ['SELL', 12_000, 'stop'],
+  ] as const)('when a %s position sees an LTP of %i paise (target 120 / stop 90 for a long, 80 / 120 for a short), then the exit is %s', (side, ltp, want) => {
+    const levels = side === 'BUY' ? { takeProfitPaise: 12_000, stopLossPaise: 9_000 } : { takeProfitPaise: 8_000, stopLossPaise: 12_000 };
+    expect(priceExit(side, levels, ltp)).toBe(want);
+  });
+
+  test('when there is no quote, then nothing is crossed', () => {
+    expect(priceExit('BUY', { stopLossPaise: 9_000 }, null)).toBeNull();
+  });
+
+  test.each([
+    ['2026-11-24T09:20:00', '2026-11-24T15:15:00'],
+    ['2026-11-24T15:20:00', '2026-11-24T15:15:00'], // opened after the square-off: due at once
+    ['2026-11-24T00:10:00', '2026-11-24T15:15:00'], // just after IST midnight (still the 23rd in UTC)
+  ])('when a position opens at %s IST, then the 15:15 square-off falls at %s IST', (opened, want) => {
+    expect(squareOffInstantMs(IST(opened), '15:15')).toBe(IST(want));
+  });
+
+  test('when both deadlines apply, then the earlier is due first and square-off wins a tie', () => {
+    const opened = IST('2026-11-24T13:15:00');
+    const d = deadlinesFor(opened, { mode: 'watch', pricePollMs: 1, entryPollMinMs: 1, entryPollMaxMs: 1, timeoutMs: 2 * 3_600_000, squareOffAt: '15:15', maxExitAttempts: 1 });
+    expect(dueDeadline(IST('2026-11-24T15:14:59'), d)).toBeNull();
+    expect(dueDeadline(IST('2026-11-24T15:15:00'), d)).toBe('square-off');
+  });
+
+  test.each([
+    ['BUY', 90, 90, null, 90], ['BUY', 90, 30, null, 30], ['BUY', 90, 0, null, 0], ['BUY', 90, -30, null, 0],
+    ['BUY', 90, 90, 60, 60], ['BUY', 90, 120, 120, 90], ['SELL', 60, -60, -60, 60], ['SELL', 60, 30, -60, 0],
+  ] as const)('when a %s entry holds %i, the strategy book is %i and the broker %s, then at most %i is closed', (side, held, book, broker, want) => {
+    expect(closableQuantity(side, held, book, broker)).toBe(want);
+  });
+});
