@@ -41,6 +41,10 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
   const sys = await startSystem(env, () => undefined, parts);
   const connection = await Connection.connect({ address: t.temporalAddress });
   const client = new Client({ connection, namespace: t.temporalNamespace });
+  const account = (JSON.parse(readFileSync(riskConfigFile, 'utf8')) as { account: string }).account;
+  // The daily-loss check runs only when a test triggers it: on its own every 15 s it would halt the account in the
+  // middle of tests about other refusals (the reconciliation Schedule is paused by its test config likewise).
+  if (parts.worker !== false) await client.schedule.getHandle(dailyLossScheduleId(env.TEMPORAL_TASK_QUEUE, account)).pause('test stack: runs when a test triggers it');
   const call = async (base: string, method: string, path: string, body?: unknown, key: string | null = null) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) };
     const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
@@ -63,7 +67,6 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     },
     async close() {
       // The Schedule and the kill switch outlive a stack on the shared server: remove this stack's.
-      const account = (JSON.parse(readFileSync(riskConfigFile, 'utf8')) as { account: string }).account;
       await client.schedule.getHandle(dailyLossScheduleId(env.TEMPORAL_TASK_QUEUE, account)).delete().catch(() => undefined);
       await client.workflow.getHandle(killSwitchWorkflowId(env.TEMPORAL_TASK_QUEUE, account)).terminate('test stack closed').catch(() => undefined);
       await connection.close();
