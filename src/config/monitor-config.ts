@@ -33,6 +33,8 @@ export const MonitorConfigSchema = z.strictObject({
     allOrders: z.boolean().default(true),
   }).default({ enabled: true, time: '15:15', products: ['MIS'], allOrders: true }),
   maxExitAttempts: z.number().int().min(1).max(10).default(3),
+  /** The OCO stop is an SL order with its limit this far beyond the trigger; null = SL-M (Zerodha refuses SL-M on options). */
+  stopLimitOffsetPercent: z.number().min(0.01).max(50).nullable().default(5),
   strategies: z.record(z.string(), StrategyMonitor).default({}),
 }).refine((c) => c.entryPollMs.max >= c.entryPollMs.min, { message: 'entryPollMs.max must be >= entryPollMs.min', path: ['entryPollMs', 'max'] });
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>;
@@ -56,6 +58,7 @@ export function monitorPolicyFor(c: MonitorConfig, order: OrderRequest): Monitor
     mode: s.mode ?? c.mode, pricePollMs: c.pricePollMs, entryPollMinMs: c.entryPollMs.min, entryPollMaxMs: c.entryPollMs.max,
     timeoutMs: timeoutHours === null ? null : Math.round(timeoutHours * 3_600_000),
     squareOffAt: squaredOff ? s.squareOffTime ?? c.squareOff.time : null, maxExitAttempts: c.maxExitAttempts,
+    stopLimitOffsetBps: c.stopLimitOffsetPercent === null ? null : Math.round(c.stopLimitOffsetPercent * 100),
   };
 }
 

@@ -25,6 +25,11 @@ export interface MonitorPolicy {
   squareOffAt: string | null;
   /** Exit orders placed for one close before the monitor gives up and ends ENDED_OPEN. */
   maxExitAttempts: number;
+  /**
+   * The OCO stop leg is an SL order whose limit is this far beyond its trigger (basis points), so it still fills in a
+   * fast market; null = SL-M (which brokers may refuse for options). Absent in policies recorded before it existed.
+   */
+  stopLimitOffsetBps?: number | null;
 }
 
 export type CloseReason = 'target' | 'stop' | 'timeout' | 'square-off';
@@ -140,13 +145,29 @@ export function exitOrderRequest(entry: OrderRequest, attempt: number, quantity:
   };
 }
 
-/** The OCO group that holds the entry's take profit (LIMIT) and stop loss (SL-M trigger) for `quantity`. */
-export function ocoGroupRequest(entry: OrderRequest, quantity: number, monitorId: string): GroupRequest | null {
+/**
+ * The SL limit for a stop triggered at `triggerPaise`: `offsetBps` beyond it in the exit's direction (below for a
+ * long's sell, above for a short's buy), on the tick, never below one tick.
+ */
+export function stopLimitPaise(entrySide: OrderRequest['side'], triggerPaise: number, offsetBps: number, tickPaise = 5): number {
+  // Exact: trigger x (1 -/+ offset) in 1/10000 paise, then to the tick away from the trigger.
+  const tick = BigInt(tickPaise) * 10_000n;
+  if (entrySide === 'BUY') {
+    const scaled = BigInt(triggerPaise) * BigInt(10_000 - offsetBps);
+    return Math.max(tickPaise, Number(scaled / tick) * tickPaise);
+  }
+  const scaled = BigInt(triggerPaise) * BigInt(10_000 + offsetBps);
+  return Number((scaled + tick - 1n) / tick) * tickPaise;
+}
+
+/** The OCO group that holds the entry's take profit (LIMIT) and stop loss (SL, or SL-M without an offset) for `quantity`. */
+export function ocoGroupRequest(entry: OrderRequest, quantity: number, monitorId: string, stopLimitOffsetBps: number | null = null): GroupRequest | null {
   if (entry.takeProfitPaise === undefined || entry.stopLossPaise === undefined) return null;
+  const stopPrice = stopLimitOffsetBps === null ? {} : { stopPricePaise: stopLimitPaise(entry.side, entry.stopLossPaise, stopLimitOffsetBps) };
   return {
     kind: 'oco', clientOrderId: monitorGroupClientId(entry.clientOrderId), strategyId: entry.strategyId, tradingsymbol: entry.tradingsymbol,
     exchange: entry.exchange, product: entry.product, variety: 'regular', side: entry.side, quantity,
-    exits: { targetPricePaise: entry.takeProfitPaise, stopTriggerPaise: entry.stopLossPaise }, metadata: { monitor: monitorId },
+    exits: { targetPricePaise: entry.takeProfitPaise, stopTriggerPaise: entry.stopLossPaise, ...stopPrice }, metadata: { monitor: monitorId },
   };
 }
 

@@ -133,7 +133,7 @@ export async function positionMonitorWorkflow(input: PositionMonitorInput): Prom
   /** Places the OCO group for what is open; false when nothing is (closed by hand already). */
   const placeOco = async (): Promise<boolean> => {
     const c = await closable();
-    const request = ocoGroupRequest(e, c.quantity, state.monitorId);
+    const request = ocoGroupRequest(e, c.quantity, state.monitorId, state.policy.stopLimitOffsetBps ?? null);
     if (c.quantity === 0 || !request) {
       record('NOTHING_TO_CLOSE', { held: state.openQuantity, ...c.read });
       state = { ...state, openQuantity: 0 };

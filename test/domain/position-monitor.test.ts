@@ -1,4 +1,5 @@
-import { closableQuantity, deadlinesFor, dueDeadline, priceExit, squareOffInstantMs } from '../../src/domain/position-monitor';
+import { closableQuantity, deadlinesFor, dueDeadline, ocoGroupRequest, priceExit, squareOffInstantMs, stopLimitPaise } from '../../src/domain/position-monitor';
+import type { OrderRequest } from '../../src/domain/order-types';
 
 const IST = (iso: string) => Date.parse(`${iso}+05:30`);
 
@@ -35,5 +36,26 @@ describe('position monitor rules', () => {
     ['BUY', 90, 90, 60, 60], ['BUY', 90, 120, 120, 90], ['SELL', 60, -60, -60, 60], ['SELL', 60, 30, -60, 0],
   ] as const)('when a %s entry holds %i, the strategy book is %i and the broker %s, then at most %i is closed', (side, held, book, broker, want) => {
     expect(closableQuantity(side, held, book, broker)).toBe(want);
+  });
+});
+
+describe('the OCO stop leg', () => {
+  test.each([
+    { side: 'BUY' as const, trigger: 9_000, bps: 500, limit: 8_550 }, // sell stop of a long: 5% below 90.00
+    { side: 'BUY' as const, trigger: 9_015, bps: 500, limit: 8_560 }, // 85.6425 floored to the tick
+    { side: 'SELL' as const, trigger: 12_000, bps: 500, limit: 12_600 }, // buy stop of a short: 5% above 120.00
+    { side: 'SELL' as const, trigger: 12_005, bps: 500, limit: 12_610 }, // 126.0525 raised to the tick
+    { side: 'BUY' as const, trigger: 5, bps: 5_000, limit: 5 }, // never below one tick
+  ])('when a $side position stops at $trigger paise with a $bps bps offset, then the SL limit is $limit paise', ({ side, trigger, bps, limit }) => {
+    expect(stopLimitPaise(side, trigger, bps)).toBe(limit);
+  });
+
+  const entry: OrderRequest = {
+    clientOrderId: 'e1', strategyId: 's1', tradingsymbol: 'BANKNIFTY26NOV52000CE', exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET',
+    product: 'MIS', validity: 'DAY', variety: 'regular', takeProfitPaise: 12_000, stopLossPaise: 9_000,
+  };
+  it('when an offset is configured, then the stop leg is an SL with its limit; without one it is an SL-M', () => {
+    expect(ocoGroupRequest(entry, 30, 'monitor-e1', 500)?.exits).toEqual({ targetPricePaise: 12_000, stopTriggerPaise: 9_000, stopPricePaise: 8_550 });
+    expect(ocoGroupRequest(entry, 30, 'monitor-e1', null)?.exits).toEqual({ targetPricePaise: 12_000, stopTriggerPaise: 9_000 });
   });
 });

@@ -41,7 +41,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => { await stack?.close(); });
 
-it('when an entry with takeProfit and stopLoss fills in OCO mode, then a target LIMIT and an SL-M stop for the filled quantity rest at the broker', async () => {
+it('when an entry with takeProfit and stopLoss fills in OCO mode, then a target LIMIT and an SL stop (limit 5% under its trigger) for the filled quantity rest at the broker', async () => {
   const cid = uid('mon-oco');
   const placed = await stack.api('POST', '/api/v1/orders', {
     clientOrderId: cid, strategyId: 'e2e', tradingsymbol: ocoSymbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'LIMIT', price: '100.00',
@@ -58,7 +58,7 @@ it('when an entry with takeProfit and stopLoss fills in OCO mode, then a target 
   );
   const byType = Object.fromEntries(legs.map((o) => [o.order_type, o]));
   expect(byType.LIMIT).toMatchObject({ quantity: 30, price: 120, status: 'OPEN' });
-  expect(byType['SL-M']).toMatchObject({ quantity: 30, trigger_price: 90, status: 'TRIGGER PENDING' });
+  expect(byType.SL).toMatchObject({ quantity: 30, trigger_price: 90, price: 85.5, status: 'TRIGGER PENDING' });
   expect(await netPosition(ocoSymbol)).toBe(30);
 
   // Cancelling the monitor cancels its OCO legs and leaves the position alone.
