@@ -74,7 +74,8 @@ describe('the kill switch flattening positions', () => {
     expect(flattenRows.map((r) => r.tradingsymbol).sort()).toEqual([longSymbol, shortSymbol].sort());
     expect(await orderCount()).toBe(before + 2);
     for (const { id, tradingsymbol } of flattenRows) {
-      const o = await eventually(() => order(id), (x) => x.status === 'FILLED');
+      // From Postgres: the row, its events and its trades are written in one transaction (the workflow's state may be ahead).
+      const o = await eventually(() => order(id), (x) => x.status === 'FILLED' && x.source === 'database');
       expect(o).toMatchObject({
         status: 'FILLED', strategyId: STRATEGY, orderType: 'MARKET', quantity: 30, filledQuantity: 30,
         side: tradingsymbol === longSymbol ? 'SELL' : 'BUY',
