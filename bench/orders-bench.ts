@@ -29,7 +29,9 @@ async function main() {
   const base = 20000 + Math.floor(Math.random() * 20000);
   const riskFile = path.join(dataDir, 'risk.json');
   fs.writeFileSync(riskFile, JSON.stringify(benchRiskConfig()));
-  const env = parseEnv({ RISK_CONFIG_FILE: riskFile, DATA_DIR: dataDir, API_PORT: String(base), PAPER_PORT: String(base + 1), PG_PORT: String(base + 2), TEMPORAL_DEV_PORT: String(base + 3), TEMPORAL_UI_PORT: String(base + 4), PAPER_RATE_LIMIT: 'off', ORDER_POLL_MIN_MS: '500', ORDER_POLL_MAX_MS: '2000' });
+  const env = parseEnv({ RISK_CONFIG_FILE: riskFile, DATA_DIR: dataDir, API_PORT: String(base), PAPER_PORT: String(base + 1), PG_PORT: String(base + 2), TEMPORAL_DEV_PORT: String(base + 3), TEMPORAL_UI_PORT: String(base + 4), PAPER_RATE_LIMIT: 'off', ORDER_POLL_MIN_MS: '500', ORDER_POLL_MAX_MS: '2000',
+    // Cash for 2 x N one-lot buys whatever the option costs today: a refused order would measure the fallback ladder instead.
+    PAPER_STARTING_CASH: '1000000000' });
   const sys = await startSystem(env, () => undefined);
   try {
     const control = async (p: string) => ((await (await fetch(`${sys.paperBrokerUrl}${p}`)).json()) as { data: any }).data;
@@ -58,6 +60,7 @@ async function main() {
       for (;;) {
         const o = ((await (await fetch(`${sys.apiUrl}/api/v1/orders/${body.order.orderId}`, { headers: { 'x-api-key': 'paper-operator-key' } })).json()) as { order: { status: string } }).order;
         if (o.status === 'FILLED') break;
+        if (['REJECTED', 'CANCELLED', 'FAILED', 'EXPIRED'].includes(o.status)) throw new Error(`bench order ${body.order.orderId} ended ${o.status}: the figures would not be of filled orders`);
         await new Promise((res) => setTimeout(res, POLL_MS));
       }
       toFilled.push(Date.now() - at);
