@@ -1,17 +1,8 @@
 import { z } from 'zod';
-import { toPaise } from '../domain/money';
+import { price } from './order-schemas';
 import { validateGroupTerms, type GroupRequest } from '../domain/order-group-legs';
 import { EXCHANGES, PRODUCTS, SIDES, VARIETIES } from '../domain/order-types';
 
-/** A price in rupees (number or decimal string, at most 2 decimals); becomes integer paise. */
-const price = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const paise = toPaise(v);
-  if (paise === null) {
-    ctx.addIssue({ code: 'custom', message: 'must be a decimal number of rupees with at most 2 decimals' });
-    return z.NEVER;
-  }
-  return paise;
-});
 
 const common = {
   // Leaves room for the legs' ids: <clientOrderId>-flatten-N must stay within an order's 64 characters.

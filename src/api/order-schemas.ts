@@ -5,7 +5,7 @@ import { ChaseSchema, CompletionSchema, FallbackOverrideSchema } from '../config
 import { EXCHANGES, ORDER_STATUSES, ORDER_TYPES, PRODUCTS, SIDES, VALIDITIES, VARIETIES } from '../domain/order-types';
 
 /** A price in rupees, as a JSON number or a decimal string, to at most 2 decimals; becomes integer paise. */
-const price = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const price = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const paise = toPaise(v);
   if (paise === null) {
     ctx.addIssue({ code: 'custom', message: 'must be a decimal number of rupees with at most 2 decimals' });
