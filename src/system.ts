@@ -125,38 +125,38 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const workflowConfig = { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: execution.retry };
 
     const killSwitches = new KillSwitchStore(db);
-    const positionServiceWith = (quotes: MarketDataCache) => new PositionService({
-      positions: new PositionStore(db), log,
-      lastPrices: async (keys) => new Map([...(await quotes.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
+    const positionStore = new PositionStore(db);
+    // One quote cache per process: the worker's risk gate and the API's P&L share Kite's one quote request a second.
+    const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
+    const positionService = new PositionService({
+      positions: positionStore, log,
+      lastPrices: async (keys) => new Map([...(await marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
     });
+    // One Temporal client per process (the worker polls on its own connection): API, kill switch, monitor, schedules.
+    const clientConnection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => clientConnection.close());
+    const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
 
     if (parts.worker !== false) {
-      const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
       // The kill switch acts through the same paths as the API: order workflows' cancel updates and placements.
-      const clientConnection = await Connection.connect({ address: temporalAddress });
-      stops.push(() => clientConnection.close());
-      const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
       const orderService = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor });
-      const pnl = positionServiceWith(marketData);
       const paperRoot = env.BROKER_MODE === 'paper' ? paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
-      // The monitor cancels OCO groups through their update, so the worker holds a client of its own.
-      const monitorConnection = await Connection.connect({ address: temporalAddress });
-      stops.push(() => monitorConnection.close());
-      const monitorClient = new Client({ connection: monitorConnection, namespace: env.TEMPORAL_NAMESPACE });
+      const session = paperRoot ? paperSessionSource(paperRoot) : undefined;
       const activities = {
-        ...createMonitorActivities({ orders: store, positions: new PositionStore(db), brokerPositions: gateway, client: monitorClient }),
+        // The monitor cancels OCO groups through their update.
+        ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, client }),
         ...createActivities({
           broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, store, riskConfig, marketData, riskStore: new RiskStore(db), log,
-          session: paperRoot ? paperSessionSource(paperRoot) : undefined,
+          session,
         }),
         ...createGroupActivities({ groups }),
         ...createReconciliationActivities({
-          broker: gateway, positions: new PositionStore(db), reconciliation: new ReconciliationStore(db), reconciliationConfig, log,
-          session: paperRoot ? paperSessionSource(paperRoot) : async () => riskConfig.current().config.session,
+          broker: gateway, positions: positionStore, reconciliation: new ReconciliationStore(db), reconciliationConfig, log,
+          session: session ?? (async () => riskConfig.current().config.session),
         }),
         ...createKillSwitchActivities({
-          killSwitches, riskConfig, positions: new PositionStore(db), client, taskQueue: env.TEMPORAL_TASK_QUEUE,
-          accountNetPnl: async () => (await pnl.pnl({})).total.net,
+          killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE,
+          accountNetPnl: async () => (await positionService.pnl({})).total.net,
           cancelOpenOrders: (filter, reason) => cancelOpenOrders({ orders: orderService, store }, filter, reason),
           placeOrder: (request) => orderService.placeOrder(request),
         }),
@@ -164,33 +164,21 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
       const { worker, connection } = await createOrderWorker({ address: temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
-      const scheduler = await Connection.connect({ address: temporalAddress });
-      try {
-        await ensureReconciliationSchedule({
-          client: new Client({ connection: scheduler, namespace: env.TEMPORAL_NAMESPACE }), taskQueue: env.TEMPORAL_TASK_QUEUE,
-          intervalSeconds: reconciliationConfig.intervalSeconds, enabled: reconciliationConfig.enabled, log,
-        });
-      } finally {
-        await scheduler.close();
-      }
+      await ensureReconciliationSchedule({
+        client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliationConfig.intervalSeconds, enabled: reconciliationConfig.enabled, log,
+      });
       const ks = await ensureKillSwitch({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account, intervalMs: riskConfig.current().config.killSwitch.checkIntervalMs });
       log(`kill switch: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${riskConfig.current().config.killSwitch.checkIntervalMs} ms`);
     }
 
     let apiUrl = '';
     if (parts.api !== false) {
-      const connection = await Connection.connect({ address: temporalAddress });
-      stops.push(() => connection.close());
-      const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const monitors = new MonitorService({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig, policyFor: (o) => monitorPolicyFor(monitorConfig, o) });
       const orders = new OrderService({ client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: broker.apiSecret, workflowConfig, ladderFor: execution.ladderFor, monitors });
       const groupService = new GroupService({ client, groups, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowConfig });
-      // The API's own quote cache: positions are marked to market without waiting on the worker.
-      const quotes = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: riskConfig.current().config.quoteTtlMs, log });
-      const positions = positionServiceWith(quotes);
       const killSwitch = new KillSwitchService({ client, store: killSwitches, taskQueue: env.TEMPORAL_TASK_QUEUE, account });
       const app = createApp({
-        orders, groups: groupService, monitors, access, riskConfig, positions, executionReport: (id) => executionReport(store, id),
+        orders, groups: groupService, monitors, access, riskConfig, positions: positionService, executionReport: (id) => executionReport(store, id),
         saveAccessToken: (token) => sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }),
         killSwitch, liveOrders: store, reports: new ReportService(new ReportStore(db)),
         reconciliation: new ReconciliationService(new ReconciliationStore(db)),
