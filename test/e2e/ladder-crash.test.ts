@@ -1,23 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { projectRoot } from '../../src/infra/binaries';
+import type { ChildProcess } from 'node:child_process';
 import { eventually, startStack, type Stack } from './stack';
+import { kill9, spawnWorker, workerEnvFor } from './worker-process';
 
 /**
  * The execution ladder on the real stack with the worker SIGKILLed in the middle of a step. To make "the middle"
  * certain rather than lucky, the broker answers the step's modify with a 503 (a fault that does nothing at the
  * broker), so the worker is killed while it holds a modify it must retry; the new worker takes the order over.
  */
-function spawnWorker(env: Record<string, string>): ChildProcess {
-  const main = path.join(projectRoot(), 'dist', 'src', 'main.js');
-  return spawn(process.execPath, [main, '--worker-only'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-}
-const kill9 = (p: ChildProcess) => new Promise<void>((resolve) => {
-  if (p.exitCode !== null || p.signalCode !== null) return resolve();
-  p.once('exit', () => resolve());
-  p.kill('SIGKILL');
-});
-
 let stack: Stack;
 let workerEnv: Record<string, string>;
 let worker: ChildProcess | undefined;
@@ -26,10 +15,7 @@ let n = 0;
 
 beforeAll(async () => {
   stack = await startStack({ ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000' }, { worker: false });
-  workerEnv = {
-    DATABASE_URL: stack.sys.databaseUrl, TEMPORAL_ADDRESS: stack.sys.temporalAddress, TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    KITE_API_ROOT: stack.sys.paperBrokerUrl!, KITE_TIMEOUT_MS: '1500', RISK_CONFIG_FILE: stack.riskConfigFile,
-  };
+  workerEnv = workerEnvFor(stack);
   await stack.control('POST', '/control/config', { matching: { tickIntervalMs: 0 } });
   const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
   const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);

@@ -1,14 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { projectRoot } from '../../src/infra/binaries';
+import type { ChildProcess } from 'node:child_process';
 import { eventually, startStack, type Stack } from './stack';
-
-/** The worker as its own OS process (the compiled `npm start -- --worker-only`), so it can be SIGKILLed. */
-function spawnWorker(env: Record<string, string>): ChildProcess {
-  const main = path.join(projectRoot(), 'dist', 'src', 'main.js');
-  return spawn(process.execPath, [main, '--worker-only'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-}
-const kill9 = (p: ChildProcess) => new Promise<void>((resolve) => { p.once('exit', () => resolve()); p.kill('SIGKILL'); });
+import { kill9, spawnWorker, workerEnvFor } from './worker-process';
 
 let stack: Stack;
 let workerEnv: Record<string, string>;
@@ -18,10 +10,7 @@ let n = 0;
 
 beforeAll(async () => {
   stack = await startStack({ ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000' }, { worker: false });
-  workerEnv = {
-    DATABASE_URL: stack.sys.databaseUrl, TEMPORAL_ADDRESS: stack.sys.temporalAddress, TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    KITE_API_ROOT: stack.sys.paperBrokerUrl!, KITE_TIMEOUT_MS: '1500', RISK_CONFIG_FILE: stack.riskConfigFile,
-  };
+  workerEnv = workerEnvFor(stack);
   const instruments = await stack.control('GET', '/control/instruments');
   symbol = (instruments as any[]).find((i) => /52000PE$/.test(i.tradingsymbol)).tradingsymbol;
 }, 120_000);
