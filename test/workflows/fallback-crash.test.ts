@@ -1,16 +1,15 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DEFAULT_FALLBACK, mergeFallback } from '../../src/domain/fallback';
 import { brokerTagFor } from '../../src/domain/hash';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
 import { interventionUpdate, orderStateQuery } from '../../src/workflows/order-messages';
-import { createTimeSkippingEnv } from '../support/time-skipping';
 import { storedEvents, type SavedProgress } from './crash-broker';
-import { registerOrderSearchAttributes } from './order-env';
+import { startOrderTestServer } from './order-env';
 import { limitBuy, orderInput, uniqueId } from './order-stubs';
 import { TagBroker, tagBrokerActivities, type PlaceHold, type Refusal } from './tag-broker';
 
@@ -22,8 +21,7 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') })]);
-  await registerOrderSearchAttributes(env);
+  [env, workflowBundle] = await startOrderTestServer();
 });
 afterAll(async () => {
   await env?.teardown();

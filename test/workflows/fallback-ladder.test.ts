@@ -4,14 +4,13 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DEFAULT_FALLBACK, mergeFallback, type FallbackOverride } from '../../src/domain/fallback';
 import type { OrderState } from '../../src/domain/order-state';
 import type { BrokerOrderSnapshot, OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
 import { interventionUpdate, orderStateQuery } from '../../src/workflows/order-messages';
-import { createTimeSkippingEnv } from '../support/time-skipping';
-import { registerOrderSearchAttributes } from './order-env';
+import { startOrderTestServer } from './order-env';
 import { limitBuy, orderInput, stubActivities, uniqueId } from './order-stubs';
 
 /**
@@ -22,8 +21,7 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') })]);
-  await registerOrderSearchAttributes(env);
+  [env, workflowBundle] = await startOrderTestServer();
 });
 afterAll(async () => {
   await env?.teardown();

@@ -1,12 +1,11 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
-import { createTimeSkippingEnv } from '../support/time-skipping';
 import { FakeBroker, storedEvents, workerActivities, type Hold, type SavedProgress } from './crash-broker';
-import { registerOrderSearchAttributes } from './order-env';
+import { startOrderTestServer } from './order-env';
 import { limitBuy, orderInput, uniqueId } from './order-stubs';
 
 /**
@@ -17,11 +16,7 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
-  ]);
-  await registerOrderSearchAttributes(env);
+  [env, workflowBundle] = await startOrderTestServer();
 });
 
 afterAll(async () => {

@@ -3,14 +3,13 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OrderGroupState } from '../../src/domain/order-group-state';
 import type { GroupRequest } from '../../src/domain/order-group-legs';
 import { payloadHash } from '../../src/domain/hash';
 import { orderGroupWorkflow } from '../../src/workflows';
 import { cancelGroupUpdate, groupStateQuery } from '../../src/workflows/order-group-messages';
-import { createTimeSkippingEnv } from '../support/time-skipping';
-import { registerOrderSearchAttributes } from './order-env';
+import { startOrderTestServer } from './order-env';
 import { bracketRequest, FakeBroker, groupStubActivities, ocoRequest } from './group-stubs';
 import { uniqueId } from './order-stubs';
 
@@ -18,11 +17,7 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
-  ]);
-  await registerOrderSearchAttributes(env);
+  [env, workflowBundle] = await startOrderTestServer();
 });
 
 afterAll(async () => {
