@@ -81,8 +81,4 @@ export class LegBook {
   list(): LegView[] {
     return Object.values(this.legs);
   }
-
-  allFinal(): boolean {
-    return this.list().every((l) => isTerminal(l.status));
-  }
 }
