@@ -2,9 +2,9 @@ import { condition, getExternalWorkflowHandle, ParentClosePolicy, setHandler, st
 import { payloadHash } from '../domain/hash';
 import type { OrderRequest } from '../domain/order-types';
 import { isTerminal } from '../domain/order-types';
-import { legCommandSignal, legUpdateSignal, type LegCommand, type LegUpdate, type ModifyRequest } from './order-messages';
+import { legCommandSignal, legUpdateSignal, type LegCommand, type LegUpdate, type ModifyRequest, type OrderWorkflowInput } from './order-messages';
+import type { OrderState } from '../domain/order-state';
 import type { OrderWorkflowConfig } from './order-config';
-import { orderLifecycleWorkflow } from './order-lifecycle';
 import { OrderClientId, OrderParent, OrderStatus, OrderStrategyId, OrderSymbol } from './search-attributes';
 
 /** What a parent knows about one of its legs: the leg's last update, or its request until the first one arrives. */
@@ -46,7 +46,8 @@ export class LegBook {
       orderId: a.orderId, role: a.role, request: r, sequence: -1, status: 'RECEIVED', statusMessage: null, brokerOrderId: null, quantity: r.quantity,
       pricePaise: r.pricePaise ?? null, triggerPricePaise: r.triggerPricePaise ?? null, orderType: r.orderType, filledQuantity: 0, averagePrice: null, fills: [], intervention: null,
     };
-    await startChild(orderLifecycleWorkflow, {
+    // Started by type name: the order workflow itself uses LegBook (splits), so importing it here would be a cycle.
+    await startChild<(input: OrderWorkflowInput) => Promise<OrderState>>('orderLifecycleWorkflow', {
       workflowId: a.orderId,
       parentClosePolicy: ParentClosePolicy.ABANDON,
       args: [{

@@ -5,9 +5,9 @@ import {
 import type { OrderActivities } from '../activities/create-activities';
 import { brokerTagFor } from '../domain/hash';
 import {
-  initialOrderState, transition, whyNotChangeable, type AuditEvent, type InterventionAction, type OrderEvent, type OrderLink, type OrderState,
+  initialOrderState, transition, whyNotChangeable, type AuditEvent, type InterventionAction, type OrderEvent, type OrderState,
 } from '../domain/order-state';
-import { isTerminal, type Instrument, type OrderRequest } from '../domain/order-types';
+import { isTerminal, type Instrument } from '../domain/order-types';
 import { validateOrder, type ValidationReport } from '../domain/order-validation';
 import { gateUnavailable } from '../domain/risk/gate-report';
 import { modifiedRequest, validateModification } from '../domain/order-modification';
@@ -19,20 +19,10 @@ import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, legCommandSignal, legUpdateSignal, modifyOrderUpdate,
   orderStateQuery, type BrokerUpdate, type InterventionRequest, type LegUpdate, type ModifyRequest,
 } from './order-messages';
-import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from './order-config';
+import { DEFAULT_ORDER_WORKFLOW_CONFIG } from './order-config';
 import { OrderIntervention, OrderStatus } from './search-attributes';
+import type { OrderWorkflowInput } from './order-messages';
 
-export interface OrderWorkflowInput {
-  orderId: string;
-  request: OrderRequest;
-  payloadHash: string;
-  receivedAt: string;
-  config?: Partial<OrderWorkflowConfig>;
-  /** Set by continue-as-new: the state to carry on from. */
-  resume?: OrderState;
-  /** Set when a parent workflow (split, OCO, bracket) starts this order as one of its legs. */
-  link?: OrderLink;
-}
 
 const broker = proxyActivities<OrderActivities>({
   startToCloseTimeout: '15s',

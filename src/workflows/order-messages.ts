@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { InterventionAction, OrderState } from '../domain/order-state';
-import type { Fill, OrderStatus, OrderType } from '../domain/order-types';
+import type { InterventionAction, OrderLink, OrderState } from '../domain/order-state';
+import type { Fill, OrderRequest, OrderStatus, OrderType } from '../domain/order-types';
+import type { OrderWorkflowConfig } from './order-config';
 
 /** Signals, queries and updates of the order workflow, declared once. One object argument each. */
 
@@ -80,3 +81,16 @@ export const FailureTypes = {
   /** Raised by broker activities when the Kite session is not valid. */
   tokenExpired: 'TOKEN_EXPIRED',
 } as const;
+
+/** The order workflow's input (what the API, a parent workflow or continue-as-new starts it with). */
+export interface OrderWorkflowInput {
+  orderId: string;
+  request: OrderRequest;
+  payloadHash: string;
+  receivedAt: string;
+  config?: Partial<OrderWorkflowConfig>;
+  /** Set by continue-as-new: the state to carry on from. */
+  resume?: OrderState;
+  /** Set when a parent workflow (split, OCO, bracket) starts this order as one of its legs. */
+  link?: OrderLink;
+}

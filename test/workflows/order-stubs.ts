@@ -2,7 +2,7 @@ import type { OrderActivities } from '../../src/activities/create-activities';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { ValidationReport } from '../../src/domain/order-validation';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../../src/domain/order-types';
-import type { OrderWorkflowInput } from '../../src/workflows/order-lifecycle';
+import type { OrderWorkflowInput } from '../../src/workflows/order-messages';
 
 /** The instrument every stubbed lookup answers with: lot 30, tick 5 paise. */
 export const STUB_INSTRUMENT: Instrument = {
