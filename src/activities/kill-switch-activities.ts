@@ -4,12 +4,12 @@ import { dailyLossBreach, isHalted, releasedByOperatorToday, type KillSwitchSour
 import type { OrderRequest, Product, Exchange } from '../domain/order-types';
 import { fnv1a64 } from '../domain/hash';
 import { rupeesToPaise } from '../domain/positions';
-import { AppError } from '../api/app-errors';
-import type { CancelFilter, CancelResult } from '../api/order-cancellation';
+import { AppError } from '../services/app-errors';
+import type { CancelFilter } from '../services/order-cancellation';
 import type { KillSwitchStore } from '../store/kill-switch-store';
 import { ACCOUNT_BOOK, type PositionKey, type PositionStore } from '../store/position-store';
 import {
-  engageKillSwitchSignal, killSwitchWorkflowId, releaseKillSwitchSignal, type FlattenResult, type KillSwitchOutcome,
+  engageKillSwitchSignal, killSwitchWorkflowId, releaseKillSwitchSignal, type CancelResult, type FlattenResult, type KillSwitchOutcome,
 } from '../workflows/kill-switch-messages';
 
 export interface KillSwitchActivityDeps {

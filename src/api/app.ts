@@ -1,26 +1,26 @@
 import express, { type Express } from 'express';
 import { errorMiddleware } from './error-middleware';
-import type { OrderService } from './order-service';
+import type { OrderService } from '../services/order-service';
 import { orderRoutes } from './routes/order-routes';
 import { groupRoutes } from './routes/group-routes';
-import type { GroupService } from './group-service';
+import type { GroupService } from '../services/group-service';
 import { webhookRoutes } from './routes/webhook-routes';
 import { riskRoutes, type RiskConfigView } from './routes/risk-routes';
 import { operatorRoutes } from './routes/operator-routes';
-import { AppError } from './app-errors';
+import { AppError } from '../services/app-errors';
 import { authenticate } from './auth';
 import type { AccessControl } from '../config/access-config';
 import { positionRoutes } from './routes/positions-routes';
-import type { PositionService } from './position-service';
+import type { PositionService } from '../services/position-service';
 import { reconciliationRoutes } from './routes/reconciliation-routes';
-import type { ReconciliationService } from './reconciliation-service';
-import type { KillSwitchService } from './kill-switch-service';
-import type { ReportService } from './report-service';
+import type { ReconciliationService } from '../services/reconciliation-service';
+import type { KillSwitchService } from '../services/kill-switch-service';
+import type { ReportService } from '../services/report-service';
 import type { OrderStore } from '../store/order-store';
 import { killSwitchRoutes } from './routes/kill-switch-routes';
 import { reportRoutes } from './routes/report-routes';
 import { monitorRoutes } from './routes/monitor-routes';
-import type { MonitorService } from './monitor-service';
+import type { MonitorService } from '../services/monitor-service';
 
 export interface AppDeps {
   orders: OrderService;

@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import type { AccessControl, Principal, Role } from '../config/access-config';
-import { AppError } from './app-errors';
+import { AppError } from '../services/app-errors';
 
 /** The caller, set by `authenticate`. */
 export function principalOf(res: Response): Principal {

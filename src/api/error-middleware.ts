@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { AppError } from './app-errors';
+import { AppError } from '../services/app-errors';
 
 /** The one place errors become HTTP answers. A 500 says nothing internal; the log gets the detail. */
 export function errorMiddleware(log: (msg: string, err: unknown) => void): ErrorRequestHandler {

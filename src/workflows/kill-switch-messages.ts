@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { KillSwitchSource, KillSwitchState } from '../domain/kill-switch';
-import type { CancelResult } from '../api/order-cancellation';
+/** One order of a cancel sweep. outcome: cancelled (the broker confirmed), ended (it finished another way meanwhile: filled, rejected), failed (see error). */
+export interface CancelResult { orderId: string; clientOrderId: string; strategyId: string; tradingsymbol: string; statusBefore: string; outcome: 'cancelled' | 'ended' | 'failed'; status?: string; error?: { code: string; message: string } }
 
 /** Signals, queries and updates of the kill switch workflow, declared once. One object argument each. */
 

@@ -1,4 +1,4 @@
-import { csvField, toCsv } from '../../src/api/csv';
+import { csvField, toCsv } from '../../src/services/csv';
 
 describe('CSV escaping (RFC 4180, OWASP formula injection)', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { riskConfigWith, writeRiskConfig } from '../support/risk-config';
 import { TEST_KEYS } from '../support/access-config';
-import { AUDIT_COLUMNS } from '../../src/api/report-service';
+import { AUDIT_COLUMNS } from '../../src/services/report-service';
 import { eventually, startStack, type Stack } from './stack';
 
 /** Operator APIs on the paper broker: cancel-all with filters, the metrics summary against known orders, the audit export. */

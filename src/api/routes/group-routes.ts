@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
 import { canActFor } from '../../config/access-config';
-import { AppError, notFound } from '../app-errors';
+import { AppError, notFound } from '../../services/app-errors';
 import { principalOf } from '../auth';
 import { CancelGroupBody, GroupIdParam, PlaceGroupBody } from '../group-schemas';
-import type { GroupService } from '../group-service';
+import type { GroupService } from '../../services/group-service';
 
 /** /api/v1/groups: OCO pairs and brackets. Same key rules as orders: a strategy key acts for its own strategies only. */
 export function groupRoutes(service: GroupService): Router {

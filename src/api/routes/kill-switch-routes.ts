@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { principalOf, requireRole } from '../auth';
-import type { KillSwitchService } from '../kill-switch-service';
-import { cancelOpenOrders, type CancelDeps } from '../order-cancellation';
+import type { KillSwitchService } from '../../services/kill-switch-service';
+import { cancelOpenOrders, type CancelDeps } from '../../services/order-cancellation';
 
 export const KillSwitchBody = z.strictObject({
   action: z.enum(['engage', 'release']),

@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { canActFor } from '../../config/access-config';
-import { notFound } from '../app-errors';
+import { notFound } from '../../services/app-errors';
 import { principalOf } from '../auth';
-import type { MonitorService } from '../monitor-service';
+import type { MonitorService } from '../../services/monitor-service';
 
 const MonitorIdParam = z.object({ id: z.string().regex(/^monitor-[A-Za-z0-9_.:-]{1,64}$/, 'a monitor id (monitor-<clientOrderId>)') });
 const CancelMonitorBody = z.strictObject({ reason: z.string().max(500).optional() });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireRole } from '../auth';
 import { BrokerSessionBody } from '../order-schemas';
-import type { OrderService } from '../order-service';
+import type { OrderService } from '../../services/order-service';
 
 export interface OperatorDeps {
   orders: OrderService;

@@ -1,11 +1,11 @@
 import { Router, type Response } from 'express';
 import { canActFor } from '../../config/access-config';
 import { toChasePolicy, toCompletionPolicy } from '../../config/execution-config';
-import { AppError, notFound } from '../app-errors';
+import { AppError, notFound } from '../../services/app-errors';
 import { principalOf, requireRole } from '../auth';
 import type { OrderRequest } from '../../domain/order-types';
 import { InterventionBody, ListOrdersQuery, ModifyOrderBody, OrderIdParam, PlaceOrderBody } from '../order-schemas';
-import type { OrderService } from '../order-service';
+import type { OrderService } from '../../services/order-service';
 
 function toRequest(b: PlaceOrderBody): OrderRequest {
   const { price, triggerPrice, stopLoss, takeProfit, execution, ...rest } = b;

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { canActFor } from '../../config/access-config';
-import { AppError } from '../app-errors';
+import { AppError } from '../../services/app-errors';
 import { principalOf } from '../auth';
-import type { PositionService, Scope } from '../position-service';
+import type { PositionService, Scope } from '../../services/position-service';
 
 /** Query of GET /positions and /pnl: narrow to one strategy and/or one symbol; nothing else is accepted. */
 export const PositionsQuery = z.strictObject({

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole } from '../auth';
-import type { ReconciliationService } from '../reconciliation-service';
+import type { ReconciliationService } from '../../services/reconciliation-service';
 
 export const ReconciliationQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 

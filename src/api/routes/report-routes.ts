@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { canActFor } from '../../config/access-config';
-import { AppError, notFound } from '../app-errors';
+import { AppError, notFound } from '../../services/app-errors';
 import { principalOf } from '../auth';
-import { toCsv } from '../csv';
-import { AUDIT_COLUMNS, type ReportService } from '../report-service';
+import { toCsv } from '../../services/csv';
+import { AUDIT_COLUMNS, type ReportService } from '../../services/report-service';
 
 const strategyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 chars of letters, digits, _ . -');
 const instant = z.string().datetime({ offset: true, message: 'an ISO-8601 time, e.g. 2026-11-24T09:15:00+05:30' }).transform((s) => new Date(s));

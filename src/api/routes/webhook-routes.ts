@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { KitePostback } from '../order-schemas';
-import type { OrderService } from '../order-service';
+import type { OrderService } from '../../services/order-service';
 
 /** POST /api/v1/webhooks/kite: Kite postbacks. A bad checksum answers 401 and changes nothing. */
 export function webhookRoutes(service: OrderService): Router {

@@ -1,20 +1,9 @@
 import { AppError } from './app-errors';
 import type { OrderService } from './order-service';
 import type { OrderStore } from '../store/order-store';
+import type { CancelResult } from '../workflows/kill-switch-messages';
 
 export interface CancelFilter { strategyId?: string; tradingsymbol?: string }
-
-export interface CancelResult {
-  orderId: string;
-  clientOrderId: string;
-  strategyId: string;
-  tradingsymbol: string;
-  statusBefore: string;
-  /** cancelled: the broker confirmed; ended: it finished another way meanwhile (filled, rejected); failed: see error. */
-  outcome: 'cancelled' | 'ended' | 'failed';
-  status?: string;
-  error?: { code: string; message: string };
-}
 
 export interface CancelDeps {
   orders: Pick<OrderService, 'cancelOrder'>;

@@ -1,4 +1,4 @@
-/** Errors the API answers with: an HTTP status, a machine-readable code, a human message, optional details. */
+/** Application errors: an HTTP-like status, a machine-readable code, a human message, optional details (the API answers with them as they are). */
 export class AppError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
     super(message);
