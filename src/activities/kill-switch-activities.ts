@@ -79,23 +79,7 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
      */
     async flattenPositionsForKillSwitch(args: { account: string; engagementId: string }): Promise<{ enabled: boolean; results: FlattenResult[] }> {
       if (!config().killSwitch.flattenPositions) return { enabled: false, results: [] };
-      const books = (await d.positions.listPositions({})).filter((p) => p.strategyId !== ACCOUNT_BOOK && p.book.quantity !== 0);
-      const results: FlattenResult[] = [];
-      for (const p of books) {
-        const side = p.book.quantity > 0 ? 'SELL' : 'BUY';
-        const quantity = Math.abs(p.book.quantity);
-        const line = { strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange, product: p.product, side, quantity };
-        const clientOrderId = flattenClientOrderId(args.engagementId, p);
-        try {
-          const { order } = await d.placeOrder({
-            clientOrderId, strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange as Exchange, side, quantity,
-            orderType: 'MARKET', product: p.product as Product, validity: 'DAY', variety: 'regular', metadata: { killSwitch: args.engagementId },
-          });
-          results.push({ ...line, orderId: order.orderId, status: order.status });
-        } catch (err) {
-          results.push({ ...line, error: err instanceof AppError ? { code: err.code, message: err.message } : { code: 'FLATTEN_FAILED', message: String((err as Error).message ?? err) } });
-        }
-      }
+      const results = await flattenBooks(d, args.engagementId);
       await d.killSwitches.recordEvent({
         id: `${args.account}:${args.engagementId}:POSITIONS_FLATTENED`, account: args.account, type: 'POSITIONS_FLATTENED', engagementId: args.engagementId,
         payload: { results }, occurredAt: new Date(now()),
@@ -124,6 +108,28 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
       });
     },
   };
+}
+
+/** One reduce-only MARKET order per strategy book still open; a refusal is recorded, not thrown. */
+async function flattenBooks(d: KillSwitchActivityDeps, engagementId: string): Promise<FlattenResult[]> {
+  const books = (await d.positions.listPositions({})).filter((p) => p.strategyId !== ACCOUNT_BOOK && p.book.quantity !== 0);
+  const results: FlattenResult[] = [];
+  for (const p of books) {
+    const side = p.book.quantity > 0 ? 'SELL' : 'BUY';
+    const quantity = Math.abs(p.book.quantity);
+    const line = { strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange, product: p.product, side, quantity };
+    const clientOrderId = flattenClientOrderId(engagementId, p);
+    try {
+      const { order } = await d.placeOrder({
+        clientOrderId, strategyId: p.strategyId, tradingsymbol: p.tradingsymbol, exchange: p.exchange as Exchange, side, quantity,
+        orderType: 'MARKET', product: p.product as Product, validity: 'DAY', variety: 'regular', metadata: { killSwitch: engagementId },
+      });
+      results.push({ ...line, orderId: order.orderId, status: order.status });
+    } catch (err) {
+      results.push({ ...line, error: err instanceof AppError ? { code: err.code, message: err.message } : { code: 'FLATTEN_FAILED', message: String((err as Error).message ?? err) } });
+    }
+  }
+  return results;
 }
 
 /**

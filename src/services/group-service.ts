@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { payloadHash } from '../domain/hash';
 import { groupIdFor, type GroupRequest } from '../domain/order-group-legs';
 import type { OrderGroupStore } from '../store/order-group-store';
-import type { orderGroupWorkflow } from '../workflows/order-group';
+import type { orderGroupWorkflow } from '../workflows';
 import type { OrderWorkflowConfig } from '../workflows/order-config';
 import { cancelGroupUpdate, GroupFailureTypes, groupStateQuery } from '../workflows/order-group-messages';
 import { OrderClientId, OrderStatus, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';

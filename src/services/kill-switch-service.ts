@@ -1,7 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { KillSwitchState } from '../domain/kill-switch';
 import type { KillSwitchStore } from '../store/kill-switch-store';
-import type { killSwitchWorkflow } from '../workflows/kill-switch';
+import type { killSwitchWorkflow } from '../workflows';
 import { killSwitchUpdate, killSwitchWorkflowId, type KillSwitchOutcome } from '../workflows/kill-switch-messages';
 import { AppError } from './app-errors';
 

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import { monitorIdFor, type MonitorPolicy, type PositionMonitorState } from '../domain/position-monitor';
 import type { OrderRequest } from '../domain/order-types';
-import type { positionMonitorWorkflow } from '../workflows/position-monitor';
+import type { positionMonitorWorkflow } from '../workflows';
 import type { OrderWorkflowConfig } from '../workflows/order-config';
 import { cancelMonitorUpdate, MonitorFailureTypes, positionMonitorQuery } from '../workflows/position-monitor-messages';
 import { OrderClientId, OrderParent, OrderStatus, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';

@@ -1,12 +1,12 @@
 import { AppError } from './app-errors';
-import type { OrderService } from './order-service';
 import type { OrderStore } from '../store/order-store';
 import type { CancelResult } from '../workflows/kill-switch-messages';
 
 export interface CancelFilter { strategyId?: string; tradingsymbol?: string }
 
 export interface CancelDeps {
-  orders: Pick<OrderService, 'cancelOrder'>;
+  /** OrderService.cancelOrder: the order workflow's cancel update, answered once the broker confirms. */
+  orders: { cancelOrder(orderId: string, reason?: string): Promise<{ status: string }> };
   store: Pick<OrderStore, 'listLiveOrders'>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;

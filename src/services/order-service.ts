@@ -8,7 +8,7 @@ import { payloadHash } from '../domain/hash';
 import type { FallbackOverride } from '../domain/fallback';
 import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
 import type { OrderStore, OrderListFilter } from '../store/order-store';
-import type { orderLifecycleWorkflow } from '../workflows/order-lifecycle';
+import type { orderLifecycleWorkflow } from '../workflows';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
   type InterventionRequest, type ModifyRequest,

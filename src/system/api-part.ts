@@ -1,0 +1,45 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { createApp } from '../api/app';
+import { monitorPolicyFor } from '../config/monitor-config';
+import { executionReport } from '../services/execution-report';
+import { GroupService } from '../services/group-service';
+import { KillSwitchService } from '../services/kill-switch-service';
+import { MonitorService } from '../services/monitor-service';
+import { OrderService } from '../services/order-service';
+import { ReconciliationService } from '../services/reconciliation-service';
+import { ReportService } from '../services/report-service';
+import { ReconciliationStore } from '../store/reconciliation-store';
+import { ReportStore } from '../store/report-store';
+import type { SystemCore } from './core';
+import type { ShutdownStack } from './shutdown';
+
+/** Serves the HTTP API on API_HOST:API_PORT; answers with its base URL. */
+export async function startApi(core: SystemCore, stops: ShutdownStack): Promise<string> {
+  const { env } = core;
+  const app = apiApp(core);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  stops.push(() => new Promise((r) => { server.close(() => r(undefined)); server.closeAllConnections(); }));
+  const addr = server.address();
+  return `http://${env.API_HOST}:${typeof addr === 'object' && addr ? addr.port : env.API_PORT}`;
+}
+
+/** The application services behind the routes, over the process's shared stores and client. */
+function apiApp(core: SystemCore): Express {
+  const { env, client, store, config, workflowConfig, account, db } = core;
+  const taskQueue = env.TEMPORAL_TASK_QUEUE;
+  const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: (o) => monitorPolicyFor(config.monitor, o) });
+  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors });
+  return createApp({
+    orders, monitors, access: config.access, riskConfig: config.riskConfig, positions: core.positionService,
+    groups: new GroupService({ client, groups: core.groups, taskQueue, workflowConfig }),
+    executionReport: (id) => executionReport(store, id),
+    saveAccessToken: (token) => core.sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }),
+    killSwitch: new KillSwitchService({ client, store: core.killSwitches, taskQueue, account }),
+    liveOrders: store, reports: new ReportService(new ReportStore(db)),
+    reconciliation: new ReconciliationService(new ReconciliationStore(db)),
+  });
+}

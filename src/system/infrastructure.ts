@@ -1,0 +1,50 @@
+import path from 'node:path';
+import type { brokerSettings, Env } from '../config/env';
+import { projectRoot } from '../infra/binaries';
+import { startEmbeddedPostgres } from '../infra/embedded-pg';
+import { applyMigrations } from '../infra/migrate';
+import { startTemporalDevServer } from '../infra/temporal-dev-server';
+import { createPaperBroker } from '../paper/paper-broker';
+import { ORDER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import type { ShutdownStack } from './shutdown';
+
+export type BrokerSettings = ReturnType<typeof brokerSettings>;
+
+/** The environment's Postgres, or an embedded one under DATA_DIR; either way migrated to the current schema. */
+export async function startDatabase(env: Env, log: (line: string) => void, stops: ShutdownStack): Promise<string> {
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(path.resolve(env.DATA_DIR), 'postgres'), port: env.PG_PORT, database: 'oms', log });
+    stops.push(() => pg.stop());
+    databaseUrl = pg.connectionString;
+  }
+  const { applied } = await applyMigrations(databaseUrl, path.join(projectRoot(), 'prisma', 'migrations'), log);
+  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  return databaseUrl;
+}
+
+/** The environment's Temporal, or a dev server (SQLite under DATA_DIR, the order search attributes registered). */
+export async function startTemporal(env: Env, stops: ShutdownStack): Promise<{ address: string; uiUrl: string | undefined }> {
+  if (env.TEMPORAL_ADDRESS) return { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL };
+  const dataDir = path.resolve(env.DATA_DIR);
+  const t = await startTemporalDevServer({
+    ip: env.TEMPORAL_DEV_IP, port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE,
+    dbFilename: path.join(dataDir, 'temporal', 'temporal.sqlite'), searchAttributes: ORDER_SEARCH_ATTRIBUTES,
+    logFile: path.join(dataDir, 'temporal', 'server.log'),
+  });
+  stops.push(() => t.stop());
+  return { address: t.address, uiUrl: t.uiUrl };
+}
+
+/** In paper mode without an external simulator (KITE_API_ROOT), the paper broker in this process; its URL, if started. */
+export async function startPaperBroker(env: Env, broker: BrokerSettings, stops: ShutdownStack): Promise<string | undefined> {
+  if (env.BROKER_MODE !== 'paper' || env.KITE_API_ROOT) return undefined;
+  const postbackUrl = env.POSTBACK_URL ?? `http://${env.API_HOST}:${env.API_PORT}/api/v1/webhooks/kite`;
+  const paper = createPaperBroker({
+    apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl,
+    rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 }, startingCash: env.PAPER_STARTING_CASH,
+  });
+  const port = await paper.listen(env.PAPER_PORT, env.PAPER_HOST);
+  stops.push(() => paper.close());
+  return `http://${env.PAPER_HOST}:${port}`;
+}

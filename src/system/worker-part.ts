@@ -1,0 +1,60 @@
+import { createActivities } from '../activities/create-activities';
+import { createGroupActivities } from '../activities/group-activities';
+import { createKillSwitchActivities } from '../activities/kill-switch-activities';
+import { createMonitorActivities } from '../activities/monitor-activities';
+import { createReconciliationActivities } from '../activities/reconciliation-activities';
+import { paperSessionSource } from '../broker/paper-session';
+import { cancelOpenOrders } from '../services/order-cancellation';
+import { OrderService } from '../services/order-service';
+import { ReconciliationStore } from '../store/reconciliation-store';
+import { RiskStore } from '../store/risk-store';
+import { ensureKillSwitch } from '../worker/kill-switch-schedule';
+import { createOrderWorker } from '../worker/order-worker';
+import { ensureReconciliationSchedule } from '../worker/reconciliation-schedule';
+import type { SystemCore } from './core';
+import type { ShutdownStack } from './shutdown';
+
+/** Runs the order worker with every activity, then makes sure the reconciliation schedule and the kill switch exist. */
+export async function startWorker(core: SystemCore, stops: ShutdownStack): Promise<void> {
+  const { env, client } = core;
+  const { worker, connection } = await createOrderWorker({
+    address: core.endpoints.temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities: workerActivities(core),
+  });
+  const running = worker.run();
+  stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
+  const reconciliation = core.config.reconciliation;
+  await ensureReconciliationSchedule({
+    client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
+  });
+  const intervalMs = core.config.riskConfig.current().config.killSwitch.checkIntervalMs;
+  const ks = await ensureKillSwitch({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account: core.account, intervalMs });
+  core.log(`kill switch: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${intervalMs} ms`);
+}
+
+/** The activities of every workflow, over the process's shared stores, gateway and client. */
+function workerActivities(core: SystemCore) {
+  const { env, config, store, gateway, positionStore, client, log } = core;
+  const { riskConfig } = config;
+  // The kill switch acts through the same paths as the API: order workflows' cancel updates and placements.
+  const orderService = new OrderService({
+    client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: core.broker.apiSecret, workflowConfig: core.workflowConfig, ladderFor: config.execution.ladderFor,
+  });
+  const paperRoot = env.BROKER_MODE === 'paper' ? core.endpoints.paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
+  const session = paperRoot ? paperSessionSource(paperRoot) : undefined;
+  return {
+    // The monitor cancels OCO groups through their update.
+    ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, client }),
+    ...createActivities({ broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session }),
+    ...createGroupActivities({ groups: core.groups }),
+    ...createReconciliationActivities({
+      broker: gateway, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log,
+      session: session ?? (async () => riskConfig.current().config.session),
+    }),
+    ...createKillSwitchActivities({
+      killSwitches: core.killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE,
+      accountNetPnl: async () => (await core.positionService.pnl({})).total.net,
+      cancelOpenOrders: (filter, reason) => cancelOpenOrders({ orders: orderService, store }, filter, reason),
+      placeOrder: (request) => orderService.placeOrder(request),
+    }),
+  };
+}
