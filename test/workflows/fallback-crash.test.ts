@@ -1,33 +1,23 @@
-import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DEFAULT_FALLBACK, mergeFallback } from '../../src/domain/fallback';
 import { brokerTagFor } from '../../src/domain/hash';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
-import { interventionUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { interventionUpdate } from '../../src/workflows/order-messages';
+import { pollUntil } from '../support/poll';
+import { expectReplays as replaysAgainstBundle } from '../support/replay';
+import { useWorkflowTestServer } from '../support/workflow-suite';
 import { storedEvents, type SavedProgress } from './crash-broker';
-import { startOrderTestServer } from './order-env';
-import { limitBuy, orderInput, uniqueId } from './order-stubs';
+import { crashAndTakeOver as takeOver, eventsOfType, expectCompleteAudit, waitForOrder, type OrderHandle as Handle } from './order-harness';
+import { limitBuy } from './order-stubs';
 import { TagBroker, tagBrokerActivities, type PlaceHold, type Refusal } from './tag-broker';
 
 /**
  * A worker shut down in the middle of a fallback step (a re-placement under a new tag, a split's slice placement, a
  * manual review), and a fresh worker on the same task queue taking the order over from its history.
  */
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, workflowBundle] = await startOrderTestServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-
-type Handle = WorkflowHandle<typeof orderLifecycleWorkflow>;
+const suite = useWorkflowTestServer();
 
 interface Scenario {
   request: OrderRequest;
@@ -46,56 +36,21 @@ interface Takeover {
   audit: (orderId: string) => AuditEvent[];
 }
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(what)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Starts the order on a worker that is shut down once `dieWhen` resolves; a new worker (same queue, same broker and
- * store) then runs it to its end. No workflow cache on the first worker: the test server never moves a task off a
- * dead worker's sticky queue (see ladder-crash.test.ts).
- */
+/** Starts the order on a worker that is shut down once `dieWhen` resolves; a new worker (same broker and store) ends it. */
 async function crashAndTakeOver(broker: TagBroker, s: Scenario): Promise<Takeover> {
   const saves: SavedProgress[] = [];
-  const taskQueue = uniqueId('fallback-crash-tq');
   const first = tagBrokerActivities(broker, saves, { hold: s.hold, freezeLimit: s.freezeLimit });
-  const dying = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: first.activities, maxCachedWorkflows: 0 });
-  const dyingRun = dying.run();
-  const orderId = uniqueId('fallback-crash');
-  const config = { pollMinMs: 1000, pollMaxMs: 5000, fallback: mergeFallback(DEFAULT_FALLBACK) };
-  const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, s.request, { config })] });
-  try {
-    await within(s.dieWhen(handle, first.held), 30_000, 'the first worker never got to where it should die');
-    dying.shutdown();
-    await dyingRun;
-
-    const second = tagBrokerActivities(broker, saves, { freezeLimit: s.freezeLimit });
-    const successor = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: second.activities });
-    const result = await successor.runUntil(async () => {
-      await s.thenOnNewWorker?.(handle);
-      return within(handle.result(), 40_000, 'the new worker did not bring the order to a final status');
-    });
-    return { result, handle, audit: (id) => storedEvents(saves.filter((x) => x.state.orderId === id)) };
-  } finally {
-    if (dying.getState() === 'RUNNING') {
-      dying.shutdown();
-      await dyingRun.catch(() => undefined);
-    }
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') await handle.terminate('test done');
-  }
+  const { result, handle } = await takeOver(suite, {
+    name: 'fallback-crash', request: s.request, config: { fallback: mergeFallback(DEFAULT_FALLBACK) }, first: first.activities,
+    dieWhen: (h) => s.dieWhen(h, first.held), dieWhat: 'the first worker never got to where it should die',
+    second: () => tagBrokerActivities(broker, saves, { freezeLimit: s.freezeLimit }).activities,
+    thenOnNewWorker: s.thenOnNewWorker,
+  });
+  return { result, handle, audit: (id) => storedEvents(saves.filter((x) => x.state.orderId === id)) };
 }
 
-async function until(handle: Handle, wanted: (s: OrderState) => boolean): Promise<OrderState> {
-  for (let i = 0; i < 300; i++) {
-    const s = await handle.query(orderStateQuery);
-    if (wanted(s)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the order never reached the wanted state');
-}
+/** The whole history of `workflowId`, run again by fresh workflow code: a determinism error fails the test. */
+const expectReplays = (workflowId: string) => replaysAgainstBundle(suite.workflowBundle, suite.env.client.workflow.getHandle(workflowId));
 
 /**
  * Idle in manual review: the review's timer is started after the last activity (the review's save) was scheduled,
@@ -103,28 +58,15 @@ async function until(handle: Handle, wanted: (s: OrderState) => boolean): Promis
  */
 async function waitingInReview(handle: Handle): Promise<void> {
   const { EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: ACTIVITY, EVENT_TYPE_TIMER_STARTED: TIMER, EVENT_TYPE_WORKFLOW_TASK_COMPLETED: TASK_DONE } = temporal.api.enums.v1.EventType;
-  await until(handle, (s) => s.intervention?.reason === 'MANUAL_REVIEW');
-  for (let i = 0; i < 300; i++) {
-    const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+  await waitForOrder(handle, (s) => s.intervention?.reason === 'MANUAL_REVIEW');
+  const settled = (types: (number | null | undefined)[]) => {
     const last = types.at(-1);
-    if (types.lastIndexOf(TIMER) > types.lastIndexOf(ACTIVITY) && (last === TIMER || last === TASK_DONE)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the order never settled into its manual review');
+    return types.lastIndexOf(TIMER) > types.lastIndexOf(ACTIVITY) && (last === TIMER || last === TASK_DONE);
+  };
+  await pollUntil(async () => ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType), settled, { what: 'the order never settled into its manual review' });
 }
 
-/** The whole history, run again by fresh workflow code: a determinism error fails the test. */
-async function expectReplays(workflowId: string): Promise<void> {
-  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  await expect(Worker.runReplayHistory({ workflowBundle }, history, workflowId)).resolves.toBeUndefined();
-}
-
-/** Everything the workflow recorded reached the store, each sequence number once, with no gap left by the crash. */
-function expectCompleteAudit(state: OrderState, events: AuditEvent[]): void {
-  expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: state.eventSequence }, (_, i) => i + 1));
-}
-
-const countOf = (events: AuditEvent[], type: string) => events.filter((e) => e.type === type).length;
+const countOf = (events: AuditEvent[], type: string) => eventsOfType(events, type).length;
 const firstRefused = (refusal: Refusal) => (n: number) => (n === 1 ? refusal : null);
 const MARGIN: Refusal = { errorType: 'MarginException', message: 'Insufficient funds. Required margin is 95000.00 but available margin is 70000.00.' };
 const FREEZE: Refusal = { errorType: 'InputException', message: 'Quantity exceeds the freeze limit of 600. Slice the order.' };
@@ -176,7 +118,7 @@ describe('a worker shut down in the middle of a fallback step', () => {
     expect(['ATTEMPT_REJECTED', 'FALLBACK_STEP', 'SPLIT', 'REPLACING'].map((t) => countOf(events, t))).toEqual([1, 1, 1, 0]);
     expectCompleteAudit(result, events);
     for (const id of sliceIds) {
-      const slice = await env.client.workflow.getHandle<typeof orderLifecycleWorkflow>(id).result();
+      const slice = await suite.env.client.workflow.getHandle<typeof orderLifecycleWorkflow>(id).result();
       expect(slice).toMatchObject({ status: 'FILLED', link: { parentId: handle.workflowId, riskCovered: true } });
       expectCompleteAudit(slice, audit(id));
       await expectReplays(id);
@@ -191,7 +133,7 @@ describe('a worker shut down in the middle of a fallback step', () => {
       request: limitBuy(),
       dieWhen: waitingInReview,
       thenOnNewWorker: async (h) => {
-        await until(h, (s) => !!s.intervention); // answered by the new worker, from the history
+        await waitForOrder(h, (s) => !!s.intervention); // answered by the new worker, from the history
         answered = await h.executeUpdate(interventionUpdate, { args: [{ action: 'convert', by: 'ops' }] });
       },
     });

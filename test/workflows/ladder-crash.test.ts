@@ -1,89 +1,38 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
-import { orderLifecycleWorkflow } from '../../src/workflows';
+import { expectReplays } from '../support/replay';
+import { useWorkflowTestServer } from '../support/workflow-suite';
 import { FakeBroker, storedEvents, workerActivities, type Hold, type SavedProgress } from './crash-broker';
-import { startOrderTestServer } from './order-env';
-import { limitBuy, orderInput, uniqueId } from './order-stubs';
+import { crashAndTakeOver as takeOver, eventsOfType as ofType, expectCompleteAudit, type OrderHandle } from './order-harness';
+import { limitBuy } from './order-stubs';
 
 /**
  * A worker shut down in the middle of an execution-ladder step (a rung's modify, a completion's cancel or MARKET
  * conversion in flight), and a fresh worker on the same task queue taking the order over from its history.
  */
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, workflowBundle] = await startOrderTestServer();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-type Handle = WorkflowHandle<typeof orderLifecycleWorkflow>;
+const suite = useWorkflowTestServer();
 
 interface Takeover {
   result: OrderState;
   events: AuditEvent[];
-  handle: Handle;
-}
-
-/** Rejects with `what` if `promise` has not settled within `ms` (a hang fails the test with a reason, not a timeout). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(what)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  handle: OrderHandle;
 }
 
 /**
  * Starts the order on a worker whose `hold` call never answers; once the workflow is inside that call the worker is
- * shut down, and a new worker (same queue, same broker and store) runs the order to its end. Shutting down reports
- * the held call as failed at once, where a killed process would leave it to time out: either way the workflow sees
- * an attempt that failed transiently with its effect at the broker unknown (the e2e test covers the real SIGKILL).
+ * shut down, and a new worker (same queue, same broker and store) runs the order to its end.
  */
 async function crashAndTakeOver(broker: FakeBroker, request: OrderRequest, hold: Hold): Promise<Takeover> {
   const saves: SavedProgress[] = [];
-  const taskQueue = uniqueId('ladder-crash-tq');
   const first = workerActivities(broker, saves, hold);
-  // No workflow cache: the test server never moves a task off a dead worker's sticky queue, and a worker that
-  // caches nothing hands every task to the shared queue, as a crashed process leaves it to its successor.
-  const dying = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: first.activities, maxCachedWorkflows: 0 });
-  const dyingRun = dying.run();
-  const orderId = uniqueId('ladder-crash');
-  const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, request)] });
-  try {
-    await within(first.held, 30_000, `the workflow never reached the held ${hold.activity} call #${hold.call}`);
-    dying.shutdown();
-    await dyingRun;
-
-    const second = workerActivities(broker, saves);
-    const successor = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: second.activities });
-    const result = await successor.runUntil(within(handle.result(), 40_000, 'the new worker did not bring the order to a final status'));
-    return { result, events: storedEvents(saves), handle };
-  } finally {
-    if (dying.getState() === 'RUNNING') {
-      dying.shutdown();
-      await dyingRun.catch(() => undefined);
-    }
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') await handle.terminate('test done');
-  }
+  const { result, handle } = await takeOver(suite, {
+    name: 'ladder-crash', request, first: first.activities,
+    dieWhen: () => first.held, dieWhat: `the workflow never reached the held ${hold.activity} call #${hold.call}`,
+    second: () => workerActivities(broker, saves).activities,
+  });
+  return { result, events: storedEvents(saves), handle };
 }
 
-/** The whole history, run again by fresh workflow code: a determinism error fails the test. */
-async function expectReplays(handle: Handle): Promise<void> {
-  await expect(Worker.runReplayHistory({ workflowBundle }, await handle.fetchHistory(), handle.workflowId)).resolves.toBeUndefined();
-}
-
-/** Everything the workflow recorded reached the store, each sequence number once, with no gap left by the crash. */
-function expectCompleteAudit(result: OrderState, events: AuditEvent[]): void {
-  expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: result.eventSequence }, (_, i) => i + 1));
-}
-
-const ofType = (events: AuditEvent[], type: string) => events.filter((e) => e.type === type);
 const chased = () => limitBuy({ execution: { chase: { stepAfterMs: 1000, steps: 2, maxMoveBps: 500, thenMarket: true } } });
 const completing = (action: 'cancel' | 'market') => limitBuy({ execution: { completion: { policy: 'time', afterMs: 1000, action } } });
 /** 30 of 90 fill at the limit on the broker's second read: the order is seen OPEN, then PARTIALLY_FILLED. */
@@ -105,7 +54,7 @@ describe('a worker shut down in the middle of a ladder step', () => {
     expect(ofType(events, 'LADDER_STOPPED')).toEqual([]);
     expect(result.history.map((h) => h.status)).toEqual(['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'FILLED']);
     expectCompleteAudit(result, events);
-    await expectReplays(handle);
+    await expectReplays(suite.workflowBundle, handle);
   });
 
   test('when the worker dies after the broker applied rung 2\'s modify but before it was recorded, then the re-sent modify changes nothing: one order, the right price, each rung recorded once', async () => {
@@ -123,7 +72,7 @@ describe('a worker shut down in the middle of a ladder step', () => {
     expect(rungs).toEqual([1, 2, 3]);
     expect(ofType(events, 'MODIFY_REQUESTED')).toHaveLength(3);
     expectCompleteAudit(result, events);
-    await expectReplays(handle);
+    await expectReplays(suite.workflowBundle, handle);
   });
 
   test('when the worker dies after the broker cancelled the remainder for a time completion policy, then the order ends CANCELLED with its fill kept and the completion recorded once', async () => {
@@ -141,7 +90,7 @@ describe('a worker shut down in the middle of a ladder step', () => {
     expect(ofType(events, 'LADDER_STOPPED')).toHaveLength(0);
     expect(result.history.map((h) => h.status)).toEqual(['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED', 'CANCELLED']);
     expectCompleteAudit(result, events);
-    await expectReplays(handle);
+    await expectReplays(suite.workflowBundle, handle);
   });
 
   test('when the worker dies while a time completion\'s conversion to MARKET is on its way to the broker, then the remainder fills at market once and the completion is recorded once', async () => {
@@ -156,6 +105,6 @@ describe('a worker shut down in the middle of a ladder step', () => {
     expect(ofType(events, 'COMPLETION_TRIGGERED').map((e) => e.payload)).toEqual([{ policy: 'time', action: 'market', remaining: 60 }]);
     expect(ofType(events, 'LADDER_STOPPED')).toEqual([]);
     expectCompleteAudit(result, events);
-    await expectReplays(handle);
+    await expectReplays(suite.workflowBundle, handle);
   });
 });
