@@ -1,4 +1,4 @@
-export { orderLifecycleWorkflow } from './order-lifecycle';
+export { orderLifecycleWorkflow } from './order/order-workflow';
 export { orderGroupWorkflow } from './order-group';
 export { reconciliationWorkflow } from './reconciliation';
 export { killSwitchWorkflow, dailyLossCheckWorkflow } from './kill-switch';

@@ -1,0 +1,35 @@
+import { sleep } from '@temporalio/workflow';
+import { retryDelayMs, strategyFor, type BrokerOperation } from '../../domain/retry-strategy';
+import { ABANDONED, failureMessage, failureType, isTokenExpired, isTransient } from './failures';
+import { pauseFor } from './interventions';
+import type { OrderRun } from './order-run';
+
+/**
+ * A broker call that pauses the order for an operator when the Kite session has expired (instead of retrying in
+ * vain or failing): it goes on once the operator resumes — after supplying a fresh token — or ends it on abandon.
+ */
+export async function brokerCall<T>(run: OrderRun, what: string, call: () => Promise<T>): Promise<T | typeof ABANDONED> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isTokenExpired(err)) throw err;
+      if ((await pauseFor(run, 'TOKEN_EXPIRED', `${what}: ${err.cause?.message ?? 'broker session expired'}`)).action === 'abandon') return ABANDONED;
+    }
+  }
+}
+
+/** Retries a transiently failing broker call by the operation's configured strategy; the last failure is rethrown. */
+export async function withRetry<T>(run: OrderRun, operation: BrokerOperation, call: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(attempt);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      const delayMs = retryDelayMs(strategyFor(run.retry, run.cfg.retryByError, operation, failureType(err), failureMessage(err)), attempt);
+      if (delayMs === null) throw err;
+      run.apply({ type: 'RETRY_SCHEDULED', operation, attempt, delayMs, error: failureMessage(err), at: run.now() });
+      if (delayMs > 0) await sleep(delayMs);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { isTerminal } from '../../domain/order-types';
+import { once } from './activities';
+import { brokerCall, withRetry } from './broker-calls';
+import { failureMessage, isAbandoned, isTransient } from './failures';
+import { fallBack } from './fallback-ladder';
+import type { OrderRun } from './order-run';
+
+/**
+ * Reads the broker's view of the order and feeds it to the state machine. An unreachable broker is recorded and
+ * asked again at the next poll; a rejection before anything filled may be taken up by the fallback ladder.
+ */
+export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postback'): Promise<void> {
+  const brokerOrderId = run.state.brokerOrderId;
+  if (!brokerOrderId) return;
+  let snapshot;
+  try {
+    snapshot = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => once.fetchBrokerOrder({ brokerOrderId })));
+  } catch (err) {
+    if (!isTransient(err)) throw err;
+    run.apply({ type: 'BROKER_UNREACHABLE', operation: 'history', error: failureMessage(err), at: run.now() });
+    return; // no news this time; the polling loop asks again
+  }
+  if (isAbandoned(snapshot)) return;
+  // Refused before it ever worked (an RMS rejection): the fallback ladder may re-place it instead of ending it.
+  const refusedUnfilled = snapshot.status === 'REJECTED' && snapshot.filledQuantity === 0 && !isTerminal(run.state.status);
+  if (refusedUnfilled && (await fallBack(run, null, snapshot.statusMessage ?? 'rejected by the broker'))) return;
+  run.apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: run.now() });
+}

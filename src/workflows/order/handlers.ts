@@ -1,0 +1,29 @@
+import { condition, setHandler } from '@temporalio/workflow';
+import {
+  admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, legCommandSignal, modifyOrderUpdate, orderStateQuery,
+} from '../order-messages';
+import { checkCommand, enqueue, enqueueLegCommand } from './commands';
+import { refusal } from './failures';
+import { checkDecision, decide } from './interventions';
+import type { OrderRun } from './order-run';
+
+/** The order's messages: its state query, broker hints, the admission answer, modify/cancel, leg commands, decisions. */
+export function registerHandlers(run: OrderRun): void {
+  setHandler(orderStateQuery, () => run.state);
+  setHandler(brokerUpdateSignal, (update) => run.noteBrokerSignal(update));
+  setHandler(admissionUpdate, async ({ payloadHash }) => {
+    if (payloadHash !== run.state.payloadHash) {
+      throw refusal(FailureTypes.idempotencyConflict, `client order id ${run.state.request.clientOrderId} was already used for a different order`);
+    }
+    await condition(() => run.admitted);
+    return { orderId: run.state.orderId, status: run.state.status, accepted: run.state.status !== 'REJECTED', state: run.state };
+  });
+  setHandler(modifyOrderUpdate, (changes) => enqueue(run, { kind: 'modify', changes, done: false }), {
+    validator: (changes) => checkCommand(run, 'modify', changes),
+  });
+  setHandler(cancelOrderUpdate, (req) => enqueue(run, { kind: 'cancel', reason: req.reason, done: false }), {
+    validator: (_req) => checkCommand(run, 'cancel'),
+  });
+  setHandler(legCommandSignal, (cmd) => enqueueLegCommand(run, cmd));
+  setHandler(interventionUpdate, (req) => decide(run, req), { validator: (req) => checkDecision(run, req) });
+}

@@ -1,0 +1,123 @@
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { ChasePolicy, CompletionPolicy } from '../../domain/execution-ladder';
+import type { FallbackRung } from '../../domain/fallback';
+import { brokerTagFor } from '../../domain/hash';
+import { initialOrderState, transition, type AuditEvent, type OrderEvent, type OrderState } from '../../domain/order-state';
+import { DEFAULT_RETRY, type RetryConfig } from '../../domain/retry-strategy';
+import { LegBook } from '../child-orders';
+import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from '../order-config';
+import type { BrokerUpdate, InterventionRequest, ModifyRequest, OrderWorkflowInput } from '../order-messages';
+import { OrderStatus } from '../search-attributes';
+import { store } from './activities';
+import { ParentReport } from './parent-report';
+
+export type CommandError = { message: string; type?: string; details?: unknown[] };
+/** A modify or cancel waiting to be run. `legId`: sent by the parent workflow, answered in the next leg update. */
+export type Command =
+  | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: CommandError; legId?: string }
+  | { kind: 'cancel'; reason?: string; done: boolean; error?: CommandError; legId?: string };
+
+/**
+ * One order's run: its state and the few mechanics every step shares (apply a domain event, save, report to a
+ * parent). The steps themselves live in the files beside this one, one concern each.
+ */
+export class OrderRun {
+  readonly cfg: OrderWorkflowConfig;
+  readonly retry: RetryConfig;
+  state: OrderState;
+  /** Audit events not yet saved to Postgres. */
+  private unsaved: AuditEvent[] = [];
+  /** Validated and persisted (or waiting for an operator): the admission update answers from here on. */
+  admitted: boolean;
+  /** A postback or the reconciler said "look now". */
+  brokerHint: BrokerUpdate | null = null;
+  readonly commands: Command[] = [];
+  /** An operator's answer to the intervention the order waits on. */
+  decision: InterventionRequest | null = null;
+  readonly seenLegCommands = new Set<string>();
+  readonly parent = new ParentReport();
+  /** Fallback rungs already taken for this order (each is taken once). */
+  readonly fallbackTaken: FallbackRung[];
+  private legBook: LegBook | null = null;
+
+  readonly chase: ChasePolicy | undefined;
+  ladderStep = 0;
+  /** When the next chase rung is due (workflow clock, ms), or null when the order is not being chased. */
+  ladderAt: number | null = null;
+  readonly completion: CompletionPolicy | undefined;
+  completed = false;
+  /** The current polling interval: back to pollMinMs on news, doubling up to pollMaxMs while nothing changes. */
+  idleMs: number;
+
+  constructor(readonly input: OrderWorkflowInput) {
+    this.cfg = { ...DEFAULT_ORDER_WORKFLOW_CONFIG, ...input.config };
+    this.retry = { ...DEFAULT_RETRY, ...this.cfg.retry };
+    this.state = input.resume ?? initialOrderState({
+      orderId: input.orderId, tag: brokerTagFor(input.orderId), payloadHash: input.payloadHash, request: input.request, at: input.receivedAt, link: input.link,
+    });
+    this.admitted = this.state.status !== 'RECEIVED';
+    this.fallbackTaken = (this.state.attempts ?? []).flatMap((a) => (a.rung ? [a.rung as FallbackRung] : []));
+    this.chase = this.state.request.orderType === 'LIMIT' ? this.state.request.execution?.chase ?? this.cfg.chase : undefined;
+    this.completion = this.state.request.execution?.completion ?? this.cfg.completion;
+    this.idleMs = this.cfg.pollMinMs;
+  }
+
+  /** The workflow clock: deterministic on replay. */
+  now(): string {
+    return new Date(Date.now()).toISOString();
+  }
+
+  /** Feeds one event to the domain's state machine; the audit it returns is saved by the next flush. */
+  apply(event: OrderEvent): void {
+    const before = this.state.status;
+    const r = transition(this.state, event);
+    this.state = r.state;
+    this.unsaved = this.unsaved.concat(r.audit);
+    if (this.state.status !== before) upsertSearchAttributes([{ key: OrderStatus, value: this.state.status }]);
+  }
+
+  /** Records a broker hint in the audit trail (signal handlers cannot run activities). */
+  noteBrokerSignal(update: BrokerUpdate): void {
+    this.brokerHint = update;
+    const sequence = this.state.eventSequence + 1;
+    this.state = { ...this.state, eventSequence: sequence };
+    this.unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source, payload: { ...update }, occurredAt: this.now() });
+  }
+
+  /** Saves the state and the unsaved audit events (idempotent upserts), then tells a parent what changed. */
+  async flush(): Promise<void> {
+    if (this.unsaved.length > 0) {
+      const events = [...this.unsaved];
+      await store.saveOrderProgress({ state: this.state, events });
+      this.unsaved = this.unsaved.slice(events.length);
+    }
+    await this.parent.send(this.state);
+  }
+
+  /** Marks a command done (with its refusal, if any); a parent's command is answered in the next leg update. */
+  finish(command: Command, error?: CommandError): void {
+    if (error) command.error = error;
+    command.done = true;
+    if (command.legId) this.parent.answered(command.legId, command.error?.message);
+  }
+
+  pendingCommand(): Command | undefined {
+    return this.commands.find((c) => !c.done);
+  }
+
+  /** The child orders of a split order (created on first use: most orders have none). */
+  legs(): LegBook {
+    return (this.legBook ??= new LegBook(this.state.orderId, this.input.config));
+  }
+
+  /** The freeze quantity the risk gate applied to this order, when one is configured for its underlying. */
+  freezeQuantity(): number | null {
+    const limit = this.state.validation?.checks.find((c) => c.check === 'freeze_quantity')?.limit;
+    return typeof limit === 'number' ? limit : null;
+  }
+
+  /** Long histories start over with the same state; never while a command is being answered. */
+  continueAsNewDue(): boolean {
+    return workflowInfo().historyLength > this.cfg.maxHistoryEvents && this.commands.every((c) => c.done);
+  }
+}

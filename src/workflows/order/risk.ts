@@ -1,0 +1,34 @@
+import { modifiedRequest } from '../../domain/order-modification';
+import type { OrderState } from '../../domain/order-state';
+import { validateOrder, type ValidationReport } from '../../domain/order-validation';
+import { gateUnavailable } from '../../domain/risk/gate-report';
+import { FailureTypes, type ModifyRequest } from '../order-messages';
+import { gate } from './activities';
+import { failureMessage } from './failures';
+import type { CommandError, OrderRun } from './order-run';
+
+/** The risk gate's report on a new order. */
+export function assessRisk(run: OrderRun, s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
+  return failClosed(run, basic, () => gate.assessOrderRisk({ state: s, basic }));
+}
+
+/** The gate's report, or — when the gate cannot run within its budget — a rejection that says so. */
+async function failClosed(run: OrderRun, basic: ValidationReport, assess: () => Promise<ValidationReport>): Promise<ValidationReport> {
+  try {
+    return await assess();
+  } catch (err) {
+    return gateUnavailable(basic, `the risk gate could not run: ${failureMessage(err)}`, { account: 'unknown', evaluatedAt: run.now() });
+  }
+}
+
+/** Runs the risk gate on the order as the modify would leave it; the refusal to answer with, or null to go on. */
+export async function recheckModification(run: OrderRun, changes: ModifyRequest): Promise<CommandError | null> {
+  const request = modifiedRequest(run.state, changes);
+  const basic = validateOrder(request, run.state.instrument);
+  const report = await failClosed(run, basic, () => gate.assessModificationRisk({ state: { ...run.state, request }, basic }));
+  run.apply({ type: 'MODIFY_RISK_CHECKED', report, at: run.now() });
+  await run.flush();
+  if (report.passed) return null;
+  const failure = report.failure;
+  return { type: FailureTypes.riskRejected, message: `${failure?.check}: ${failure?.message ?? 'check failed'}`, details: [failure] };
+}
