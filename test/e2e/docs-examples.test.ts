@@ -8,22 +8,24 @@ import { TEST_KEYS } from '../support/access-config';
 import { startStack, type Stack } from './stack';
 
 /*
- * Every fenced shell block (bash, sh, shell) that contains `curl` in README.md and docs/*.md is run as printed, in
- * document order within its file, against one started stack. The only rewrite: the lines at the top of a doc that
- * set the stack variables (`OMS=...`, `PAPER=...`, `KEY=...`, `SKEY=...`) get the test stack's values instead of
- * `npm start`'s; the test below checks that the printed values are the ones `npm start` really uses.
+ * Every fenced shell block (bash, sh, shell) of README.md and docs/*.md that contains `curl` runs as printed, in
+ * document order within its file, against one started stack; so does a block that only sets the stack variables
+ * (the later blocks need them). The one rewrite: lines that set the stack variables (`OMS=...`, `PAPER=...`,
+ * `KEY=...`, `SKEY=...`) get the test stack's values instead of `npm start`'s; the first test checks that the printed
+ * values are the ones `npm start` really uses.
  *
  * Each curl's HTTP status is recorded through a curlrc (`write-out` to stderr), so the command stays as printed. A
  * block must exit 0 and each of its curls must answer 2xx, or exactly the status its fence names (```bash status=409).
  * Variables a block sets (SYM, ...) carry to the doc's later blocks.
  *
- * Not run: blocks fenced as `text` (the real Kite login and token exchange in docs/live-trading.md need a Kite
- * account; `docker compose` needs a Docker engine) and shell blocks without curl (Temporal CLI, npm).
+ * Not run: `text` blocks (the real Kite login and token exchange in docs/live-trading.md need a Kite account and a
+ * browser login) and shell blocks without curl (`npm start`, `docker compose`, the Temporal CLI: the stack's task
+ * queue and ids differ from `npm start`'s).
  */
 
 const ROOT = path.resolve(__dirname, '../..');
-const STACK_VARS = ['OMS', 'PAPER', 'KEY', 'SKEY'] as const;
-type StackVar = (typeof STACK_VARS)[number];
+/** The variables a doc sets once at its top: the API, the paper broker, an operator key, a strategy key (s1). */
+type StackVar = 'OMS' | 'PAPER' | 'KEY' | 'SKEY';
 
 interface Example { file: string; line: number; code: string; status: number | null }
 
@@ -38,7 +40,8 @@ function examplesOf(file: string): Example[] {
   const fence = /^```(\w*)([^\n]*)\n([\s\S]*?)^```[ \t]*$/gm;
   for (let m = fence.exec(text); m; m = fence.exec(text)) {
     const [, lang, info, code] = m;
-    if (!['bash', 'sh', 'shell'].includes(lang) || !/\bcurl\b/.test(code)) continue;
+    // A block that sets the stack variables runs too, even without a curl: the doc's later blocks need them.
+    if (!['bash', 'sh', 'shell'].includes(lang) || !(/\bcurl\b/.test(code) || /^(OMS|PAPER|KEY|SKEY)=/m.test(code))) continue;
     const status = /\bstatus=(\d{3})\b/.exec(info);
     out.push({ file, line: text.slice(0, m.index).split('\n').length, code, status: status ? Number(status[1]) : null });
   }
@@ -58,9 +61,9 @@ function withStackValues(code: string, values: Record<StackVar, string>): string
   return code.replace(/^(OMS|PAPER|KEY|SKEY)=\S+/gm, (_l, name: StackVar) => `${name}=${values[name]}`);
 }
 
-function bash(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+function bash(script: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-c', script], { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('bash', ['-c', script], { cwd, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 124) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -115,10 +118,12 @@ describe('the documentation examples', () => {
             withStackValues(ex.code, values),
             names.length ? `declare -p ${names.join(' ')} > '${stateFile}' 2>/dev/null || true` : '',
           ].join('\n');
-          const r = await bash(script, { ...process.env, CURL_HOME: curlHome }, 60_000);
+          // In a temp folder: an example may write a file (audit.csv).
+          const r = await bash(script, curlHome, { ...process.env, CURL_HOME: curlHome }, 60_000);
           const statuses = [...r.stderr.matchAll(/@@HTTP (\d{3})/g)].map((m) => Number(m[1]));
           const ok = (s: number) => (ex.status === null ? s >= 200 && s < 300 : s === ex.status);
-          if (r.code !== 0 || statuses.length === 0 || !statuses.every(ok)) {
+          const curls = /\bcurl\b/.test(ex.code);
+          if (r.code !== 0 || (curls && statuses.length === 0) || !statuses.every(ok)) {
             failures.push(`${file}:${ex.line}: exit ${r.code}, HTTP ${statuses.join(',') || 'none'} (expected ${ex.status ?? '2xx'})\n` +
               `${ex.code}\n--- stdout\n${r.stdout.slice(0, 1500)}\n--- stderr\n${r.stderr.slice(0, 1500)}`);
           }
