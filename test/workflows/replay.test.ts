@@ -1,54 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
-import { orderLifecycleWorkflow } from '../../src/workflows';
-import { createTimeSkippingEnv } from '../support/time-skipping';
-import { registerOrderSearchAttributes } from './order-env';
-import { limitBuy, orderInput, stubActivities, uniqueId } from './order-stubs';
+import { REPLAY_DIR } from '../support/replay';
 
 /**
- * Replays every committed order history against today's workflow code: a change that would break running orders
- * (non-determinism) fails here. `RECORD_REPLAY=1` first records a happy-path history, once, if it is missing.
+ * Replays every committed history against today's workflow code: a change that would break running workflows
+ * (non-determinism) fails here. The histories are recorded by the feature tests themselves (`replayAndRecord` with
+ * RECORD_REPLAY=1, see docs/versioning.md); until the first release they are re-recorded whenever a change alters
+ * history, so there is one per feature, all from the current code.
  */
-const REPLAY_DIR = path.resolve(__dirname, '../replay');
-const FILLED_HISTORY = path.join(REPLAY_DIR, 'order-filled.history.json'); // recorded before the risk gate existed
-const GATED_HISTORY = path.join(REPLAY_DIR, 'order-risk-gated.history.json'); // recorded with the risk gate
-const RECORD = process.env.RECORD_REPLAY === '1';
+const FEATURE_HISTORIES = [
+  'order-filled', // a LIMIT order placed once and filled
+  'order-modify-cancel', // modified (re-checked by the risk gate), then cancelled
+  'order-fallback-reduce', // margin rejections: re-placed reduced under new tags
+  'order-split', // above the freeze quantity: child slices
+  'order-manual-review', // the broker refused; an operator chose new terms
+  'group-oco-excess', // both OCO legs filled: the excess flattened
+  'kill-switch', // engaged, held through the weekend, released by the calendar
+];
 
-async function recordFilledOrderHistory(file: string): Promise<void> {
-  const env = await createTimeSkippingEnv();
-  try {
-    await registerOrderSearchAttributes(env);
-    const stubs = stubActivities();
-    const taskQueue = uniqueId('replay-record');
-    const worker = await Worker.create({
-      connection: env.nativeConnection, taskQueue, activities: stubs.activities,
-      workflowsPath: require.resolve('../../src/workflows'),
-    });
-    const workflowId = path.basename(file, '.history.json');
-    const handle = await env.client.workflow.start(orderLifecycleWorkflow, {
-      workflowId, taskQueue, args: [orderInput(workflowId, limitBuy(), { receivedAt: '2026-11-24T04:00:00.000Z' })],
-    });
-    const result = await worker.runUntil(handle.result());
-    expect(result.status).toBe('FILLED');
-    const history = await handle.fetchHistory();
-    fs.mkdirSync(REPLAY_DIR, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
-  } finally {
-    await env.teardown();
-  }
-}
-
-// Defined only when asked for, so a normal run has no skipped test.
-if (RECORD && !fs.existsSync(GATED_HISTORY)) test('records a risk-gated filled order history for replay (RECORD_REPLAY=1, file missing)', async () => {
-  await recordFilledOrderHistory(GATED_HISTORY);
-  expect(fs.existsSync(GATED_HISTORY)).toBe(true);
+test('there is a committed history for every feature the replay check covers', () => {
+  const files = fs.readdirSync(REPLAY_DIR).filter((f) => f.endsWith('.history.json'));
+  expect(files).toEqual(expect.arrayContaining(FEATURE_HISTORIES.map((name) => `${name}.history.json`)));
 });
 
-test('every committed order history replays against the current workflow code without a determinism error', async () => {
+test('every committed history replays against the current workflow code without a determinism error', async () => {
   const files = fs.readdirSync(REPLAY_DIR).filter((f) => f.endsWith('.history.json')).sort();
-  expect(files).toEqual(expect.arrayContaining([path.basename(FILLED_HISTORY), path.basename(GATED_HISTORY)]));
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
   const histories = files.map((f) => ({
     workflowId: f.replace(/\.history\.json$/, ''),
