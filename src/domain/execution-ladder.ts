@@ -1,4 +1,4 @@
-import type { Side } from './order-types';
+import type { Side } from './order-vocabulary';
 
 /**
  * Chasing a resting LIMIT order: after each `stepAfterMs` without a complete fill the price moves towards the market

@@ -1,4 +1,4 @@
-import type { OrderType } from './order-types';
+import type { OrderType } from './order-vocabulary';
 
 /**
  * The fallback ladder for an order the broker refused. Which rejections start which rungs is configuration

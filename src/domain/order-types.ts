@@ -2,20 +2,10 @@ import type { ChasePolicy, CompletionPolicy } from './execution-ladder';
 import type { FallbackOverride } from './fallback';
 
 /** The vocabulary of an order, shared by API, workflows and activities. Plain JSON: it travels through histories. */
+import type { Exchange, OrderType, Product, Side, Validity, Variety } from './order-vocabulary';
 
-export const SIDES = ['BUY', 'SELL'] as const;
-export const ORDER_TYPES = ['MARKET', 'LIMIT', 'SL', 'SL-M'] as const;
-export const PRODUCTS = ['NRML', 'MIS', 'CNC'] as const;
-export const VALIDITIES = ['DAY', 'IOC', 'TTL'] as const;
-export const VARIETIES = ['regular', 'amo'] as const;
-export const EXCHANGES = ['NFO', 'NSE', 'BSE', 'BFO'] as const;
-
-export type Side = (typeof SIDES)[number];
-export type OrderType = (typeof ORDER_TYPES)[number];
-export type Product = (typeof PRODUCTS)[number];
-export type Validity = (typeof VALIDITIES)[number];
-export type Variety = (typeof VARIETIES)[number];
-export type Exchange = (typeof EXCHANGES)[number];
+export { EXCHANGES, ORDER_TYPES, PRODUCTS, SIDES, VALIDITIES, VARIETIES } from './order-vocabulary';
+export type { Exchange, OrderType, Product, Side, Validity, Variety } from './order-vocabulary';
 
 /** An order as a strategy asked for it. Prices are integer paise. */
 export interface OrderRequest {

@@ -1,5 +1,6 @@
 import type { AuditEvent, OrderEvent, OrderState } from '../../src/domain/order-state';
-import { initialOrderState, transition, whyNotChangeable } from '../../src/domain/order-state';
+import { initialOrderState, whyNotChangeable } from '../../src/domain/order-state';
+import { transition } from '../../src/domain/order-transition';
 import type { BrokerOrderSnapshot, OrderRequest } from '../../src/domain/order-types';
 import { validateOrder } from '../../src/domain/order-validation';
 import { BANKNIFTY_CE, limitBuy, snapshot, trade } from './fixtures';
