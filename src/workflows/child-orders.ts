@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, uuid4 } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, ParentClosePolicy, setHandler, startChild, uuid4 } from '@temporalio/workflow';
 import { payloadHash } from '../domain/hash';
 import type { OrderRequest } from '../domain/order-types';
 import { isTerminal } from '../domain/order-types';
@@ -23,6 +23,8 @@ type LegCommandBody = { kind: 'modify'; changes: ModifyRequest } | { kind: 'canc
 export class LegBook {
   readonly legs: Record<string, LegView> = {};
   private readonly results: Record<string, { error?: string }> = {};
+  /** Command signals on their way to a leg: sent, not yet delivered nor refused. */
+  private inFlight = 0;
   /** Bumped on every update, so a parent can wait for "anything new" with condition(). */
   version = 0;
 
@@ -64,19 +66,39 @@ export class LegBook {
   /** Sends a modify or cancel to a leg and waits for its answer (the leg's next update carries it). */
   async command(orderId: string, body: LegCommandBody): Promise<{ error?: string }> {
     const id = uuid4();
-    try {
-      await getExternalWorkflowHandle(orderId).signal(legCommandSignal, { id, ...body } as LegCommand);
-    } catch (err) {
-      return { error: `leg ${orderId} did not take the command: ${String(err)}` }; // the leg's workflow has closed
-    }
+    const refused = await this.signal(orderId, { id, ...body } as LegCommand);
+    if (refused !== undefined) return { error: `leg ${orderId} did not take the command: ${refused}` }; // the leg's workflow has closed
     // A leg that finishes while the command is on its way may never answer it: its final status is the answer.
     await condition(() => this.results[id] !== undefined || isTerminal(this.legs[orderId]?.status ?? 'RECEIVED'));
     return this.results[id] ?? { error: `leg ${orderId} is ${this.legs[orderId]?.status}` };
   }
 
-  /** Sends a command without waiting for its answer. */
+  /** Sends a command without waiting for its answer; a leg that has closed meanwhile is not an error (it is final). */
   async send(orderId: string, body: LegCommandBody): Promise<void> {
-    await getExternalWorkflowHandle(orderId).signal(legCommandSignal, { id: uuid4(), ...body } as LegCommand);
+    const refused = await this.signal(orderId, { id: uuid4(), ...body } as LegCommand);
+    if (refused !== undefined) log.warn('leg did not take the command', { orderId, kind: body.kind, error: refused });
+  }
+
+  /**
+   * Resolves once no command signal is on its way to a leg. A parent awaits it before it returns or continues as new:
+   * closing with a signal in flight leaves the signal's outcome nowhere to land (the time-skipping test server then
+   * keeps its time-skipping lock for it forever).
+   */
+  settled(): Promise<void> {
+    return condition(() => this.inFlight === 0);
+  }
+
+  /** Every command goes through here, so `settled()` sees it; answers the refusal (the leg has closed), if any. */
+  private async signal(orderId: string, cmd: LegCommand): Promise<string | undefined> {
+    this.inFlight += 1;
+    try {
+      await getExternalWorkflowHandle(orderId).signal(legCommandSignal, cmd);
+      return undefined;
+    } catch (err) {
+      return String(err);
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 
   list(): LegView[] {

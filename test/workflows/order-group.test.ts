@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OrderGroupState } from '../../src/domain/order-group-state';
 import type { GroupRequest } from '../../src/domain/order-group-legs';
 import { payloadHash } from '../../src/domain/hash';
@@ -168,5 +168,31 @@ describe('bracket group workflow', () => {
       expect(episodes(result, 'LEG_CANCEL_REQUESTED').map((d) => d.role).sort()).toEqual(['entry', 'stop', 'target']);
       await expect(handle.executeUpdate(cancelGroupUpdate, { args: [{}] })).rejects.toThrow();
     });
+  });
+});
+
+describe('group workflow and its legs\' last moments', () => {
+  test('when a leg ends at the moment the group sends it a resize, then the group finishes only with the answer in: nothing after GROUP_FINISHED, the last save is the result, no command signal left unanswered', async () => {
+    const scripted = await bundleWorkflowCode({ workflowsPath: require.resolve('./group-scripted-legs') });
+    const stubs = groupStubActivities(new FakeBroker());
+    const taskQueue = uniqueId('group-scripted-tq');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: scripted, activities: stubs.activities });
+    const r = ocoRequest(uniqueId('g'));
+    const id = `group-${r.clientOrderId}`;
+    const handle = await env.client.workflow.start(orderGroupWorkflow, {
+      workflowId: id, taskQueue, args: [{ groupId: id, request: r, payloadHash: payloadHash(r), receivedAt: '2026-11-24T04:00:00.000Z' }],
+    });
+    const result = await worker.runUntil(handle.result());
+    const types = result.episodes.map((e) => e.type);
+    expect(result).toMatchObject({ status: 'COMPLETED', triggeredBy: 'stop', position: { base: 90, exitsFilled: 90, open: 0 } });
+    expect(episodes(result, 'EXIT_RESIZED')).toEqual([expect.objectContaining({ role: 'stop', from: 90, to: 60 })]);
+    expect(types.at(-1)).toBe('GROUP_FINISHED');
+    expect(types.indexOf('EXIT_RESIZED')).toBeLessThan(types.indexOf('GROUP_FINISHED'));
+    expect(stubs.groupSaves.at(-1)).toEqual(result);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const initiated = events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
+    const answered = events.filter((e) => e.externalWorkflowExecutionSignaledEventAttributes || e.signalExternalWorkflowExecutionFailedEventAttributes).length;
+    expect(initiated).toBe(1);
+    expect(answered).toBe(initiated);
   });
 });
