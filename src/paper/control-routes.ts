@@ -62,10 +62,18 @@ const messageSchema = z.strictObject({ message: z.string().min(1).optional() });
 
 /** Test/benchmark control of the simulator (see the block above). */
 export function controlRoutes(deps: ControlDeps): Router {
-  const { state, desk, engine, lifecycle } = deps;
   const router = Router();
-  const body = (raw: unknown): unknown => raw ?? {};
+  marketAndOrderControls(router, deps);
+  simulatorSettings(router, deps);
+  inspection(router, deps);
+  return router;
+}
 
+const body = (raw: unknown): unknown => raw ?? {};
+const WORKING = ['OPEN', 'TRIGGER PENDING', 'AMO REQ RECEIVED'];
+
+/** Move the price, fill, reject or cancel an order as the exchange would. */
+function marketAndOrderControls(router: Router, { state, desk, engine, lifecycle }: ControlDeps): void {
   router.post('/control/price', (req, res) => {
     const input = priceSchema.parse(body(req.body));
     const instrument = state.registry.find(input.exchange, input.tradingsymbol);
@@ -87,26 +95,21 @@ export function controlRoutes(deps: ControlDeps): Router {
     sendData(res, { order: toKiteOrder(rec.state), trade });
   });
 
-  router.post('/control/orders/:order_id/reject', (req, res) => {
-    const input = messageSchema.parse(body(req.body));
-    const rec = desk.get(String(req.params.order_id));
-    if (rec.state.status !== 'OPEN' && rec.state.status !== 'TRIGGER PENDING' && rec.state.status !== 'AMO REQ RECEIVED') {
-      throw inputError(`Order is ${rec.state.status}; only working orders can be rejected.`);
-    }
-    lifecycle.reject(rec, input.message ?? 'Rejected by the exchange (paper).');
-    sendData(res, { order: toKiteOrder(rec.state) });
-  });
+  for (const [action, done] of [['reject', 'rejected'], ['cancel', 'cancelled']] as const) {
+    router.post(`/control/orders/:order_id/${action}`, (req, res) => {
+      const input = messageSchema.parse(body(req.body));
+      const rec = desk.get(String(req.params.order_id));
+      if (!WORKING.includes(rec.state.status)) throw inputError(`Order is ${rec.state.status}; only working orders can be ${done}.`);
+      if (action === 'reject') lifecycle.reject(rec, input.message ?? 'Rejected by the exchange (paper).');
+      else lifecycle.cancel(rec, input.message ?? 'Cancelled by the exchange (paper).', false);
+      sendData(res, { order: toKiteOrder(rec.state) });
+    });
+  }
+}
 
-  router.post('/control/orders/:order_id/cancel', (req, res) => {
-    const input = messageSchema.parse(body(req.body));
-    const rec = desk.get(String(req.params.order_id));
-    if (rec.state.status !== 'OPEN' && rec.state.status !== 'TRIGGER PENDING' && rec.state.status !== 'AMO REQ RECEIVED') {
-      throw inputError(`Order is ${rec.state.status}; only working orders can be cancelled.`);
-    }
-    lifecycle.cancel(rec, input.message ?? 'Cancelled by the exchange (paper).', false);
-    sendData(res, { order: toKiteOrder(rec.state) });
-  });
-
+/** Faults, runtime configuration, a new daily session, reset. */
+function simulatorSettings(router: Router, deps: ControlDeps): void {
+  const { state } = deps;
   router.post('/control/faults', (req, res) => {
     const parsed = faultsBodySchema.parse(req.body);
     for (const fault of Array.isArray(parsed) ? parsed : [parsed]) state.faults.add(fault);
@@ -134,7 +137,11 @@ export function controlRoutes(deps: ControlDeps): Router {
     deps.reset();
     sendData(res, { reset: true });
   });
+}
 
+/** What the simulator holds: orders with their request counts, statistics, instruments. */
+function inspection(router: Router, deps: ControlDeps): void {
+  const { state } = deps;
   router.get('/control/orders', (req, res) => {
     const tag = typeof req.query.tag === 'string' ? req.query.tag : undefined;
     const orders = state.book
@@ -161,6 +168,4 @@ export function controlRoutes(deps: ControlDeps): Router {
   });
 
   router.get('/control/instruments', (_req, res) => sendData(res, state.registry.list));
-
-  return router;
 }
