@@ -55,7 +55,7 @@ export const RiskConfigSchema = z.strictObject({
   /** How often the file is checked for changes (mtime); 0 disables reloading. */
   reloadIntervalMs: z.number().int().min(0).max(3_600_000),
   defaults: limitsSchema,
-  /** The daily-loss kill switch (README "Kill switch"); absent = these defaults. */
+  /** The daily-loss kill switch (docs/kill-switch.md); absent = these defaults. */
   killSwitch: z.strictObject({
     /** How often the scheduled check compares today's net P&L with daily.maxLossRupees (read at start-up). */
     checkIntervalMs: z.number().int().min(1000).max(3_600_000).default(15_000),
