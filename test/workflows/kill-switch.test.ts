@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { KillSwitchState } from '../../src/domain/kill-switch';
 import { killSwitchWorkflow } from '../../src/workflows';
 import { engageKillSwitchSignal, killSwitchStateQuery, releaseKillSwitchSignal } from '../../src/workflows/kill-switch-messages';
-import { createTimeSkippingEnv } from '../support/time-skipping';
+import { replayAndRecord } from '../support/replay';
+import { useWorkflowTestServer } from '../support/workflow-suite';
 import { stubKillSwitchActivities } from './kill-switch-stubs';
 import { uniqueId } from './order-stubs';
 
@@ -19,20 +15,8 @@ import { uniqueId } from './order-stubs';
 const DAY = 86_400_000;
 const IST = 330 * 60_000;
 const HOUR = 3_600_000;
-const REPLAY_FILE = path.resolve(__dirname, '../replay/kill-switch.history.json');
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
-  ]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const suite = useWorkflowTestServer({ searchAttributes: false });
 
 type Handle = WorkflowHandle<typeof killSwitchWorkflow>;
 type Stubs = ReturnType<typeof stubKillSwitchActivities>;
@@ -47,8 +31,8 @@ const istInstant = (day: number, hours: number) => day * DAY - IST + hours * HOU
 
 /** Moves the test server's clock to `targetMs`, firing whatever timers fall due on the way. */
 async function skipTo(targetMs: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (targetMs > now) await env.sleep(targetMs - now);
+  const now = await suite.env.currentTimeMs();
+  if (targetMs > now) await suite.env.sleep(targetMs - now);
 }
 
 /**
@@ -74,9 +58,8 @@ const settle = () => new Promise((r) => setTimeout(r, 1000));
 
 async function withKillSwitch<T>(stubs: Stubs, body: (handle: Handle) => Promise<T>): Promise<T> {
   const taskQueue = uniqueId('kill-switch-tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
-  const handle = await env.client.workflow.start(killSwitchWorkflow, { workflowId: uniqueId('kill-switch'), taskQueue, args: [{ account: 'default' }] });
-  return worker.runUntil(async () => {
+  return suite.runWorker({ taskQueue, activities: stubs.activities }, async () => {
+    const handle = await suite.env.client.workflow.start(killSwitchWorkflow, { workflowId: uniqueId('kill-switch'), taskQueue, args: [{ account: 'default' }] });
     try {
       await stateWhen(handle);
       return await body(handle);
@@ -89,7 +72,7 @@ async function withKillSwitch<T>(stubs: Stubs, body: (handle: Handle) => Promise
 describe('kill switch workflow', () => {
   it('when the switch engages on a Friday afternoon IST, then it is still HALTED on Saturday and Sunday night and releases itself at 00:00 IST Monday, recorded as the calendar\'s release', async () => {
     const stubs = stubKillSwitchActivities({ resetAtNextTradingDay: true });
-    const friday = nextFridayIst(await env.currentTimeMs());
+    const friday = nextFridayIst(await suite.env.currentTimeMs());
     const mondayStart = istInstant(friday + 3, 0);
     await skipTo(istInstant(friday, 14.5));
 
@@ -114,15 +97,13 @@ describe('kill switch workflow', () => {
       expect(stubs.events.at(-1)).toMatchObject({ type: 'RELEASED', source: 'next-trading-day', engagementId: halted.engagementId });
       expect(stubs.alerts.map((a) => a.event)).toEqual(['KILL_SWITCH_ENGAGED', 'KILL_SWITCH_RELEASED']);
 
-      const history = await handle.fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle }, history, handle.workflowId);
-      if (process.env.RECORD_REPLAY === '1') fs.writeFileSync(REPLAY_FILE, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
+      await replayAndRecord(suite.workflowBundle, handle, 'kill-switch', { overwrite: true });
     });
   });
 
   it('when the configuration says not to reset at the next trading day, then a halt outlasts the weekend and the next week until an operator releases it', async () => {
     const stubs = stubKillSwitchActivities({ resetAtNextTradingDay: false });
-    const friday = nextFridayIst(await env.currentTimeMs());
+    const friday = nextFridayIst(await suite.env.currentTimeMs());
     await skipTo(istInstant(friday, 15));
 
     await withKillSwitch(stubs, async (handle) => {

@@ -1,59 +1,29 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import type { OrderWorkflowConfig } from '../../src/workflows/order-config';
-import { orderLifecycleWorkflow } from '../../src/workflows';
 import { admissionUpdate, cancelOrderUpdate, interventionUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
-import { startOrderTestServer } from './order-env';
-import { limitBuy, orderInput, snapshot, stubActivities, uniqueId, type StubOptions } from './order-stubs';
+import { useWorkflowTestServer } from '../support/workflow-suite';
+import { waitForOrder, withOrderWorkflow, type OrderHandle } from './order-harness';
+import { limitBuy, snapshot, stubActivities, type StubOptions } from './order-stubs';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
+const suite = useWorkflowTestServer();
 
-beforeAll(async () => {
-  [env, workflowBundle] = await startOrderTestServer();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-type Handle = WorkflowHandle<typeof orderLifecycleWorkflow>;
+type Handle = OrderHandle;
 
 /** Starts one order on a fresh task queue with stubbed activities and runs `body` while a worker serves it. */
-async function withOrder<T>(
+function withOrder<T>(
   stubOptions: StubOptions,
   body: (handle: Handle, stubs: ReturnType<typeof stubActivities>) => Promise<T>,
   request: OrderRequest = limitBuy(),
   config: Partial<OrderWorkflowConfig> = {},
 ): Promise<T> {
   const stubs = stubActivities(stubOptions);
-  const taskQueue = uniqueId('order-tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
-  const orderId = uniqueId('order');
-  const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, request, { config: { pollMinMs: 1000, pollMaxMs: 5000, ...config } })] });
-  return worker.runUntil(async () => {
-    try {
-      return await body(handle, stubs);
-    } finally {
-      // A test that leaves the order working must not leave the worker waiting on it.
-      const { status } = await handle.describe();
-      if (status.name === 'RUNNING') await handle.terminate('test done');
-    }
-  });
+  return withOrderWorkflow(suite, stubs.activities, request, config, (handle) => body(handle, stubs));
 }
 
-async function waitForStatus(handle: Handle, wanted: (s: OrderState) => boolean): Promise<OrderState> {
-  for (let i = 0; i < 200; i++) {
-    const state = await handle.query(orderStateQuery);
-    if (wanted(state)) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('order never reached the wanted state');
-}
+const waitForStatus = (handle: Handle, wanted: (s: OrderState) => boolean) => waitForOrder(handle, wanted, { attempts: 200 });
 
 async function updateFailure(run: () => Promise<unknown>): Promise<ApplicationFailure> {
   const err = await run().then(() => null, (e: unknown) => e);
@@ -162,11 +132,7 @@ describe('order lifecycle workflow', () => {
     const submit = (call: number) => { if (call <= 2) throw ApplicationFailure.retryable(`gateway timeout #${call}`, 'NetworkException'); return 'B-1'; };
     const retry = { place: { strategy, attempts: 4, baseDelayMs: 1000, maxDelayMs: 10_000, multiplier: 2 } };
     const stubs = stubActivities({ submit });
-    const taskQueue = uniqueId('order-tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
-    const orderId = uniqueId('order');
-    const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, limitBuy(), { config: { pollMinMs: 1000, pollMaxMs: 5000, retry } })] });
-    const result = await worker.runUntil(handle.result());
+    const result = await withOrderWorkflow(suite, stubs.activities, limitBuy(), { retry }, (handle) => handle.result());
     expect(result.status).toBe('FILLED');
     expect(stubs.placements).toEqual(['B-1']);
     expect(stubs.placeArgs.map((a) => a.lookFirst)).toEqual([false, true, true]);
@@ -186,11 +152,7 @@ describe('order lifecycle workflow', () => {
       server: { strategy: 'exponential' as const, attempts: 6, baseDelayMs: 500, maxDelayMs: 5000, multiplier: 3 },
     };
     const stubs = stubActivities({ submit });
-    const taskQueue = uniqueId('order-tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
-    const orderId = uniqueId('order');
-    const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, limitBuy(), { config: { pollMinMs: 1000, pollMaxMs: 5000, retry, retryByError } })] });
-    const result = await worker.runUntil(handle.result());
+    const result = await withOrderWorkflow(suite, stubs.activities, limitBuy(), { retry, retryByError }, (handle) => handle.result());
     expect(result.status).toBe('FILLED');
     expect(stubs.placements).toEqual(['B-1']);
     const retries = stubs.events().filter((e) => e.type === 'RETRY_SCHEDULED');
@@ -200,12 +162,8 @@ describe('order lifecycle workflow', () => {
   test('when placing keeps failing past its attempts, then the workflow asks the broker by tag and adopts the order it finds', async () => {
     const submit = () => { throw ApplicationFailure.retryable('HTTP 503', 'NetworkException'); };
     const stubs = stubActivities({ submit, foundByTag: { brokerOrderId: 'B-9', status: 'OPEN' } });
-    const taskQueue = uniqueId('order-tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
-    const orderId = uniqueId('order');
     const retry = { place: { strategy: 'fixed' as const, attempts: 3, baseDelayMs: 500, maxDelayMs: 500, multiplier: 1 } };
-    const handle = await env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, limitBuy(), { config: { pollMinMs: 1000, pollMaxMs: 5000, retry } })] });
-    const result = await worker.runUntil(handle.result());
+    const result = await withOrderWorkflow(suite, stubs.activities, limitBuy(), { retry }, (handle) => handle.result());
     expect(stubs.calls.submitOrderToBroker).toBe(3);
     expect(result.brokerOrderId).toBe('B-9');
     expect(result.history.find((h) => h.status === 'SUBMITTED')).toBeDefined();
@@ -298,7 +256,7 @@ describe('order lifecycle workflow', () => {
     const partly = snapshot({ filledQuantity: 30, pendingQuantity: 60, averagePricePaise: 10_000, trades: [{ tradeId: 'T1', quantity: 30, pricePaise: 10_000, executedAt: '2026-11-24T04:00:01.000Z' }] });
     await withOrder({ snapshots: [snapshot(), partly], lastPrice: 10_350 }, async (handle, stubs) => {
       await waitForStatus(handle, (s) => s.status === 'PARTIALLY_FILLED');
-      await env.sleep(8_000); // several polls, each re-checking the policy against the LTP
+      await suite.env.sleep(8_000); // several polls, each re-checking the policy against the LTP
       expect((await handle.query(orderStateQuery)).status).toBe('PARTIALLY_FILLED');
       expect(stubs.modifies).toEqual([]);
       expect(stubs.calls.cancelBrokerOrder).toBe(0);
