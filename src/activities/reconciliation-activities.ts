@@ -5,7 +5,8 @@ import { sessionClosedReason } from '../domain/risk/rules-market-hours';
 import { istClock } from '../domain/risk/ist-clock';
 import type { SessionCalendar } from '../domain/risk/risk-types';
 import { ACCOUNT_BOOK, type PositionStore } from '../store/position-store';
-import type { AppliedRun, ReconciliationStore, RunRecord } from '../store/reconciliation-store';
+import type { ReconciliationStore } from '../store/reconciliation-store';
+import type { AppliedRun, RunRecord } from '../domain/reconciliation';
 
 export interface ReconciliationActivityDeps {
   broker: Pick<KiteGateway, 'getNetPositions' | 'getOrderBook'>;

@@ -168,3 +168,21 @@ export function adjustmentFill(book: PositionBook, targetQuantity: number, broke
 export function adjustBook(book: PositionBook, fill: PositionFill | null): PositionBook {
   return fill ? applyFill(book, fill).book : book;
 }
+
+/** What a run did about one finding (besides corrections, which the apply decides in its transaction). */
+export type Resolution = 'CORRECTED' | 'SIGNALLED' | 'ALERTED' | 'DEFERRED' | 'STALE' | 'WORKFLOW_NOT_RUNNING';
+
+export interface ResolvedFinding extends Finding {
+  /** Set by the workflow for order findings (SIGNALLED / WORKFLOW_NOT_RUNNING / ALERTED); positions are decided here. */
+  resolution?: Resolution;
+  detail?: Record<string, unknown>;
+}
+
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  counts: { brokerPositions: number; internalPositions: number; brokerOrders: number };
+  findings: ResolvedFinding[];
+}
+
+export interface AppliedRun { runId: string; alreadyApplied: boolean; findings: number; corrections: number; resolutions: Record<string, number> }

@@ -1,4 +1,4 @@
-import { adjustmentFill, positionKey, type Finding, type InternalOrder } from '../domain/reconciliation';
+import { adjustmentFill, positionKey, type AppliedRun, type Finding, type InternalOrder, type Resolution, type ResolvedFinding, type RunRecord } from '../domain/reconciliation';
 import { applyFill, EMPTY_BOOK, istTradingDay, paiseString } from '../domain/positions';
 import type { OrderStatus } from '../domain/order-types';
 import { ACCOUNT_BOOK, bookOf, columnsOf, lockInstrument } from './position-store';
@@ -6,24 +6,6 @@ import { json } from './order-store';
 import type { Db } from './prisma';
 
 const TERMINAL: OrderStatus[] = ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED', 'FAILED'];
-
-/** What a run did about one finding (besides corrections, which the apply decides in its transaction). */
-export type Resolution = 'CORRECTED' | 'SIGNALLED' | 'ALERTED' | 'DEFERRED' | 'STALE' | 'WORKFLOW_NOT_RUNNING';
-
-export interface ResolvedFinding extends Finding {
-  /** Set by the workflow for order findings (SIGNALLED / WORKFLOW_NOT_RUNNING / ALERTED); positions are decided here. */
-  resolution?: Resolution;
-  detail?: Record<string, unknown>;
-}
-
-export interface RunRecord {
-  runId: string;
-  startedAt: string;
-  counts: { brokerPositions: number; internalPositions: number; brokerOrders: number };
-  findings: ResolvedFinding[];
-}
-
-export interface AppliedRun { runId: string; alreadyApplied: boolean; findings: number; corrections: number; resolutions: Record<string, number> }
 
 export interface ReconciliationStoreHooks {
   /** Test seam: called inside the apply transaction after each correction (throwing aborts the whole run). */

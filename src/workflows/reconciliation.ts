@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
-import type { AppliedRun, ResolvedFinding } from '../store/reconciliation-store';
+import type { AppliedRun, ResolvedFinding } from '../domain/reconciliation';
 import { brokerUpdateSignal } from './order-messages';
 
 const { detectDiscrepancies } = proxyActivities<ReconciliationActivities>({

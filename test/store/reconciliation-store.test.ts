@@ -2,27 +2,18 @@ import { initialOrderState, type OrderState } from '../../src/domain/order-state
 import { DEFAULT_POLICIES, classifyPositions, type Finding } from '../../src/domain/reconciliation';
 import { OrderStore } from '../../src/store/order-store';
 import { ACCOUNT_BOOK, PositionStore } from '../../src/store/position-store';
-import { createPrismaClient, type Db } from '../../src/store/prisma';
-import { ReconciliationStore, type RunRecord } from '../../src/store/reconciliation-store';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { Db } from '../../src/store/prisma';
+import { ReconciliationStore } from '../../src/store/reconciliation-store';
+import type { RunRecord } from '../../src/domain/reconciliation';
+import { useTestPrisma } from '../support/prisma';
 import { limitBuy } from '../domain/fixtures';
 
-let db: TestDatabase;
 let prisma: Db;
 let orders: OrderStore;
 let positions: PositionStore;
 let n = 0;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url);
-  orders = new OrderStore(prisma);
-  positions = new PositionStore(prisma);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+useTestPrisma((p) => { prisma = p; orders = new OrderStore(p); positions = new PositionStore(p); });
 
 const NOW = Date.parse('2026-11-24T05:00:00.000Z'); // 10:30 IST
 const newSymbol = () => `BANKNIFTY26DEC${60000 + ++n * 100}PE`;
