@@ -1,3 +1,4 @@
+import { latestExpirySymbols, quietMarketAt } from '../support/paper-instruments';
 import { eventually, startStack, type Stack } from './stack';
 
 /** The execution ladder on the real stack: a LIMIT buy below the market is chased up in rungs, then converted to MARKET. */
@@ -8,11 +9,8 @@ const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text
 
 beforeAll(async () => {
   stack = await startStack();
-  await stack.control('POST', '/control/config', { matching: { tickIntervalMs: 0 } });
-  const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
-  const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
-  symbol = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000CE'))!.tradingsymbol;
-  await stack.control('POST', '/control/price', { exchange: 'NFO', tradingsymbol: symbol, last_price: 100 });
+  [symbol] = await latestExpirySymbols(stack.control, '52000CE');
+  await quietMarketAt(stack.control, symbol, 100);
 }, 120_000);
 afterAll(async () => { await stack?.close(); });
 

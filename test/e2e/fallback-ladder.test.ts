@@ -1,4 +1,5 @@
 import { riskConfigWith, writeRiskConfig } from '../support/risk-config';
+import { latestExpirySymbols } from '../support/paper-instruments';
 import { eventually, startStack, type Stack } from './stack';
 
 /**
@@ -22,10 +23,7 @@ beforeAll(async () => {
   // 5,000 rupees of cash: one lot (30) at 105 fits, two lots do not.
   const risk = writeRiskConfig(riskConfigWith({ instrument: { freezeQuantities: { BANKNIFTY: 600 } } }));
   stack = await startStack({ PAPER_STARTING_CASH: '5000', RISK_CONFIG_FILE: risk });
-  const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
-  const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
-  symbol = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000CE'))!.tradingsymbol;
-  cheap = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000PE'))!.tradingsymbol;
+  [symbol, cheap] = await latestExpirySymbols(stack.control, '52000CE', '52000PE');
 }, 120_000);
 afterAll(async () => { await stack?.close(); });
 

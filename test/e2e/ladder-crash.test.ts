@@ -1,49 +1,39 @@
-import type { ChildProcess } from 'node:child_process';
-import { eventually, startStack, type Stack } from './stack';
-import { kill9, spawnWorker, workerEnvFor } from './worker-process';
+import { latestExpirySymbols, quietMarketAt } from '../support/paper-instruments';
+import { eventually } from './stack';
+import { useStackWithWorkerProcess } from './worker-process';
 
 /**
  * The execution ladder on the real stack with the worker SIGKILLed in the middle of a step. To make "the middle"
  * certain rather than lucky, the broker answers the step's modify with a 503 (a fault that does nothing at the
  * broker), so the worker is killed while it holds a modify it must retry; the new worker takes the order over.
  */
-let stack: Stack;
-let workerEnv: Record<string, string>;
-let worker: ChildProcess | undefined;
+const crash = useStackWithWorkerProcess();
 let symbol: string;
 let n = 0;
 
 beforeAll(async () => {
-  stack = await startStack({ ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000' }, { worker: false });
-  workerEnv = workerEnvFor(stack);
-  await stack.control('POST', '/control/config', { matching: { tickIntervalMs: 0 } });
-  const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
-  const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
-  symbol = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000CE'))!.tradingsymbol;
-  await stack.control('POST', '/control/price', { exchange: 'NFO', tradingsymbol: symbol, last_price: 100 });
-}, 120_000);
-afterEach(async () => {
-  if (worker) await kill9(worker);
-  await stack.control('DELETE', '/control/faults');
+  [symbol] = await latestExpirySymbols(crash.stack.control, '52000CE');
+  await quietMarketAt(crash.stack.control, symbol, 100);
 });
-afterAll(async () => {
-  await stack?.close();
-}, 60_000);
+afterEach(async () => {
+  await crash.kill();
+  await crash.stack.control('DELETE', '/control/faults');
+});
 
 type LadderStep = { step: number; kind: 'reprice' | 'market' | 'done'; fromPaise?: number; pricePaise?: number };
 
-const order = (id: string) => stack.api('GET', `/api/v1/orders/${id}`).then((r) => r.body.order);
+const order = (id: string) => crash.stack.api('GET', `/api/v1/orders/${id}`).then((r) => r.body.order);
 const eventsOf = <T = any>(id: string, type: string) =>
-  stack.sql<{ sequence: number; payload: T }>('select sequence, payload from order_events where order_id = $1 and type = $2 order by sequence', [id, type]);
-const brokerOrders = (tag: string) => stack.control('GET', `/control/orders?tag=${tag}`);
-const faultsInjected = () => stack.control('GET', '/control/stats').then((s) => s.faultsInjected as number);
-const placeBuy = (quantity: number, price: string, execution: unknown) => stack.api('POST', '/api/v1/orders', {
+  crash.stack.sql<{ sequence: number; payload: T }>('select sequence, payload from order_events where order_id = $1 and type = $2 order by sequence', [id, type]);
+const brokerOrders = (tag: string) => crash.stack.control('GET', `/control/orders?tag=${tag}`);
+const faultsInjected = () => crash.stack.control('GET', '/control/stats').then((s) => s.faultsInjected as number);
+const placeBuy = (quantity: number, price: string, execution: unknown) => crash.stack.api('POST', '/api/v1/orders', {
   clientOrderId: `lcrash-${Date.now().toString(36)}-${++n}`, strategyId: 'e2e', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY',
   quantity, orderType: 'LIMIT', price, product: 'NRML', execution,
 });
 
 /** The next two order requests (the step's modify and its first retry) are answered 503 without reaching the book. */
-const failNextTwoModifies = () => stack.control('POST', '/control/faults', { kind: 'http_error', status: 503, count: 2, routes: 'orders' });
+const failNextTwoModifies = () => crash.stack.control('POST', '/control/faults', { kind: 'http_error', status: 503, count: 2, routes: 'orders' });
 /** Resolves once the first 503 has gone out: the worker now holds a modify it must retry. */
 async function modifyRefused(faultsBefore: number): Promise<void> {
   expect(await eventually(faultsInjected, (c) => c > faultsBefore, 30_000)).toBeGreaterThan(faultsBefore);
@@ -51,7 +41,7 @@ async function modifyRefused(faultsBefore: number): Promise<void> {
 
 describe('a worker SIGKILLed in the middle of an execution-ladder step', () => {
   it('when the worker is killed while a chase rung\'s modify waits for its retry, then a new worker finishes the ladder: FILLED, one broker order, one modify per rung, each step recorded once', async () => {
-    worker = spawnWorker(workerEnv);
+    crash.spawn();
     const placed = await placeBuy(30, '90.00', { chase: { stepAfterMs: 1500, steps: 2, maxMovePercent: 5, thenMarket: true } });
     expect(placed.status).toBe(202);
     const { orderId: id, tag } = placed.body.order;
@@ -63,8 +53,8 @@ describe('a worker SIGKILLed in the middle of an execution-ladder step', () => {
     const before = await faultsInjected();
     await failNextTwoModifies();
     await modifyRefused(before);
-    await kill9(worker);
-    worker = spawnWorker(workerEnv);
+    await crash.kill();
+    crash.spawn();
 
     const done = await eventually(() => order(id), (o) => o.status === 'FILLED', 50_000);
     expect(done).toMatchObject({ status: 'FILLED', filledQuantity: 30 });
@@ -80,7 +70,7 @@ describe('a worker SIGKILLed in the middle of an execution-ladder step', () => {
   }, 120_000);
 
   it('when the worker is killed while the broker is applying a rung\'s modify, then the re-sent modify changes nothing: FILLED, one broker order, at most one extra modify, each step recorded once', async () => {
-    worker = spawnWorker(workerEnv);
+    crash.spawn();
     const placed = await placeBuy(30, '90.00', { chase: { stepAfterMs: 1500, steps: 2, maxMovePercent: 5, thenMarket: true } });
     expect(placed.status).toBe(202);
     const { orderId: id, tag } = placed.body.order;
@@ -89,11 +79,11 @@ describe('a worker SIGKILLed in the middle of an execution-ladder step', () => {
     await eventually(() => brokerOrders(tag), (b) => b.orders[0]?.requests.modify >= 1, 30_000);
     // The broker holds the next modify a little (under the worker's HTTP timeout) and then applies it, whoever waits.
     const before = await faultsInjected();
-    await stack.control('POST', '/control/faults', { kind: 'delay', ms: 1300, count: 1, routes: 'orders' });
+    await crash.stack.control('POST', '/control/faults', { kind: 'delay', ms: 1300, count: 1, routes: 'orders' });
     for (let i = 0; i < 600 && (await faultsInjected()) === before; i++) await new Promise((r) => setTimeout(r, 50));
-    await kill9(worker);
+    await crash.kill();
     expect(await faultsInjected()).toBeGreaterThan(before);
-    worker = spawnWorker(workerEnv);
+    crash.spawn();
 
     const done = await eventually(() => order(id), (o) => o.status === 'FILLED', 55_000);
     expect(done).toMatchObject({ status: 'FILLED', filledQuantity: 30 });
@@ -108,7 +98,7 @@ describe('a worker SIGKILLed in the middle of an execution-ladder step', () => {
   }, 120_000);
 
   it('when the worker is killed after a time completion policy triggered its conversion to MARKET, then a new worker completes the remainder once: FILLED 90, one broker order, one modify', async () => {
-    worker = spawnWorker(workerEnv);
+    crash.spawn();
     const placed = await placeBuy(90, '95.00', { completion: { policy: 'time', afterMs: 800, action: 'market' } });
     expect(placed.status).toBe(202);
     const { orderId: id, tag } = placed.body.order;
@@ -118,11 +108,11 @@ describe('a worker SIGKILLed in the middle of an execution-ladder step', () => {
     // Nothing else sends order requests now: the faults meet the completion's MARKET modify.
     const before = await faultsInjected();
     await failNextTwoModifies();
-    await stack.control('POST', `/control/orders/${open.brokerOrderId}/fill`, { quantity: 30, price: 95 });
+    await crash.stack.control('POST', `/control/orders/${open.brokerOrderId}/fill`, { quantity: 30, price: 95 });
     await eventually(() => eventsOf(id, 'COMPLETION_TRIGGERED'), (rows) => rows.length === 1, 30_000);
     await modifyRefused(before);
-    await kill9(worker);
-    worker = spawnWorker(workerEnv);
+    await crash.kill();
+    crash.spawn();
 
     const done = await eventually(() => order(id), (o) => o.status === 'FILLED', 50_000);
     expect(done).toMatchObject({ status: 'FILLED', filledQuantity: 90 });

@@ -1,3 +1,4 @@
+import { latestExpirySymbols } from '../support/paper-instruments';
 import { eventually, startStack, type Stack } from './stack';
 
 /**
@@ -15,9 +16,7 @@ beforeAll(async () => {
 afterAll(async () => { await stack?.close(); });
 
 it(`when ${ORDERS} orders arrive at once with the broker's rate limit on, then none meets a 429 and every one is placed once and fills`, async () => {
-  const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
-  const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
-  const symbol = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000CE'))!.tradingsymbol;
+  const [symbol] = await latestExpirySymbols(stack.control, '52000CE');
   const run = Date.now().toString(36);
   let next = 0;
   const statuses: number[] = [];

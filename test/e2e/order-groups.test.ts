@@ -1,4 +1,5 @@
 import { TEST_KEYS } from '../support/access-config';
+import { latestExpirySymbols, quietMarketAt } from '../support/paper-instruments';
 import { eventually, startStack, type Stack } from './stack';
 
 /** OCO pairs and brackets on the real stack: API -> group workflow -> leg order workflows -> paper broker (manual fills). */
@@ -29,11 +30,8 @@ async function legAtBroker(groupId: string, role: string): Promise<string> {
 
 beforeAll(async () => {
   stack = await startStack();
-  await stack.control('POST', '/control/config', { matching: { mode: 'manual', tickIntervalMs: 0 } });
-  const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
-  const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
-  symbol = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000CE'))!.tradingsymbol;
-  await stack.control('POST', '/control/price', { exchange: 'NFO', tradingsymbol: symbol, last_price: 100 });
+  [symbol] = await latestExpirySymbols(stack.control, '52000CE');
+  await quietMarketAt(stack.control, symbol, 100, { mode: 'manual' });
 }, 120_000);
 afterAll(async () => { await stack?.close(); });
 

@@ -1,20 +1,11 @@
-import { createPrismaClient, type Db } from '../../src/store/prisma';
+import type { Db } from '../../src/store/prisma';
 import { KillSwitchStore } from '../../src/store/kill-switch-store';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { useTestPrisma } from '../support/prisma';
 
-let db: TestDatabase;
 let prisma: Db;
 let store: KillSwitchStore;
 const NOW = Date.parse('2026-11-20T05:30:00.000Z'); // Friday 11:00 IST
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url, 4);
-  store = new KillSwitchStore(prisma);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+useTestPrisma((p) => { prisma = p; store = new KillSwitchStore(p); }, 4);
 
 const engageArgs = (account: string, engagementId: string, nowMs = NOW) => ({
   account, engagementId, reason: 'loss', source: 'daily-loss-check' as const, by: 'check', nowMs, resetAtNextTradingDay: true, holidays: ['2026-11-23'],

@@ -1,21 +1,10 @@
 import { initialGroupState, withEpisode } from '../../src/domain/order-group-state';
 import { OrderGroupStore } from '../../src/store/order-group-store';
-import { createPrismaClient, type Db } from '../../src/store/prisma';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { useTestPrisma } from '../support/prisma';
 import { ocoRequest } from '../workflows/group-stubs';
 
-let db: TestDatabase;
-let prisma: Db;
 let groups: OrderGroupStore;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url, 2);
-  groups = new OrderGroupStore(prisma);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+useTestPrisma((p) => { groups = new OrderGroupStore(p); }, 2);
 
 const started = (cid: string) => initialGroupState({ groupId: `group-${cid}`, request: ocoRequest(cid), payloadHash: `hash-${cid}`, at: '2026-11-24T04:00:00.000Z' });
 

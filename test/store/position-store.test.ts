@@ -4,9 +4,9 @@ import type { Fill } from '../../src/domain/order-types';
 import { netFigures } from '../../src/domain/positions';
 import { OrderStore } from '../../src/store/order-store';
 import { ACCOUNT_BOOK, PositionStore } from '../../src/store/position-store';
-import { createPrismaClient, type Db } from '../../src/store/prisma';
+import type { Db } from '../../src/store/prisma';
 import { RiskStore } from '../../src/store/risk-store';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { useTestPrisma } from '../support/prisma';
 import { limitBuy } from '../domain/fixtures';
 
 const ZERODHA: ChargeRates = {
@@ -14,22 +14,12 @@ const ZERODHA: ChargeRates = {
   sttSell: percentRate('0.15'), transaction: percentRate('0.03503'), sebi: perCroreRate('10'), stampBuy: percentRate('0.003'), gst: percentRate('18'),
 };
 
-let db: TestDatabase;
 let prisma: Db;
 let orders: OrderStore;
 let positions: PositionStore;
 let n = 0;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url);
-  orders = new OrderStore(prisma, ZERODHA);
-  positions = new PositionStore(prisma);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+useTestPrisma((p) => { prisma = p; orders = new OrderStore(p, ZERODHA); positions = new PositionStore(p); });
 
 const NOW = Date.parse('2026-11-24T05:00:00.000Z'); // 10:30 IST
 const newSymbol = () => `BANKNIFTY26DEC${52000 + ++n * 100}CE`;

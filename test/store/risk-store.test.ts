@@ -2,27 +2,17 @@ import { initialOrderState, type OrderState } from '../../src/domain/order-state
 import type { ValidationReport } from '../../src/domain/order-validation';
 import type { AccountSnapshot } from '../../src/domain/risk/risk-types';
 import { OrderStore } from '../../src/store/order-store';
-import { createPrismaClient, type Db } from '../../src/store/prisma';
+import type { Db } from '../../src/store/prisma';
 import { istDayStart, RiskStore, type GateDecision } from '../../src/store/risk-store';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { useTestPrisma } from '../support/prisma';
 import { limitBuy } from '../domain/fixtures';
 
-let db: TestDatabase;
 let prisma: Db;
 let orders: OrderStore;
 let risk: RiskStore;
 let n = 0;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url);
-  orders = new OrderStore(prisma);
-  risk = new RiskStore(prisma);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+useTestPrisma((p) => { prisma = p; orders = new OrderStore(p); risk = new RiskStore(p); });
 
 const NOW = Date.parse('2026-11-24T05:00:00.000Z'); // 10:30 IST
 const SYMBOL = 'BANKNIFTY26DEC52000CE';

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Prisma } from '../../src/generated/prisma/client';
 import { projectRoot } from '../../src/infra/binaries';
-import { createPrismaClient, type Db } from '../../src/store/prisma';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { Db } from '../../src/store/prisma';
+import { useTestPrisma } from '../support/prisma';
 
 // No schema differ runs here (the migrations are hand-written SQL), so this file is the proof that the migrated
 // database is the one schema.prisma describes. The expectations are read from schema.prisma itself.
@@ -47,16 +47,8 @@ const columnsOf = (model: SchemaModel, names: string[]) => names.map((n) => mode
 // Prisma's default names: <table>_<columns>_idx / _key, cut to Postgres' 63 characters.
 const indexName = (model: SchemaModel, names: string[], suffix: 'idx' | 'key') => `${model.table}_${columnsOf(model, names).join('_')}_${suffix}`.slice(0, 63);
 
-let db: TestDatabase;
 let prisma: Db;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url, 2);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+useTestPrisma((p) => { prisma = p; }, 2);
 
 const at = (iso: string) => new Date(iso);
 const dec = (v: Prisma.Decimal | null | undefined, scale: number) => v?.toFixed(scale);
