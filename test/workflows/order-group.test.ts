@@ -1,63 +1,47 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { OrderGroupState } from '../../src/domain/order-group-state';
 import type { GroupRequest } from '../../src/domain/order-group-legs';
 import { payloadHash } from '../../src/domain/hash';
 import { orderGroupWorkflow } from '../../src/workflows';
 import { cancelGroupUpdate, groupStateQuery } from '../../src/workflows/order-group-messages';
-import { startOrderTestServer } from './order-env';
+import { queryUntil } from '../support/poll';
+import { REPLAY_DIR, replayAndRecord } from '../support/replay';
+import { terminateIfRunning, useWorkflowTestServer } from '../support/workflow-suite';
 import { bracketRequest, FakeBroker, groupStubActivities, ocoRequest } from './group-stubs';
 import { uniqueId } from './order-stubs';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, workflowBundle] = await startOrderTestServer();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+/** One server per test: a group's legs finish after it, which can leave the time-skipping clock locked for the next test. */
+const suite = useWorkflowTestServer({ serverPerTest: true });
 
 type Handle = WorkflowHandle<typeof orderGroupWorkflow>;
-const REPLAY_FILE = path.resolve(__dirname, '../replay/group-oco-excess.history.json');
+const REPLAY_NAME = 'group-oco-excess';
+const REPLAY_FILE = path.join(REPLAY_DIR, `${REPLAY_NAME}.history.json`);
 
 /** Starts one group on a fresh task queue over `broker` and runs `body` while a worker serves the group and its legs. */
 async function withGroup<T>(broker: FakeBroker, request: (cid: string) => GroupRequest, body: (h: Handle, stubs: ReturnType<typeof groupStubActivities>) => Promise<T>, groupId?: string): Promise<T> {
   const stubs = groupStubActivities(broker);
   const taskQueue = uniqueId('group-tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: stubs.activities });
   const cid = uniqueId('g');
   const r = request(cid);
   const id = groupId ?? `group-${cid}`;
-  const handle = await env.client.workflow.start(orderGroupWorkflow, {
+  const handle = await suite.env.client.workflow.start(orderGroupWorkflow, {
     workflowId: id, taskQueue,
     args: [{ groupId: id, request: r, payloadHash: payloadHash(r), receivedAt: '2026-11-24T04:00:00.000Z', config: { pollMinMs: 1000, pollMaxMs: 5000 } }],
   });
-  return worker.runUntil(async () => {
+  return suite.runWorker({ taskQueue, activities: stubs.activities }, async () => {
     try {
       return await body(handle, stubs);
     } finally {
-      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test done');
+      await terminateIfRunning(handle);
     }
   });
 }
 
 const episodes = (s: OrderGroupState, type: string) => s.episodes.filter((e) => e.type === type).map((e) => e.detail);
-
-async function waitFor(handle: Handle, wanted: (s: OrderGroupState) => boolean): Promise<OrderGroupState> {
-  for (let i = 0; i < 300; i++) {
-    const s = await handle.query(groupStateQuery);
-    if (wanted(s)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the group never reached the wanted state');
-}
 
 describe('OCO group workflow', () => {
   test('when the target fills completely, then the stop is cancelled, the position is flat and the group COMPLETED', async () => {
@@ -100,8 +84,7 @@ describe('OCO group workflow', () => {
     const broker = new FakeBroker();
     broker.script = (b) => { const t = b.resting('target'); if (t && b.resting('stop') && t.filled === 0) b.fill(t, 90); };
     broker.beforeCancel = (o, b) => { if (o.role === 'stop') b.fill(o, 90, 9_000); }; // the stop triggers and fills first
-    const record = process.env.RECORD_REPLAY === '1' && !fs.existsSync(REPLAY_FILE);
-    const groupId = record ? path.basename(REPLAY_FILE, '.history.json') : undefined;
+    const groupId = process.env.RECORD_REPLAY === '1' && !fs.existsSync(REPLAY_FILE) ? REPLAY_NAME : undefined;
     await withGroup(broker, ocoRequest, async (handle) => {
       const result = await handle.result();
       const flattens = broker.orders.filter((o) => o.role.startsWith('flatten'));
@@ -112,15 +95,14 @@ describe('OCO group workflow', () => {
       expect(episodes(result, 'EXCESS_DETECTED')).toEqual([{ quantity: 90, exitsFilled: 180, position: 90 }]);
       expect(episodes(result, 'FLATTEN_PLACED')).toEqual([expect.objectContaining({ role: 'flatten-1', side: 'BUY', quantity: 90, reason: 'excess' })]);
       expect(result.legs.map((l) => [l.role, l.status, l.filledQuantity])).toEqual([['target', 'FILLED', 90], ['stop', 'FILLED', 90], ['flatten-1', 'FILLED', 90]]);
-      if (record) fs.writeFileSync(REPLAY_FILE, JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2) + '\n');
       // The history just made replays against the same code (the committed one is replayed by test/workflows/replay.test.ts too).
-      await Worker.runReplayHistory({ workflowBundle }, await handle.fetchHistory(), handle.workflowId);
+      await replayAndRecord(suite.workflowBundle, handle, REPLAY_NAME);
     }, groupId);
   });
 
   test('when the recorded OCO excess history is replayed against the current workflow code, then there is no determinism error', async () => {
     const history = historyFromJSON(JSON.parse(fs.readFileSync(REPLAY_FILE, 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowBundle }, history, path.basename(REPLAY_FILE, '.history.json'))).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: suite.workflowBundle }, history, REPLAY_NAME)).resolves.toBeUndefined();
   });
 });
 
@@ -156,7 +138,7 @@ describe('bracket group workflow', () => {
     const broker = new FakeBroker();
     broker.script = (b) => { const e = b.resting('entry'); if (e && e.filled === 0) b.fill(e, 30); };
     await withGroup(broker, bracketRequest, async (handle) => {
-      await waitFor(handle, (s) => ['target', 'stop'].every((r) => s.legs.some((l) => l.role === r && l.brokerOrderId !== null)));
+      await queryUntil(handle, groupStateQuery, (s) => ['target', 'stop'].every((r) => s.legs.some((l) => l.role === r && l.brokerOrderId !== null)));
       const answered = await handle.executeUpdate(cancelGroupUpdate, { args: [{ reason: 'strategy stopped' }] });
       expect(answered.cancelRequested).toBe(true);
       const result = await handle.result();
@@ -176,13 +158,12 @@ describe('group workflow and its legs\' last moments', () => {
     const scripted = await bundleWorkflowCode({ workflowsPath: require.resolve('./group-scripted-legs') });
     const stubs = groupStubActivities(new FakeBroker());
     const taskQueue = uniqueId('group-scripted-tq');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: scripted, activities: stubs.activities });
     const r = ocoRequest(uniqueId('g'));
     const id = `group-${r.clientOrderId}`;
-    const handle = await env.client.workflow.start(orderGroupWorkflow, {
+    const handle = await suite.env.client.workflow.start(orderGroupWorkflow, {
       workflowId: id, taskQueue, args: [{ groupId: id, request: r, payloadHash: payloadHash(r), receivedAt: '2026-11-24T04:00:00.000Z' }],
     });
-    const result = await worker.runUntil(handle.result());
+    const result = await suite.runWorker({ taskQueue, workflowBundle: scripted, activities: stubs.activities }, () => handle.result());
     const types = result.episodes.map((e) => e.type);
     expect(result).toMatchObject({ status: 'COMPLETED', triggeredBy: 'stop', position: { base: 90, exitsFilled: 90, open: 0 } });
     expect(episodes(result, 'EXIT_RESIZED')).toEqual([expect.objectContaining({ role: 'stop', from: 90, to: 60 })]);

@@ -1,35 +1,19 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { istClock } from '../../src/domain/risk/ist-clock';
 import { squareOffInstantMs, type MonitorPolicy, type PositionMonitorState } from '../../src/domain/position-monitor';
 import type { OrderRequest } from '../../src/domain/order-types';
 import { positionMonitorWorkflow } from '../../src/workflows';
 import { cancelMonitorUpdate, positionMonitorQuery } from '../../src/workflows/position-monitor-messages';
-import { createTimeSkippingEnv } from '../support/time-skipping';
-import { registerOrderSearchAttributes } from './order-env';
+import { queryUntil } from '../support/poll';
+import { terminateIfRunning, useWorkflowTestServer } from '../support/workflow-suite';
 import { monitorStubActivities, MonitorWorld, policy, protectedEntry } from './monitor-stubs';
 import { uniqueId } from './order-stubs';
-
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
 
 /*
  * One test server per test: a workflow whose child finishes after it (an OCO group's legs, a monitor's exit order) can
  * leave the time-skipping server's clock locked for whatever runs next on it.
  */
-beforeAll(async () => {
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
-});
-
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-  await registerOrderSearchAttributes(env);
-});
-
-afterEach(async () => {
-  await env?.teardown();
-});
+const suite = useWorkflowTestServer({ serverPerTest: true });
 
 type Handle = WorkflowHandle<typeof positionMonitorWorkflow>;
 const HOUR = 3_600_000;
@@ -38,37 +22,28 @@ const LEG_CONFIG = { pollMinMs: 1_000, pollMaxMs: 30 * 60_000 };
 
 /** Moves the test server's clock to the next `hhmm` IST (time only moves forward). */
 async function skipToIst(hhmm: string): Promise<void> {
-  const now = await env.currentTimeMs();
+  const now = await suite.env.currentTimeMs();
   let at = squareOffInstantMs(now, hhmm);
   if (at <= now) at += 24 * HOUR;
-  await env.sleep(at - now);
+  await suite.env.sleep(at - now);
 }
 
 /** Starts a monitor for `entry` under `p` and runs `body` while a worker serves it, its OCO group and its exits. */
 async function withMonitor<T>(world: MonitorWorld, entry: (cid: string) => OrderRequest, p: MonitorPolicy, body: (h: Handle) => Promise<T>): Promise<T> {
   const taskQueue = uniqueId('monitor-tq');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: monitorStubActivities(world, env.client) });
+  const env = suite.env;
   const cid = uniqueId('m');
   const handle = await env.client.workflow.start(positionMonitorWorkflow, {
     workflowId: `monitor-${cid}`, taskQueue,
     args: [{ monitorId: `monitor-${cid}`, entryOrderId: `order-${cid}`, entry: entry(cid), policy: p, receivedAt: new Date(await env.currentTimeMs()).toISOString(), config: LEG_CONFIG }],
   });
-  return worker.runUntil(async () => {
+  return suite.runWorker({ taskQueue, activities: monitorStubActivities(world, env.client) }, async () => {
     try {
       return await body(handle);
     } finally {
-      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test done');
+      await terminateIfRunning(handle);
     }
   });
-}
-
-async function waitFor(handle: Handle, wanted: (s: PositionMonitorState) => boolean): Promise<PositionMonitorState> {
-  for (let i = 0; i < 300; i++) {
-    const s = await handle.query(positionMonitorQuery);
-    if (wanted(s)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the monitor never reached the wanted state');
 }
 
 const episode = (s: PositionMonitorState, type: string) => s.episodes.find((e) => e.type === type);
@@ -106,7 +81,7 @@ describe('position monitor: timeout', () => {
     const world = new MonitorWorld();
     const p = policy({ mode: 'watch', timeoutMs: 2 * HOUR, pricePollMs: 10 * 60_000 });
     await withMonitor(world, protectedEntry, p, async (handle) => {
-      await waitFor(handle, (s) => s.entryStatus === 'OPEN');
+      await queryUntil(handle, positionMonitorQuery, (s) => s.entryStatus === 'OPEN');
       world.fillEntry(90);
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'CLOSED', closeReason: 'timeout', openQuantity: 0 });
@@ -126,7 +101,7 @@ describe('position monitor: OMS-watched levels', () => {
     const world = new MonitorWorld();
     world.fillEntry(90);
     await withMonitor(world, protectedEntry, policy({ mode: 'watch' }), async (handle) => {
-      await waitFor(handle, (s) => s.status === 'WATCHING');
+      await queryUntil(handle, positionMonitorQuery, (s) => s.status === 'WATCHING');
       world.ltpPaise = 12_050;
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'CLOSED', closeReason: 'target', lastPricePaise: 12_050 });
@@ -140,7 +115,7 @@ describe('position monitor: OMS-watched levels', () => {
     const world = new MonitorWorld();
     world.fillEntry(90);
     await withMonitor(world, protectedEntry, policy({ mode: 'watch' }), async (handle) => {
-      await waitFor(handle, (s) => s.status === 'WATCHING');
+      await queryUntil(handle, positionMonitorQuery, (s) => s.status === 'WATCHING');
       world.ltpPaise = 8_990;
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'CLOSED', closeReason: 'stop', lastPricePaise: 8_990 });
@@ -154,7 +129,7 @@ describe('position monitor: OMS-watched levels', () => {
     const world = new MonitorWorld();
     world.fillEntry(90);
     await withMonitor(world, protectedEntry, policy({ mode: 'watch' }), async (handle) => {
-      await waitFor(handle, (s) => s.status === 'WATCHING');
+      await queryUntil(handle, positionMonitorQuery, (s) => s.status === 'WATCHING');
       world.bookBase = 0; // sold by hand, outside the monitor
       world.ltpPaise = 8_500;
       const result = await handle.result();
@@ -168,7 +143,7 @@ describe('position monitor: OMS-watched levels', () => {
     const world = new MonitorWorld();
     world.fillEntry(90);
     await withMonitor(world, protectedEntry, policy({ mode: 'watch' }), async (handle) => {
-      await waitFor(handle, (s) => s.status === 'WATCHING');
+      await queryUntil(handle, positionMonitorQuery, (s) => s.status === 'WATCHING');
       world.bookBase = 30;
       world.ltpPaise = 8_500;
       const result = await handle.result();
@@ -194,8 +169,8 @@ describe('position monitor: lifecycle', () => {
     const world = new MonitorWorld();
     world.fillEntry(90);
     await withMonitor(world, protectedEntry, policy({ mode: 'oco' }), async (handle) => {
-      await waitFor(handle, (s) => s.status === 'OCO_PLACED');
-      await waitFor(handle, () => world.broker.resting('target') !== undefined && world.broker.resting('stop') !== undefined);
+      await queryUntil(handle, positionMonitorQuery, (s) => s.status === 'OCO_PLACED');
+      await queryUntil(handle, positionMonitorQuery, () => world.broker.resting('target') !== undefined && world.broker.resting('stop') !== undefined);
       const answered = await handle.executeUpdate(cancelMonitorUpdate, { args: [{ reason: 'ops' }] });
       expect(answered).toMatchObject({ status: 'CANCELLED', openQuantity: 90 });
       expect(world.broker.role('target')?.status).toBe('CANCELLED');
