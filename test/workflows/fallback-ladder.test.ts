@@ -114,7 +114,9 @@ describe('the fallback ladder after a broker rejection', () => {
     const final = await run(broker, limitBuy(), {}, async (h) => {
       await waitForOrder(h, (s) => !!s.intervention);
       await h.executeUpdate(interventionUpdate, { args: [{ action: 'modify', changes: { quantity: 30 }, by: 'ops' }] });
-      return h.result();
+      const result = await h.result();
+      await replayAndRecord(suite.workflowBundle, h, 'order-manual-review');
+      return result;
     });
     expect(broker.placed.map((p) => p.quantity)).toEqual([90, 30]);
     expect(final).toMatchObject({ status: 'FILLED', filledQuantity: 30, intervention: null });

@@ -4,6 +4,7 @@ import type { OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import type { OrderWorkflowConfig } from '../../src/workflows/order-config';
 import { admissionUpdate, cancelOrderUpdate, interventionUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { replayAndRecord } from '../support/replay';
 import { useWorkflowTestServer } from '../support/workflow-suite';
 import { waitForOrder, withOrderWorkflow, type OrderHandle } from './order-harness';
 import { limitBuy, snapshot, stubActivities, type StubOptions } from './order-stubs';
@@ -273,6 +274,7 @@ describe('order lifecycle workflow', () => {
   test('a submitted order follows the broker through OPEN and a partial fill to FILLED by polling alone, with no signal', async () => {
     await withOrder({}, async (handle, stubs) => {
       const result = await handle.result();
+      await replayAndRecord(suite.workflowBundle, handle, 'order-filled');
 
       expect(result.status).toBe('FILLED');
       expect(result.filledQuantity).toBe(90);
@@ -335,6 +337,25 @@ describe('order lifecycle workflow', () => {
       expect(stubs.calls.cancelBrokerOrder).toBe(1);
       expect(stubs.events().some((e) => e.type === 'CANCEL_REQUESTED')).toBe(true);
       expect((await handle.result()).status).toBe('CANCELLED');
+    });
+  });
+
+  test('when an OPEN order is modified and then cancelled, then the broker shows the new price, the modify passed the risk gate, and the order ends CANCELLED', async () => {
+    const afterCancel = snapshot({ status: 'CANCELLED', pendingQuantity: 0, cancelledQuantity: 90 });
+    await withOrder({ snapshots: [snapshot()], brokerFollowsModifies: true, afterCancel }, async (handle, stubs) => {
+      await waitForStatus(handle, (s) => s.status === 'OPEN');
+
+      const modified = await handle.executeUpdate(modifyOrderUpdate, { args: [{ pricePaise: 10_100 }] });
+      expect(modified).toMatchObject({ status: 'OPEN', pricePaise: 10_100 });
+      const cancelled = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'test' }] });
+      expect(cancelled.status).toBe('CANCELLED');
+      await handle.result();
+      await replayAndRecord(suite.workflowBundle, handle, 'order-modify-cancel');
+
+      expect(stubs.calls.modifyBrokerOrder).toBe(1);
+      expect(stubs.calls.cancelBrokerOrder).toBe(1);
+      expect(stubs.placements).toEqual(['B-1']);
+      expect(stubs.events().map((e) => e.type)).toEqual(expect.arrayContaining(['MODIFY_REQUESTED', 'MODIFY_RISK_CHECKED', 'CANCEL_REQUESTED']));
     });
   });
 

@@ -1,7 +1,8 @@
-import { allHandlersFinished, condition, continueAsNew, log, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PositionMonitorState } from '../../domain/position-monitor';
 import type { PositionMonitorInput } from '../position-monitor-messages';
 import { OrderStatus } from '../search-attributes';
+import { waitUntil } from '../timers';
 import type { MonitorRun } from './run';
 
 /** Sleeps until `ms` pass (null: forever) or a cancel arrives; continues as new first when the history has grown long. */
@@ -13,17 +14,6 @@ export async function idle(run: MonitorRun, ms: number | null): Promise<void> {
   }
   if (ms === null) await condition(() => run.state.cancelRequested);
   else if (ms > 0) await waitUntil(() => run.state.cancelRequested, ms);
-}
-
-/**
- * Waits until `fn()` holds or `ms` pass. Unlike condition(fn, ms) it lets the timer fire rather than cancel it when `fn`
- * comes first: the time-skipping test server refuses a CancelTimer for a timer that fired while the workflow task was
- * with the worker and strands the run (temporalio/sdk-java#3088). A timer left to fire costs one event.
- */
-export async function waitUntil(fn: () => boolean, ms: number): Promise<void> {
-  let due = false;
-  void sleep(ms).then(() => { due = true; }, () => { due = true; });
-  await condition(() => due || fn());
 }
 
 /** Ends the run: its status on the search attribute, no command signal on its way to a leg, every handler answered. */

@@ -6,7 +6,7 @@ import { dueDeadline, msToDeadline, ocoGroupRequest, type CloseReason } from '..
 import { orderGroupWorkflow } from '../order-group';
 import { OrderClientId, OrderParent, OrderStatus, OrderStrategyId, OrderSymbol } from '../search-attributes';
 import { closable } from './exit';
-import { waitUntil } from './lifecycle';
+import { waitUntil } from '../timers';
 import { reads, type MonitorRun } from './run';
 import { watch } from './watch';
 

@@ -1,7 +1,8 @@
-import { condition, continueAsNew, log } from '@temporalio/workflow';
+import { continueAsNew, log } from '@temporalio/workflow';
 import { isTerminal } from '../../domain/order-types';
 import type { OrderState } from '../../domain/order-state';
 import type { OrderWorkflowInput } from '../order-messages';
+import { waitUntil } from '../timers';
 import { admit } from './admission';
 import { sync } from './broker-updates';
 import { chaseDue, climbLadder, completeRemainder, completionWaiting, nextWakeMs, startChaseClock } from './chase-and-completion';
@@ -39,7 +40,7 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
  * the broker (now on a postback hint, or at the polling interval, which backs off while nothing changes).
  */
 async function followBrokerOrder(run: OrderRun): Promise<void> {
-  const woke = await condition(() => run.brokerHint !== null || run.pendingCommand() !== undefined, nextWakeMs(run));
+  const woke = await waitUntil(() => run.brokerHint !== null || run.pendingCommand() !== undefined, nextWakeMs(run));
   const seqBefore = run.state.eventSequence;
   const command = run.pendingCommand();
   if (command) await runCommand(run, command);
