@@ -23,9 +23,15 @@ interface Waiter {
  * Queues calls so that no sliding window ever holds more than its limit (Kite: 10 order requests per second and
  * 400 per minute per account). Calls start in arrival order. A call whose turn would come after its deadline is
  * rejected without being made: an activity must never fire a broker request after it has given up on it.
+ *
+ * A call holds its place in a window from the moment it is sent until `windowMs` after its answer (or failure). The
+ * broker counts arrivals, and an arrival lies between the send and the answer, so however the network or a starved
+ * process delays or bunches requests, no window of the broker's can see more than the limit.
  */
+interface Slot { answeredAt: number | null }
+
 export class SlidingWindowRateLimiter {
-  private readonly sent: number[] = [];
+  private readonly slots: Slot[] = [];
   private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly maxWindow: number;
@@ -59,25 +65,41 @@ export class SlidingWindowRateLimiter {
         continue;
       }
       const wait = this.waitFor(now);
+      if (wait === Number.POSITIVE_INFINITY) return; // a call in flight holds the slot: its answer pumps again
       if (wait > 0) {
         this.timer = setTimeout(() => { this.timer = null; this.pump(); }, wait);
         return;
       }
       this.queue.shift();
-      this.sent.push(now);
+      const slot: Slot = { answeredAt: null };
+      this.slots.push(slot);
       this.waitedMs.push(now - head.enqueuedAt);
       if (this.waitedMs.length > 10_000) this.waitedMs.splice(0, this.waitedMs.length - 10_000);
-      head.fn().then(head.resolve, head.reject);
+      head.fn().then((v) => { this.answered(slot); head.resolve(v); }, (e) => { this.answered(slot); head.reject(e); });
     }
   }
 
-  /** Milliseconds until every window has room for one more request. */
+  /** The call's window now runs from its answer; a queue waiting on it may move sooner than its timer said. */
+  private answered(slot: Slot): void {
+    slot.answeredAt = this.now();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pump();
+  }
+
+  /** Milliseconds until every window has room for one more request (infinite while a call in flight decides it). */
   private waitFor(now: number): number {
-    while (this.sent.length && now - this.sent[0] >= this.maxWindow) this.sent.shift();
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const at = this.slots[i].answeredAt;
+      if (at !== null && now - at >= this.maxWindow) this.slots.splice(i, 1);
+    }
     let wait = 0;
     for (const w of this.windows) {
-      const inWindow = this.sent.filter((t) => now - t < w.windowMs);
-      if (inWindow.length >= w.limit) wait = Math.max(wait, inWindow[inWindow.length - w.limit] + w.windowMs - now);
+      const expiries = this.slots
+        .map((s) => (s.answeredAt === null ? Number.POSITIVE_INFINITY : s.answeredAt + w.windowMs))
+        .filter((e) => e > now)
+        .sort((a, b) => a - b);
+      if (expiries.length >= w.limit) wait = Math.max(wait, expiries[expiries.length - w.limit] - now);
     }
     return wait;
   }

@@ -67,8 +67,8 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
 /** Kite (or the paper broker) behind the account's order rate limits; the access token is read from the session store. */
 function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | null>): KiteGateway {
   const { env, broker } = input;
-  // The windows are wider than Kite's: the broker counts arrivals, and arrivals jitter around our send times (a starved
-  // process or a slow network can bunch them; 10% was not always enough on a loaded 2-core machine).
+  // A call holds its slot until a window after its answer, so delayed or bunched arrivals cannot break the broker's
+  // count (the limiter says why); the windows stay wider than Kite's as a margin for clocks and counting at the broker.
   const orderLimiter = new SlidingWindowRateLimiter([
     { limit: env.BROKER_ORDERS_PER_SECOND, windowMs: 1250 },
     { limit: env.BROKER_ORDERS_PER_MINUTE, windowMs: 61_000 },

@@ -28,11 +28,20 @@ describe('the broker rate limiter', () => {
     expect(made).toEqual(['first', 'patient']);
   });
 
-  it('when the broker call fails, then the caller gets that error and the slot stays used', async () => {
+  it('when the broker call fails, then the caller gets that error and the slot stays used for a window after the answer', async () => {
     const limiter = new SlidingWindowRateLimiter([{ limit: 1, windowMs: 200 }]);
-    await expect(limiter.schedule(async () => { throw new Error('HTTP 503'); })).rejects.toThrow('HTTP 503');
-    const before = Date.now();
-    await limiter.schedule(async () => undefined);
-    expect(Date.now() - before).toBeGreaterThanOrEqual(150);
+    let failedAt = 0;
+    await expect(limiter.schedule(async () => { failedAt = Date.now(); throw new Error('HTTP 503'); })).rejects.toThrow('HTTP 503');
+    const ranAt = await limiter.schedule(async () => Date.now());
+    expect(ranAt - failedAt).toBeGreaterThanOrEqual(199); // 1 ms of clock granularity
+  });
+
+  it('when a call is slow to answer, then the next waits a whole window after that answer (the broker may have received it late)', async () => {
+    const limiter = new SlidingWindowRateLimiter([{ limit: 1, windowMs: 100 }]);
+    let answeredAt = 0;
+    const slow = limiter.schedule(async () => { await new Promise((r) => setTimeout(r, 150)); answeredAt = Date.now(); });
+    const ranAt = await limiter.schedule(async () => Date.now());
+    await slow;
+    expect(ranAt - answeredAt).toBeGreaterThanOrEqual(99);
   });
 });
