@@ -81,11 +81,11 @@ export class GroupService {
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
       if (cause instanceof ApplicationFailure && cause.type === GroupFailureTypes.groupNotCancellable) throw conflict('GROUP_NOT_CANCELLABLE', cause.message);
-      if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
-        const row = await this.d.groups.getGroup(groupId);
-        if (!row) throw notFound(`group ${groupId}`);
-        throw conflict('GROUP_NOT_CANCELLABLE', `group ${groupId} is ${row.status}; it can no longer be cancelled`);
-      }
+      // The workflow may be gone, or may finish while the update is on its way (the server then aborts the update):
+      // whatever the failure, a group the database records as ended is simply no longer cancellable.
+      const row = await this.d.groups.getGroup(groupId);
+      if (!row && err instanceof WorkflowNotFoundError) throw notFound(`group ${groupId}`);
+      if (row && row.status !== 'ACTIVE') throw conflict('GROUP_NOT_CANCELLABLE', `group ${groupId} is ${row.status}; it can no longer be cancelled`);
       throw err;
     }
   }
