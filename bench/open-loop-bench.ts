@@ -6,6 +6,7 @@
  * BENCH_RATES (orders/s, default 10,25), BENCH_PHASE_SECONDS (default 20), BENCH_DRAIN_SECONDS (default 60).
  */
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -150,6 +151,28 @@ async function baselinePhase(sys: RunningSystem, symbol: string, rate: number, r
   console.log(`baseline kiteconnect at ${rate}/s for ${PHASE_S} s: place round trip ${fmt(times)}, failed ${failed}`);
 }
 
+/**
+ * With BENCH_CPU_PROF=<dir>, the OMS phase of each rate is profiled (the whole process: API, worker, paper broker)
+ * and written as <dir>/<name>.cpuprofile (open it in Chrome DevTools or speedscope).
+ */
+async function profiled(name: string, body: () => Promise<void>): Promise<void> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return body();
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    await body();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oms-bench-ol-'));
   const base = 20000 + Math.floor(Math.random() * 20000);
@@ -167,7 +190,7 @@ async function main() {
     console.log(`open-loop phases at ${RATES.join(', ')} orders/s, ${PHASE_S} s each (drain ${DRAIN_S} s), paper broker rate limit off, ${os.cpus().length} cores`);
     for (const rate of RATES) {
       await baselinePhase(sys, symbol, rate, run);
-      await omsPhase(sys, client, dataDir, symbol, rate, run);
+      await profiled(`oms-${rate}`, () => omsPhase(sys, client, dataDir, symbol, rate, run));
     }
   } finally {
     await connection.close();

@@ -53,6 +53,21 @@ export const orderKeys = (state: OrderState) => ({
 });
 
 /** The only code that speaks Prisma for orders. Every write is an upsert keyed by a natural id: replays are no-ops. */
+/**
+ * The audit events as one INSERT; a sequence already stored is overwritten. Saves are local activities: a worker that
+ * dies before its workflow task completes may have saved events the workflow never committed, and the run that takes
+ * over produces that sequence again (the same event at a later workflow time, or another event): the committed run,
+ * which saves last, is the truth.
+ */
+function upsertEvents(orderId: string, events: AuditEvent[]): Prisma.Sql {
+  const rows = events.map((e) => Prisma.sql`(${`${orderId}:${e.sequence}`}, ${orderId}, ${e.sequence}, ${e.type}, ${e.fromStatus}, ${e.toStatus}, ${e.source},
+    ${e.payload === undefined || e.payload === null ? null : JSON.stringify(e.payload)}::jsonb, ${new Date(e.occurredAt)})`);
+  return Prisma.sql`INSERT INTO order_events (id, order_id, sequence, type, from_status, to_status, source, payload, occurred_at)
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status,
+      source = EXCLUDED.source, payload = EXCLUDED.payload, occurred_at = EXCLUDED.occurred_at`;
+}
+
 export class OrderStore {
   /** `charges`: the rates of config/charges.json; none by default (tests that do not look at charges). */
   constructor(private readonly db: Db, private readonly charges: ChargeRates = NO_CHARGES) {}
@@ -70,13 +85,7 @@ export class OrderStore {
     const charges = chargesPerFill(r.side, fills, this.charges);
     await this.db.$transaction(async (tx) => {
       await tx.order.upsert({ where: { id: state.orderId }, create: { ...orderKeys(state), ...row }, update: row });
-      await tx.orderEvent.createMany({
-        data: events.map((e) => ({
-          id: `${state.orderId}:${e.sequence}`, orderId: state.orderId, sequence: e.sequence, type: e.type,
-          fromStatus: e.fromStatus, toStatus: e.toStatus, source: e.source, payload: json(e.payload), occurredAt: new Date(e.occurredAt),
-        })),
-        skipDuplicates: true,
-      });
+      if (events.length > 0) await tx.$executeRaw`${upsertEvents(state.orderId, events)}`;
       if (fills.length === 0) return;
       const inserted = await tx.trade.createManyAndReturn({
         data: fills.map((f, i) => ({

@@ -60,7 +60,7 @@ export interface CrashScenario {
  */
 export async function crashAndTakeOver(suite: WorkflowSuite, s: CrashScenario): Promise<{ result: OrderState; handle: OrderHandle }> {
   const taskQueue = uniqueId(`${s.name}-tq`);
-  const dying = await suite.startWorker({ taskQueue, activities: s.first, maxCachedWorkflows: 0 });
+  const dying = await suite.startWorker({ taskQueue, activities: s.first, maxCachedWorkflows: 0, shutdownForceTime: '3s' });
   const orderId = uniqueId(s.name);
   const handle = await suite.env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, s.request, { config: orderConfig(s.config) })] });
   try {

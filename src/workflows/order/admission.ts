@@ -5,7 +5,10 @@ import { isAbandoned } from './failures';
 import type { OrderRun } from './order-run';
 import { assessRisk } from './risk';
 
-/** Validation and the risk gate, persisted: from here the POST that started the order gets its answer. */
+/**
+ * Validation and the risk gate, persisted. A refused order answers the POST from here; an admitted one answers once
+ * its first placement has an outcome (placeOrSplit), in the same workflow task.
+ */
 export async function admit(run: OrderRun): Promise<void> {
   const { exchange, tradingsymbol } = run.state.request;
   const instrument = await brokerCall(run, 'looking up the instrument', () => broker.lookupInstrument({ exchange, tradingsymbol }));
@@ -16,5 +19,5 @@ export async function admit(run: OrderRun): Promise<void> {
     run.apply({ type: 'VALIDATED', report, instrument, at: run.now() });
   }
   await run.flush();
-  run.admitted = true;
+  if (run.state.status !== 'PENDING') run.admitted = true;
 }

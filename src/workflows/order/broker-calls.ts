@@ -14,7 +14,7 @@ export async function brokerCall<T>(run: OrderRun, what: string, call: () => Pro
       return await call();
     } catch (err) {
       if (!isTokenExpired(err)) throw err;
-      if ((await pauseFor(run, 'TOKEN_EXPIRED', `${what}: ${err.cause?.message ?? 'broker session expired'}`)).action === 'abandon') return ABANDONED;
+      if ((await pauseFor(run, 'TOKEN_EXPIRED', `${what}: ${failureMessage(err)}`)).action === 'abandon') return ABANDONED;
     }
   }
 }

@@ -6,12 +6,17 @@ import { pauseFor } from './interventions';
 import { splitInto } from './legs';
 import type { OrderRun } from './order-run';
 
-/** The first placement: as slices when the order asked to be split above its freeze quantity, else as one order. */
+/** The first placement: as slices when the order is split above its freeze quantity, else as one order. */
 export async function placeOrSplit(run: OrderRun): Promise<void> {
   const slices = plannedSlices(run);
-  if (slices) await splitInto(run, slices);
-  else await submit(run);
+  if (slices) {
+    run.admitted = true; // a split order answers with its plan; each slice is placed by its own workflow
+    await splitInto(run, slices);
+  } else {
+    await submit(run);
+  }
   await run.flush();
+  run.admitted = true; // the POST answers with the placement's outcome (the broker order id, a refusal, a pause)
 }
 
 /**
