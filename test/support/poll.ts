@@ -29,9 +29,14 @@ export function queryUntil<S>(
   return pollUntil(() => handle.query(query), wanted, { what: `${handle.workflowId} never reached the wanted state`, ...opts });
 }
 
-/** Rejects with `what` if `promise` has not settled within `ms` (a hang fails the test with a reason, not a timeout). */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Rejects with `what` if `promise` has not settled within `ms` (a hang fails the test with a reason, not a timeout);
+ * `what` may be a function, to say what was last seen.
+ */
+export function within<T>(promise: Promise<T>, ms: number, what: string | (() => string)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(what)), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${typeof what === 'function' ? what() : what} (not done within ${ms} ms)`)), ms);
+  });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

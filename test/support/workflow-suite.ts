@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { within } from './poll';
 import { bundleWorkflows, createOrderTestEnv, createTimeSkippingEnv } from './time-skipping';
 import { WorkerTracker, type RunningWorker, type TestWorkerOptions } from './workers';
 
@@ -22,6 +23,14 @@ export interface WorkflowSuite {
   startWorker(options: TestWorkerOptions): Promise<RunningWorker>;
   /** Runs `body` while a worker serves `options.taskQueue`; the worker is stopped and awaited however `body` ends. */
   runWorker<T>(options: TestWorkerOptions, body: () => Promise<T>): Promise<T>;
+  /**
+   * One labelled step of a test: rejects with `what` when `body` has not settled within `ms` (a hang fails with its
+   * reason, not with jest's timeout). The client calls `body` makes are cancelled when it fails or times out, and in any
+   * case when the test ends, before the workers stop and the server goes: a call still waiting on the server (an
+   * env.sleep the clock never reaches) would otherwise be retried against the closed connection and throw
+   * `Channel has been shut down` into whatever suite runs next. `body` gets the signal, to end a polling loop with.
+   */
+  step<T>(what: string | (() => string), ms: number, body: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 const HOOK_TIMEOUT_MS = 60_000;
@@ -37,8 +46,12 @@ export function useWorkflowTestServer(opts: WorkflowSuiteOptions = {}): Workflow
   let env: TestWorkflowEnvironment | undefined;
   let workflowBundle: WorkflowBundleWithSourceMap | undefined;
   const workers = new WorkerTracker(() => ({ connection: suite.env.nativeConnection, workflowBundle: suite.workflowBundle }));
+  // Aborted when the test ends: every step's client calls listen to it.
+  let testRun = new AbortController();
+  const endTest = () => testRun.abort(new Error('the test has ended'));
 
   const tearDown = async () => {
+    endTest();
     try {
       await workers.stopAll();
     } finally {
@@ -54,11 +67,12 @@ export function useWorkflowTestServer(opts: WorkflowSuiteOptions = {}): Workflow
       opts.serverPerTest ? undefined : createEnv().then((e) => { env = e; }),
     ]);
   }, HOOK_TIMEOUT_MS);
+  beforeEach(() => { testRun = new AbortController(); });
   if (opts.serverPerTest) {
     beforeEach(async () => { env = await createEnv(); }, HOOK_TIMEOUT_MS);
     afterEach(tearDown, HOOK_TIMEOUT_MS);
   } else {
-    afterEach(() => workers.stopAll(), HOOK_TIMEOUT_MS);
+    afterEach(() => { endTest(); return workers.stopAll(); }, HOOK_TIMEOUT_MS);
   }
   afterAll(tearDown, HOOK_TIMEOUT_MS);
 
@@ -73,6 +87,16 @@ export function useWorkflowTestServer(opts: WorkflowSuiteOptions = {}): Workflow
     },
     startWorker: (options) => workers.start(options),
     runWorker: (options, body) => workers.runUntil(options, body),
+    step: async (what, ms, body) => {
+      const failed = new AbortController();
+      const signal = AbortSignal.any([failed.signal, testRun.signal]);
+      try {
+        return await within(suite.env.connection.withAbortSignal(signal, () => body(signal)), ms, what);
+      } catch (err) {
+        failed.abort(err);
+        throw err;
+      }
+    },
   };
   return suite;
 }
