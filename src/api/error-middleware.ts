@@ -12,6 +12,7 @@ export function errorMiddleware(log: (msg: string, err: unknown) => void): Error
       return;
     }
     if (err instanceof AppError) {
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
       return;
     }

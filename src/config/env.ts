@@ -41,6 +41,10 @@ export const EnvSchema = z.object({
   /** Kite's per-account order request limits (place, modify, cancel); requests queue instead of meeting 429s. */
   BROKER_ORDERS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
   BROKER_ORDERS_PER_MINUTE: z.coerce.number().int().min(1).max(60000).default(400),
+  /** New orders admitted at once; one more is answered 429 OVERLOADED with Retry-After instead of queueing. */
+  ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100000).default(64),
+  /** How long a POST of a new order waits for its admission before it answers 503 ADMISSION_TIMEOUT (re-send to learn the outcome). */
+  ADMISSION_TIMEOUT_MS: ms.default(10_000),
   /** API keys and roles (JSON, keys as SHA-256), relative to the project root unless absolute. */
   ACCESS_CONFIG_FILE: z.string().min(1).default('config/access.json'),
   /** Retry strategies of broker calls (JSON), relative to the project root unless absolute. */

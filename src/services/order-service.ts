@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
-  WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
-  type Client,
+  isGrpcDeadlineError, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError, type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { payloadHash } from '../domain/hash';
@@ -15,6 +15,7 @@ import {
 } from '../workflows/order-messages';
 import type { OrderWorkflowConfig } from '../workflows/order-config';
 import { OrderClientId, OrderStatus as OrderStatusKey, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';
+import { AdmissionControl } from './admission-control';
 import { AppError, conflict, notFound, unprocessable } from './app-errors';
 import { viewFromRow, viewFromState } from './order-view';
 
@@ -29,7 +30,11 @@ export interface OrderServiceDeps {
   now?: () => Date;
   /** Starts the position monitor of an accepted order that needs one (take profit / stop loss, MIS, timeout). */
   monitors?: { startFor(orderId: string, request: OrderRequest): Promise<string | null> };
+  /** Refuses new orders past its in-flight limit and bounds how long a POST waits (default limits when absent). */
+  admission?: AdmissionControl;
 }
+
+const isAdmissionDeadline = (err: unknown) => err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err);
 
 export type OrderView = ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>;
 
@@ -37,9 +42,13 @@ export const orderIdFor = (clientOrderId: string) => `order-${clientOrderId}`;
 
 /** Use cases behind the HTTP routes: Temporal for live orders, the store for history. */
 export class OrderService {
-  constructor(private readonly d: OrderServiceDeps) {}
+  private readonly admission: AdmissionControl;
 
-  /** Starts (or finds) the order's workflow and waits until it is validated and persisted. */
+  constructor(private readonly d: OrderServiceDeps) {
+    this.admission = d.admission ?? new AdmissionControl();
+  }
+
+  /** Starts (or finds) the order's workflow and waits until it is admitted and its first placement has an outcome. */
   async placeOrder(request: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
     const orderId = orderIdFor(request.clientOrderId);
     const hash = payloadHash(request);
@@ -55,7 +64,9 @@ export class OrderService {
       ],
     });
     try {
-      const result = await this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation });
+      const result = await this.admission.run((deadline) => this.d.client.connection.withDeadline(deadline, () => (
+        this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation })
+      )), isAdmissionDeadline);
       const order = viewFromState(result.state);
       if (!result.accepted) throw rejection(order);
       await this.d.monitors?.startFor(orderId, request);

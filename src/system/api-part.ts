@@ -1,3 +1,4 @@
+import { AdmissionControl } from '../services/admission-control';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app';
@@ -32,7 +33,8 @@ function apiApp(core: SystemCore): Express {
   const { env, client, store, config, workflowConfig, account, db } = core;
   const taskQueue = env.TEMPORAL_TASK_QUEUE;
   const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: (o) => monitorPolicyFor(config.monitor, o) });
-  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors });
+  const admission = new AdmissionControl({ maxInFlight: env.ADMISSION_MAX_IN_FLIGHT, deadlineMs: env.ADMISSION_TIMEOUT_MS });
+  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission });
   return createApp({
     orders, monitors, access: config.access, riskConfig: config.riskConfig, positions: core.positionService,
     groups: new GroupService({ client, groups: core.groups, taskQueue, workflowConfig }),

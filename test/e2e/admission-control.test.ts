@@ -1,0 +1,63 @@
+import type { ChildProcess } from 'node:child_process';
+import { brokerTagFor } from '../../src/domain/hash';
+import { TEST_KEYS } from '../support/access-config';
+import { eventually, startStack, type Stack } from './stack';
+import { kill9, spawnWorker, workerEnvFor } from './worker-process';
+
+/**
+ * Overload is answered, not queued: with nobody admitting orders (no worker), the first POST waits up to its deadline
+ * and answers 503 ADMISSION_TIMEOUT; a POST past the in-flight limit is refused at once with 429 OVERLOADED. Both carry
+ * Retry-After, and both are safe to repeat: once a worker runs, the re-sent POST learns its order's outcome and the
+ * broker holds exactly one order for it.
+ */
+let stack: Stack;
+let worker: ChildProcess | undefined;
+let symbol: string;
+
+beforeAll(async () => {
+  stack = await startStack({ ADMISSION_MAX_IN_FLIGHT: '1', ADMISSION_TIMEOUT_MS: '4000' }, { worker: false });
+  const instruments = await stack.control<{ tradingsymbol: string }[]>('GET', '/control/instruments');
+  symbol = instruments.find((i) => /52000CE$/.test(i.tradingsymbol))!.tradingsymbol;
+}, 120_000);
+afterAll(async () => {
+  if (worker) await kill9(worker);
+  await stack?.close();
+}, 60_000);
+
+/** A POST with its headers (the stack's helper drops them). */
+async function post(body: unknown): Promise<{ status: number; retryAfter: string | null; body: any }> {
+  const res = await fetch(`${stack.sys.apiUrl}/api/v1/orders`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_KEYS.operator }, body: JSON.stringify(body),
+  });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+}
+
+const order = (clientOrderId: string) => ({
+  clientOrderId, strategyId: 'admission', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET',
+});
+
+it('when admissions are slower than arrivals, then the one past the limit gets 429 at once, the waiting one 503 at its deadline, and a re-sent POST later places it exactly once', async () => {
+  const first = order(`adm-${Date.now().toString(36)}-1`);
+  const second = order(`adm-${Date.now().toString(36)}-2`);
+  const waiting = post(first);
+  // The first cannot be answered before its 4 s deadline (no worker runs), so it is in flight while the second arrives.
+  await new Promise((r) => setTimeout(r, 300));
+  const sentAt = Date.now();
+  const refused = await post(second);
+  expect(refused).toMatchObject({ status: 429, retryAfter: '1', body: { error: { code: 'OVERLOADED' } } });
+  expect(Date.now() - sentAt).toBeLessThan(3000); // refused at once, not after the first one's deadline
+
+  const timedOut = await waiting;
+  expect(timedOut).toMatchObject({ status: 503, retryAfter: '1', body: { error: { code: 'ADMISSION_TIMEOUT' } } });
+  expect(timedOut.body.error.message).toMatch(/send the same request again/);
+
+  worker = spawnWorker(workerEnvFor(stack));
+  const again = await eventually(() => post(first), (r) => r.status === 202 || r.status === 200, 60_000);
+  const orderId = again.body.order.orderId as string;
+  const filled = await eventually(() => stack.api('GET', `/api/v1/orders/${orderId}`), (r) => r.body.order?.status === 'FILLED', 60_000);
+  expect(filled.body.order).toMatchObject({ clientOrderId: first.clientOrderId, filledQuantity: 30 });
+  const atBroker = (await stack.control<{ tag: string }[]>('GET', '/control/orders')).filter((o) => o.tag === brokerTagFor(orderId));
+  expect(atBroker).toHaveLength(1);
+  // The refused one started nothing: the API never started its workflow.
+  expect((await stack.api('GET', `/api/v1/orders/order-${second.clientOrderId}`)).status).toBe(404);
+}, 150_000);
