@@ -133,7 +133,10 @@ async function filledLatencies(sys: RunningSystem, accepted: Sent[]): Promise<nu
 async function historySample(client: Client, ids: string[]): Promise<{ events: number; bytes: number }[]> {
   return Promise.all(ids.map(async (id) => {
     const h = await client.workflow.getHandle(id).fetchHistory();
-    return { events: h.events?.length ?? 0, bytes: Buffer.byteLength(historyToJSON(h)) };
+    const json = historyToJSON(h);
+    // BENCH_DUMP_HISTORY=<dir>: the sampled histories as JSON, to see which events carry the bytes.
+    if (process.env.BENCH_DUMP_HISTORY) fs.writeFileSync(path.join(process.env.BENCH_DUMP_HISTORY, `${id}.json`), json);
+    return { events: h.events?.length ?? 0, bytes: Buffer.byteLength(json) };
   }));
 }
 

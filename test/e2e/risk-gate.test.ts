@@ -157,7 +157,8 @@ describe('the check report and the configuration', () => {
     const [event] = await sql("select payload from order_events where order_id = $1 and type = 'VALIDATED'", [id]);
     expect(event.payload.checks).toEqual(row.validation_result.checks);
     const history = await stack.client.workflow.getHandle(id).fetchHistory();
-    const results = (history.events ?? []).flatMap((e) => e.activityTaskCompletedEventAttributes?.result?.payloads ?? [])
+    // The gate runs as a local activity: its result is the `result` of a marker.
+    const results = (history.events ?? []).flatMap((e) => e.markerRecordedEventAttributes?.details?.result?.payloads ?? [])
       .map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).filter((text) => text.length > 0).map((text) => JSON.parse(text));
     expect(results.find((r) => r && Array.isArray(r.checks))?.checks).toEqual(row.validation_result.checks);
   });

@@ -16,7 +16,10 @@ export function registerHandlers(run: OrderRun): void {
       throw refusal(FailureTypes.idempotencyConflict, `client order id ${run.state.request.clientOrderId} was already used for a different order`);
     }
     await condition(() => run.admitted);
-    return { orderId: run.state.orderId, status: run.state.status, accepted: run.state.status !== 'REJECTED', state: run.state };
+    // Refused by validation or the risk gate: not accepted (the POST answers 422). A refusal by the broker comes after
+    // admission: the POST answers 202 with the order showing it.
+    const refusedAtAdmission = run.state.status === 'REJECTED' && run.state.validation?.passed !== true;
+    return { orderId: run.state.orderId, status: run.state.status, accepted: !refusedAtAdmission, state: run.state };
   });
   setHandler(modifyOrderUpdate, (changes) => enqueue(run, { kind: 'modify', changes, done: false }), {
     validator: (changes) => checkCommand(run, 'modify', changes),
