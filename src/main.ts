@@ -5,11 +5,13 @@ import { startSystem } from './system';
 async function main(): Promise<void> {
   const env = parseEnv();
   const onlyWorker = process.argv.includes('--worker-only');
-  const sys = await startSystem(env, (l) => console.log(`[oms] ${l}`), onlyWorker ? { api: false } : {});
+  const onlyApi = process.argv.includes('--api-only');
+  if (onlyWorker && onlyApi) throw new ConfigError('--worker-only and --api-only exclude each other; give one (or neither, for both)');
+  const sys = await startSystem(env, (l) => console.log(`[oms] ${l}`), onlyWorker ? { api: false } : onlyApi ? { worker: false } : {});
   const redactedDb = sys.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   console.log([
     '',
-    `OMS is up (${env.BROKER_MODE} mode${onlyWorker ? ', worker only' : ''})`,
+    `OMS is up (${env.BROKER_MODE} mode${onlyWorker ? ', worker only' : onlyApi ? ', API only' : ''})`,
     sys.apiUrl ? `  API            ${sys.apiUrl}/api/v1/orders   (health: ${sys.apiUrl}/health)` : null,
     `  Temporal gRPC  ${sys.temporalAddress}   namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE}`,
     sys.temporalUiUrl ? `  Temporal UI    ${sys.temporalUiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows` : null,

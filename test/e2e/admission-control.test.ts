@@ -1,32 +1,45 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { brokerTagFor } from '../../src/domain/hash';
-import { TEST_KEYS } from '../support/access-config';
+import { projectRoot } from '../../src/infra/binaries';
+import { TEST_KEYS, writeAccessConfig } from '../support/access-config';
+import { freePort } from '../support/ports';
 import { eventually, startStack, type Stack } from './stack';
 import { kill9, spawnWorker, workerEnvFor } from './worker-process';
 
 /**
- * Overload is answered, not queued: with nobody admitting orders (no worker), the first POST waits up to its deadline
- * and answers 503 ADMISSION_TIMEOUT; a POST past the in-flight limit is refused at once with 429 OVERLOADED. Both carry
- * Retry-After, and both are safe to repeat: once a worker runs, the re-sent POST learns its order's outcome and the
- * broker holds exactly one order for it.
+ * Overload is answered, not queued. The API runs as its own process (`--api-only`) and, at first, no worker admits
+ * orders: the first POST waits up to its deadline and answers 503 ADMISSION_TIMEOUT; a POST past the in-flight limit is
+ * refused at once with 429 OVERLOADED. Both carry Retry-After, and both are safe to repeat: once a worker process runs
+ * (`--worker-only`), the re-sent POST learns its order's outcome and the broker holds exactly one order for it.
  */
 let stack: Stack;
+let api: ChildProcess | undefined;
+let apiUrl: string;
 let worker: ChildProcess | undefined;
 let symbol: string;
 
 beforeAll(async () => {
-  stack = await startStack({ ADMISSION_MAX_IN_FLIGHT: '1', ADMISSION_TIMEOUT_MS: '4000' }, { worker: false });
+  stack = await startStack({}, { worker: false });
   const instruments = await stack.control<{ tradingsymbol: string }[]>('GET', '/control/instruments');
   symbol = instruments.find((i) => /52000CE$/.test(i.tradingsymbol))!.tradingsymbol;
+  const port = await freePort();
+  apiUrl = `http://127.0.0.1:${port}`;
+  api = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'src', 'main.js'), '--api-only'], {
+    env: { ...process.env, ...workerEnvFor(stack), API_PORT: String(port), ACCESS_CONFIG_FILE: writeAccessConfig(), ADMISSION_MAX_IN_FLIGHT: '1', ADMISSION_TIMEOUT_MS: '4000' },
+    stdio: 'ignore',
+  });
+  await eventually(() => fetch(`${apiUrl}/health`).then((r) => r.status, () => 0), (status) => status === 200, 60_000);
 }, 120_000);
 afterAll(async () => {
   if (worker) await kill9(worker);
+  if (api) await kill9(api);
   await stack?.close();
 }, 60_000);
 
-/** A POST with its headers (the stack's helper drops them). */
+/** A POST to the API process, with its headers. */
 async function post(body: unknown): Promise<{ status: number; retryAfter: string | null; body: any }> {
-  const res = await fetch(`${stack.sys.apiUrl}/api/v1/orders`, {
+  const res = await fetch(`${apiUrl}/api/v1/orders`, {
     method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_KEYS.operator }, body: JSON.stringify(body),
   });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
