@@ -1,3 +1,4 @@
+import type { BookOrder } from '../domain/order-book-watch';
 import { KiteConnect } from 'kiteconnect';
 import { toPaise, paiseToNumber } from '../domain/money';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../domain/order-types';
@@ -189,12 +190,13 @@ export class KiteGateway {
     }));
   }
 
-  /** The day's order book (GET /orders): each order's current status, tag and filled quantity. */
-  async getOrderBook(): Promise<{ brokerOrderId: string; tag: string | null; status: string; tradingsymbol: string; exchange: string; product: string; filledQuantity: number }[]> {
+  /** The day's order book (GET /orders): each order's current status, tag, quantities and prices. */
+  async getOrderBook(): Promise<(BookOrder & { tradingsymbol: string; exchange: string; product: string })[]> {
     const orders = (await this.call(() => this.kite.getOrders())) as unknown as (KiteOrder & { tradingsymbol: string; exchange: string; product: string })[];
     return orders.map((o) => ({
       brokerOrderId: String(o.order_id), tag: o.tag ?? (Array.isArray(o.tags) ? o.tags[0] ?? null : null), status: o.status,
       tradingsymbol: String(o.tradingsymbol), exchange: String(o.exchange), product: String(o.product), filledQuantity: Number(o.filled_quantity ?? 0),
+      quantity: Number(o.quantity ?? 0), averagePrice: Number(o.average_price ?? 0), price: Number(o.price ?? 0), triggerPrice: Number(o.trigger_price ?? 0),
     }));
   }
 

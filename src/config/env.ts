@@ -58,7 +58,9 @@ export const EnvSchema = z.object({
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   ORDER_POLL_MIN_MS: ms.default(2000),
-  ORDER_POLL_MAX_MS: ms.default(30000),
+  ORDER_POLL_MAX_MS: ms.default(120000),
+  /** The account's order book is read this often and each changed order is signalled (0: off; postbacks and polls only). */
+  ORDER_BOOK_POLL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1500),
 }).strict().superRefine((env, ctx) => {
   if (env.BROKER_MODE === 'live') {
     for (const key of ['KITE_API_KEY', 'KITE_API_SECRET', 'KITE_ACCESS_TOKEN'] as const) {

@@ -11,7 +11,7 @@ import type { OrderStore, OrderListFilter } from '../store/order-store';
 import type { orderLifecycleWorkflow } from '../workflows';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
-  type InterventionRequest, type ModifyRequest,
+  type BrokerUpdate, type InterventionRequest, type ModifyRequest,
 } from '../workflows/order-messages';
 import type { OrderWorkflowConfig } from '../workflows/order-config';
 import { OrderClientId, OrderStatus as OrderStatusKey, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';
@@ -161,13 +161,20 @@ export class OrderService {
     const expected = createHash('sha256').update(p.order_id + p.order_timestamp + this.d.apiSecret).digest();
     const given = Buffer.from(p.checksum, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError(401, 'BAD_CHECKSUM', 'postback checksum does not verify');
-    const order = (p.tag ? await this.d.store.findByTag(p.tag) : null) ?? (await this.d.store.findByBrokerOrderId(p.order_id));
+    return this.deliverBrokerUpdate(p.tag ?? null, {
+      source: 'broker-postback', brokerOrderId: p.order_id, status: p.status, filledQuantity: p.filled_quantity, averagePrice: p.average_price,
+    });
+  }
+
+  /**
+   * Tells the order a broker order belongs to (by its tag, else its broker order id) to look at the broker now. Not
+   * delivered when the OMS does not know the order or its workflow has finished.
+   */
+  async deliverBrokerUpdate(tag: string | null, update: Omit<BrokerUpdate, 'receivedAt'> & { brokerOrderId: string }): Promise<{ delivered: boolean }> {
+    const order = (tag ? await this.d.store.findByTag(tag) : null) ?? (await this.d.store.findByBrokerOrderId(update.brokerOrderId));
     if (!order) return { delivered: false };
     try {
-      await this.d.client.workflow.getHandle(order.id).signal(brokerUpdateSignal, {
-        source: 'broker-postback', brokerOrderId: p.order_id, status: p.status, filledQuantity: p.filled_quantity, averagePrice: p.average_price,
-        receivedAt: (this.d.now?.() ?? new Date()).toISOString(),
-      });
+      await this.d.client.workflow.getHandle(order.id).signal(brokerUpdateSignal, { ...update, receivedAt: (this.d.now?.() ?? new Date()).toISOString() });
       return { delivered: true };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { delivered: false }; // finished already: nothing to tell it

@@ -5,6 +5,7 @@ import { createMonitorActivities } from '../activities/monitor-activities';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
 import { paperSessionSource } from '../broker/paper-session';
 import { cancelOpenOrders } from '../services/order-cancellation';
+import { OrderBookWatcher } from '../services/order-book-watcher';
 import { OrderService } from '../services/order-service';
 import { ReconciliationStore } from '../store/reconciliation-store';
 import { RiskStore } from '../store/risk-store';
@@ -22,6 +23,15 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
   });
   const running = worker.run();
   stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
+  if (env.ORDER_BOOK_POLL_MS > 0) {
+    const orders = orderServiceOf(core);
+    const watcher = new OrderBookWatcher({
+      readBook: () => core.gateway.getOrderBook(), intervalMs: env.ORDER_BOOK_POLL_MS, log: core.log,
+      deliver: (o) => orders.deliverBrokerUpdate(o.tag, { source: 'broker-book', brokerOrderId: o.brokerOrderId, status: o.status, filledQuantity: o.filledQuantity, averagePrice: o.averagePrice }),
+    });
+    watcher.start();
+    stops.push(() => watcher.stop());
+  }
   const reconciliation = core.config.reconciliation;
   await ensureReconciliationSchedule({
     client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
@@ -31,14 +41,20 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
   core.log(`kill switch: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${intervalMs} ms`);
 }
 
+/** The order use cases as the worker's own parts (kill switch, order-book watcher) need them. */
+function orderServiceOf(core: SystemCore): OrderService {
+  const { env, config, store, client } = core;
+  return new OrderService({
+    client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: core.broker.apiSecret, workflowConfig: core.workflowConfig, ladderFor: config.execution.ladderFor,
+  });
+}
+
 /** The activities of every workflow, over the process's shared stores, gateway and client. */
 function workerActivities(core: SystemCore) {
   const { env, config, store, gateway, positionStore, client, log } = core;
   const { riskConfig } = config;
   // The kill switch acts through the same paths as the API: order workflows' cancel updates and placements.
-  const orderService = new OrderService({
-    client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: core.broker.apiSecret, workflowConfig: core.workflowConfig, ladderFor: config.execution.ladderFor,
-  });
+  const orderService = orderServiceOf(core);
   const paperRoot = env.BROKER_MODE === 'paper' ? core.endpoints.paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
   const session = paperRoot ? paperSessionSource(paperRoot) : undefined;
   return {

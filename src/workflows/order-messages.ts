@@ -7,7 +7,8 @@ import type { OrderWorkflowConfig } from './order-config';
 
 /** A broker update (postback, or the reconciler) for this order: a hint to look at the broker now. */
 export interface BrokerUpdate {
-  source: 'broker-postback' | 'reconciler' | 'operator';
+  /** broker-book: the account's order-book watcher saw this order change. */
+  source: 'broker-postback' | 'broker-book' | 'reconciler' | 'operator';
   brokerOrderId?: string;
   status?: string;
   filledQuantity?: number;

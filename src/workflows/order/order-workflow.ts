@@ -48,7 +48,7 @@ async function followBrokerOrder(run: OrderRun): Promise<void> {
   else if (completionWaiting(run) && (await completeRemainder(run))) { /* acted on the remainder */ }
   else if (chaseDue(run)) await climbLadder(run);
   else {
-    const source = run.brokerHint ? 'broker-postback' : 'broker-poll';
+    const source = run.brokerHint?.source === 'broker-book' ? 'broker-book' : run.brokerHint ? 'broker-postback' : 'broker-poll';
     run.brokerHint = null;
     await sync(run, source);
   }
