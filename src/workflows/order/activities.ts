@@ -4,39 +4,56 @@ import type { OrderActivities } from '../../activities/create-activities';
 /**
  * The order workflow's activity proxies.
  *
- * Reads and saves are local activities: they run in the worker that runs the workflow task, so admission (instrument,
- * risk gate, save) happens in the order's first workflow task without a server round trip between the steps, and the
- * history records one marker per call instead of three events and another workflow task (and not the call's input:
- * the saved state stays out of the history). A local activity runs again from attempt 1 when its worker dies before
- * the task completes; each of these is safe to run twice.
+ * Admission (the instrument lookup, the risk gate and the first save) runs as local activities: they run in the worker
+ * that runs the workflow task, so an order is validated, risk-checked and saved in its first workflow task without a
+ * server round trip between the steps, and the history records one marker per call (not the saved state). A local
+ * activity runs again from attempt 1 when its worker dies before the task completes; each of these is idempotent.
  *
- * Requests that change something at the broker (place, modify, cancel) stay regular activities: Temporal records
- * their attempts, so a retry after a crash knows an earlier attempt may have reached the broker and looks first.
- * Broker calls that the workflow retries itself (by the configured strategy, see broker-calls.ts) run once per attempt.
+ * Everything after admission is a regular activity: place, modify and cancel (Temporal records their attempts, so a
+ * retry after a crash knows an earlier attempt may have reached the broker and looks first), and the reads and saves
+ * of an order that follows the broker. Local activities there were measured too, and met an SDK fault: under a
+ * stream of broker signals a local broker read resolved with `undefined` now and then (a workflow task failure), so
+ * they stay where no signal can arrive. Broker calls the workflow retries itself run once per attempt (broker-calls.ts).
  */
 
-/** Instrument lookup and the search by tag: retried by the SDK until the broker answers. */
-export const broker = proxyLocalActivities<OrderActivities>({
+/** Admission: the instrument lookup (retried by the SDK until the broker answers). */
+export const admissionBroker = proxyLocalActivities<OrderActivities>({
   startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
 });
 
-/** Reads the workflow retries itself, one attempt each. */
-export const readOnce = proxyLocalActivities<OrderActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
+/** Admission: the risk gate reads market data, margins and the book; past this budget the order is rejected (fail closed). */
+export const admissionGate = proxyLocalActivities<OrderActivities>({
+  startToCloseTimeout: '45s',
+  scheduleToCloseTimeout: '2m',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s' },
+});
 
-/** Modify and cancel, one attempt each: the workflow retries them by the configured strategy and records every retry. */
+/** Admission: the save that makes the order durable in Postgres before it is placed. */
+export const admissionStore = proxyLocalActivities<OrderActivities>({
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+/** The search by tag: retried by the SDK until the broker answers. */
+export const broker = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
+});
+
+/** One attempt each: the workflow retries them by the configured strategy and records every retry. */
 export const once = proxyActivities<OrderActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
 
 /** Placing waits out the broker rate-limit queue of a burst; the activity never sends after its own deadline. */
 export const placingOnce = proxyActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
 
-export const store = proxyLocalActivities<OrderActivities>({
+export const store = proxyActivities<OrderActivities>({
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
-/** The risk gate reads market data, margins and the account's book; past this budget the order is rejected (fail closed). */
-export const gate = proxyLocalActivities<OrderActivities>({
+/** Risk checks of modifications and chase rungs, and the last price. */
+export const gate = proxyActivities<OrderActivities>({
   startToCloseTimeout: '45s',
   scheduleToCloseTimeout: '2m',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s' },

@@ -1,5 +1,5 @@
 import { validateOrder } from '../../domain/order-validation';
-import { broker } from './activities';
+import { admissionBroker } from './activities';
 import { brokerCall } from './broker-calls';
 import { isAbandoned } from './failures';
 import type { OrderRun } from './order-run';
@@ -11,7 +11,7 @@ import { assessRisk } from './risk';
  */
 export async function admit(run: OrderRun): Promise<void> {
   const { exchange, tradingsymbol } = run.state.request;
-  const instrument = await brokerCall(run, 'looking up the instrument', () => broker.lookupInstrument({ exchange, tradingsymbol }));
+  const instrument = await brokerCall(run, 'looking up the instrument', () => admissionBroker.lookupInstrument({ exchange, tradingsymbol }));
   if (!isAbandoned(instrument)) {
     let report = validateOrder(run.state.request, instrument);
     // A leg whose exposure its parent already reserved gets the basic checks only (see OrderLink.riskCovered).

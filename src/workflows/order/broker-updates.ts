@@ -1,5 +1,5 @@
 import { isTerminal } from '../../domain/order-types';
-import { readOnce } from './activities';
+import { once } from './activities';
 import { brokerCall, withRetry } from './broker-calls';
 import { failureMessage, isAbandoned, isTransient } from './failures';
 import { fallBack } from './fallback-ladder';
@@ -14,7 +14,7 @@ export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postba
   if (!brokerOrderId) return;
   let snapshot;
   try {
-    snapshot = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => readOnce.fetchBrokerOrder({ brokerOrderId })));
+    snapshot = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => once.fetchBrokerOrder({ brokerOrderId })));
   } catch (err) {
     if (!isTransient(err)) throw err;
     run.apply({ type: 'BROKER_UNREACHABLE', operation: 'history', error: failureMessage(err), at: run.now() });

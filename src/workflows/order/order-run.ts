@@ -9,7 +9,7 @@ import { LegBook } from '../child-orders';
 import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from '../order-config';
 import type { BrokerUpdate, InterventionRequest, ModifyRequest, OrderWorkflowInput } from '../order-messages';
 import { OrderStatus } from '../search-attributes';
-import { store } from './activities';
+import { admissionStore, store } from './activities';
 import { ParentReport } from './parent-report';
 
 export type CommandError = { message: string; type?: string; details?: unknown[] };
@@ -89,7 +89,8 @@ export class OrderRun {
   async flush(): Promise<void> {
     if (this.unsaved.length > 0) {
       const events = [...this.unsaved];
-      await store.saveOrderProgress({ state: this.state, events });
+      // Until the order is admitted, its saves are local (admission in one workflow task); after it, regular.
+      await (this.admitted ? store : admissionStore).saveOrderProgress({ state: this.state, events });
       this.unsaved = this.unsaved.slice(events.length);
     }
     await this.parent.send(this.state);

@@ -3,13 +3,13 @@ import type { OrderState } from '../../domain/order-state';
 import { validateOrder, type ValidationReport } from '../../domain/order-validation';
 import { gateUnavailable } from '../../domain/risk/gate-report';
 import { FailureTypes, type ModifyRequest } from '../order-messages';
-import { gate } from './activities';
+import { admissionGate, gate } from './activities';
 import { failureMessage } from './failures';
 import type { CommandError, OrderRun } from './order-run';
 
 /** The risk gate's report on a new order. */
 export function assessRisk(run: OrderRun, s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
-  return failClosed(run, basic, () => gate.assessOrderRisk({ state: s, basic }));
+  return failClosed(run, basic, () => admissionGate.assessOrderRisk({ state: s, basic }));
 }
 
 /** The gate's report, or — when the gate cannot run within its budget — a rejection that says so. */

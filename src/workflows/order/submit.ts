@@ -15,8 +15,8 @@ export async function placeOrSplit(run: OrderRun): Promise<void> {
   } else {
     await submit(run);
   }
-  await run.flush();
   run.admitted = true; // the POST answers with the placement's outcome (the broker order id, a refusal, a pause)
+  await run.flush();
 }
 
 /**
