@@ -144,6 +144,12 @@ export class OrderStore {
     return this.db.order.findUnique({ where: { tag }, select: { id: true, status: true } });
   }
 
+  /** What the OMS last saved of the orders holding these tags (one query): the order-book watcher's baseline. */
+  async findByTags(tags: string[]) {
+    if (tags.length === 0) return [];
+    return this.db.order.findMany({ where: { tag: { in: tags } }, select: { id: true, tag: true, status: true, brokerStatus: true, filledQuantity: true } });
+  }
+
   async findByBrokerOrderId(brokerOrderId: string) {
     return this.db.order.findUnique({ where: { brokerOrderId }, select: { id: true, status: true } });
   }

@@ -27,6 +27,7 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
     const orders = orderServiceOf(core);
     const watcher = new OrderBookWatcher({
       readBook: () => core.gateway.getOrderBook(), intervalMs: env.ORDER_BOOK_POLL_MS, log: core.log,
+      known: async (tags) => (await core.store.findByTags(tags)).map((o) => ({ tag: o.tag, status: o.status, brokerStatus: o.brokerStatus, filledQuantity: o.filledQuantity })),
       deliver: (o) => orders.deliverBrokerUpdate(o.tag, { source: 'broker-book', brokerOrderId: o.brokerOrderId, status: o.status, filledQuantity: o.filledQuantity, averagePrice: o.averagePrice }),
     });
     watcher.start();
