@@ -183,7 +183,8 @@ async function main() {
   fs.writeFileSync(riskFile, JSON.stringify(benchRiskConfig()));
   const env = parseEnv({ RISK_CONFIG_FILE: riskFile, DATA_DIR: dataDir, API_PORT: String(base), PAPER_PORT: String(base + 1), PG_PORT: String(base + 2), TEMPORAL_DEV_PORT: String(base + 3), TEMPORAL_UI_PORT: String(base + 4), PAPER_RATE_LIMIT: 'off', PAPER_STARTING_CASH: '1000000000',
     // The OMS's own overhead: broker limits raised as several accounts would have them (issue 11).
-    BROKER_ORDERS_PER_SECOND: '1000', BROKER_ORDERS_PER_MINUTE: '60000' });
+    BROKER_ORDERS_PER_SECOND: '1000', BROKER_ORDERS_PER_MINUTE: '60000',
+    ...(process.env.ORDER_BOOK_POLL_MS ? { ORDER_BOOK_POLL_MS: process.env.ORDER_BOOK_POLL_MS } : {}) });
   const sys = await startSystem(env, () => undefined);
   const connection = await Connection.connect({ address: sys.temporalAddress });
   try {
