@@ -22,12 +22,15 @@ export const admissionBroker = proxyLocalActivities<OrderActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
 });
 
-/** Admission: the risk gate reads market data, margins and the book; past this budget the order is rejected (fail closed). */
-export const admissionGate = proxyLocalActivities<OrderActivities>({
+/** The risk gate reads market data, margins and the book; past this budget the order is rejected (fail closed). */
+const GATE_BUDGET = {
   startToCloseTimeout: '45s',
   scheduleToCloseTimeout: '2m',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s' },
-});
+} as const;
+
+/** Admission: the risk gate on the new order. */
+export const admissionGate = proxyLocalActivities<OrderActivities>(GATE_BUDGET);
 
 /** Admission: the save that makes the order durable in Postgres before it is placed. */
 export const admissionStore = proxyLocalActivities<OrderActivities>({
@@ -53,8 +56,4 @@ export const store = proxyActivities<OrderActivities>({
 });
 
 /** Risk checks of modifications and chase rungs, and the last price. */
-export const gate = proxyActivities<OrderActivities>({
-  startToCloseTimeout: '45s',
-  scheduleToCloseTimeout: '2m',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s' },
-});
+export const gate = proxyActivities<OrderActivities>(GATE_BUDGET);
