@@ -33,7 +33,8 @@ describe('token expiry pauses orders for an operator', () => {
     await stack.control('POST', '/control/session', { accessToken: 'fresh-token-1' });
     const paused = await eventually(() => order(id), (o) => o.intervention?.reason === 'TOKEN_EXPIRED');
     expect(paused).toMatchObject({ status: 'OPEN', intervention: { reason: 'TOKEN_EXPIRED', actions: ['resume', 'abandon'] } });
-    const waiting = await stack.api('GET', '/api/v1/interventions');
+    // The list is read from Postgres, which the workflow's save reaches just after its state shows the pause.
+    const waiting = await eventually(() => stack.api('GET', '/api/v1/interventions'), (r) => r.body.interventions.length > 0);
     expect(waiting.body.interventions).toEqual([expect.objectContaining({ orderId: id, intervention: expect.objectContaining({ reason: 'TOKEN_EXPIRED' }) })]);
     const described = await eventually(() => stack.client.workflow.getHandle(id).describe(), (d) => d.typedSearchAttributes.get(OrderIntervention) === 'TOKEN_EXPIRED');
     expect(described.typedSearchAttributes.get(OrderIntervention)).toBe('TOKEN_EXPIRED');
