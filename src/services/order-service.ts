@@ -16,7 +16,7 @@ import {
 import type { OrderWorkflowConfig } from '../workflows/order-config';
 import { OrderClientId, OrderStatus as OrderStatusKey, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';
 import { AdmissionControl } from './admission-control';
-import { AppError, conflict, notFound, unprocessable } from './app-errors';
+import { AppError, conflict, notFound, retryLater, unprocessable } from './app-errors';
 import { viewFromRow, viewFromState } from './order-view';
 
 export interface OrderServiceDeps {
@@ -33,6 +33,12 @@ export interface OrderServiceDeps {
   /** Refuses new orders past its in-flight limit and bounds how long a POST waits (default limits when absent). */
   admission?: AdmissionControl;
 }
+
+/** A GET of a live order asks its workflow; past this, it answers from Postgres (or 503) instead of waiting. */
+const QUERY_DEADLINE_MS = 2000;
+
+const stateUnavailable = (orderId: string) =>
+  retryLater(503, 'ORDER_STATE_UNAVAILABLE', `order ${orderId} is being admitted and no worker answered within ${QUERY_DEADLINE_MS} ms; ask again shortly`, 1);
 
 const isAdmissionDeadline = (err: unknown) => err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err);
 
@@ -95,15 +101,22 @@ export class OrderService {
     const row = await this.d.store.getOrder(orderId);
     if (row && isTerminal(row.status as OrderStatus)) return viewFromRow(row);
     try {
-      const state = await this.d.client.workflow.getHandle(orderId).query(orderStateQuery);
-      return viewFromState(state);
+      return viewFromState(await this.liveState(orderId));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         if (row) return viewFromRow(row);
         throw notFound(`order ${orderId}`);
       }
+      // No worker answered in time (down, or busy): the last saved row, or a 503 to ask again.
+      if (row) return viewFromRow(row);
+      if (isGrpcDeadlineError(err)) throw stateUnavailable(orderId);
       throw err;
     }
+  }
+
+  /** The running workflow's state, or a deadline error when no worker answers within QUERY_DEADLINE_MS. */
+  private liveState(orderId: string) {
+    return this.d.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.d.client.workflow.getHandle(orderId).query(orderStateQuery));
   }
 
   /** The strategy an order belongs to (Postgres, or the workflow before its first save); null when there is no such order. */
@@ -111,9 +124,10 @@ export class OrderService {
     const stored = await this.d.store.findStrategyOf(orderId);
     if (stored) return stored;
     try {
-      return (await this.d.client.workflow.getHandle(orderId).query(orderStateQuery)).request.strategyId;
+      return (await this.liveState(orderId)).request.strategyId;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
+      if (isGrpcDeadlineError(err)) throw stateUnavailable(orderId);
       throw err;
     }
   }

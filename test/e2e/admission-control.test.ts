@@ -63,6 +63,13 @@ it('when admissions are slower than arrivals, then the one past the limit gets 4
   const timedOut = await waiting;
   expect(timedOut).toMatchObject({ status: 503, retryAfter: '1', body: { error: { code: 'ADMISSION_TIMEOUT' } } });
   expect(timedOut.body.error.message).toMatch(/send the same request again/);
+  // Its workflow exists but no worker answers for it: a GET answers within its 2 s query deadline, never hangs.
+  const askedAt = Date.now();
+  const unknown = await fetch(`${apiUrl}/api/v1/orders/order-${first.clientOrderId}`, { headers: { 'x-api-key': TEST_KEYS.operator } });
+  expect(Date.now() - askedAt).toBeLessThan(5000);
+  expect(unknown.status).toBe(503);
+  expect(unknown.headers.get('retry-after')).toBe('1');
+  expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('ORDER_STATE_UNAVAILABLE');
 
   worker = spawnWorker(workerEnvFor(stack));
   const again = await eventually(() => post(first), (r) => r.status === 202 || r.status === 200, 60_000);
