@@ -54,9 +54,9 @@ export const orderKeys = (state: OrderState) => ({
 
 /** The only code that speaks Prisma for orders. Every write is an upsert keyed by a natural id: replays are no-ops. */
 /**
- * The audit events as one INSERT; a sequence already stored is overwritten. Saves are local activities: a worker that
- * dies before its workflow task completes may have saved events the workflow never committed, and the run that takes
- * over produces that sequence again (the same event at a later workflow time, or another event): the committed run,
+ * The audit events as one INSERT; a sequence already stored is overwritten. Admission's save is a local activity: a
+ * worker that dies before that workflow task completes may have saved events the workflow never committed, and the run
+ * that takes over produces those sequences again (at a later workflow time, or other events): the committed run,
  * which saves last, is the truth.
  */
 function upsertEvents(orderId: string, events: AuditEvent[]): Prisma.Sql {

@@ -18,21 +18,14 @@ import type { ShutdownStack } from './shutdown';
 /** Runs the order worker with every activity, then makes sure the reconciliation schedule and the kill switch exist. */
 export async function startWorker(core: SystemCore, stops: ShutdownStack): Promise<void> {
   const { env, client } = core;
+  // The worker's own parts (kill switch, order-book watcher) act through the same order use cases as the API.
+  const orders = orderServiceOf(core);
   const { worker, connection } = await createOrderWorker({
-    address: core.endpoints.temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities: workerActivities(core),
+    address: core.endpoints.temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities: workerActivities(core, orders),
   });
   const running = worker.run();
   stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
-  if (env.ORDER_BOOK_POLL_MS > 0) {
-    const orders = orderServiceOf(core);
-    const watcher = new OrderBookWatcher({
-      readBook: () => core.gateway.getOrderBook(), intervalMs: env.ORDER_BOOK_POLL_MS, log: core.log,
-      known: async (tags) => (await core.store.findByTags(tags)).map((o) => ({ tag: o.tag, status: o.status, brokerStatus: o.brokerStatus, filledQuantity: o.filledQuantity })),
-      deliver: (o) => orders.deliverBrokerUpdate(o.tag, { source: 'broker-book', brokerOrderId: o.brokerOrderId, status: o.status, filledQuantity: o.filledQuantity, averagePrice: o.averagePrice }),
-    });
-    watcher.start();
-    stops.push(() => watcher.stop());
-  }
+  if (env.ORDER_BOOK_POLL_MS > 0) startOrderBookWatcher(core, orders, stops);
   const reconciliation = core.config.reconciliation;
   await ensureReconciliationSchedule({
     client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
@@ -42,7 +35,17 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
   core.log(`kill switch: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${intervalMs} ms`);
 }
 
-/** The order use cases as the worker's own parts (kill switch, order-book watcher) need them. */
+/** Reads the account's order book every ORDER_BOOK_POLL_MS and signals the orders whose change is not saved yet. */
+function startOrderBookWatcher(core: SystemCore, orders: OrderService, stops: ShutdownStack): void {
+  const watcher = new OrderBookWatcher({
+    readBook: () => core.gateway.getOrderBook(), intervalMs: core.env.ORDER_BOOK_POLL_MS, log: core.log,
+    known: async (tags) => (await core.store.findByTags(tags)).map((o) => ({ tag: o.tag, status: o.status, brokerStatus: o.brokerStatus, filledQuantity: o.filledQuantity })),
+    deliver: (o) => orders.deliverBrokerUpdate(o.tag, { source: 'broker-book', brokerOrderId: o.brokerOrderId, status: o.status, filledQuantity: o.filledQuantity, averagePrice: o.averagePrice }),
+  });
+  watcher.start();
+  stops.push(() => watcher.stop());
+}
+
 function orderServiceOf(core: SystemCore): OrderService {
   const { env, config, store, client } = core;
   return new OrderService({
@@ -51,11 +54,9 @@ function orderServiceOf(core: SystemCore): OrderService {
 }
 
 /** The activities of every workflow, over the process's shared stores, gateway and client. */
-function workerActivities(core: SystemCore) {
+function workerActivities(core: SystemCore, orderService: OrderService) {
   const { env, config, store, gateway, positionStore, client, log } = core;
   const { riskConfig } = config;
-  // The kill switch acts through the same paths as the API: order workflows' cancel updates and placements.
-  const orderService = orderServiceOf(core);
   const paperRoot = env.BROKER_MODE === 'paper' ? core.endpoints.paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
   const session = paperRoot ? paperSessionSource(paperRoot) : undefined;
   return {
