@@ -1,6 +1,6 @@
 import type { LoadedRiskConfig } from '../config/risk-config-file';
 import type { OrderState } from '../domain/order-state';
-import type { ValidationReport } from '../domain/order-validation';
+import { compactReport, type ValidationReport } from '../domain/order-validation';
 import { evaluateRisk, marginToReservePaise, referencePricePaise } from '../domain/risk/evaluate-risk';
 import { combineReports } from '../domain/risk/gate-report';
 import type { MarketQuote, RiskContext, SessionCalendar } from '../domain/risk/risk-types';
@@ -34,9 +34,10 @@ export function createRiskActivities(d: RiskActivityDeps) {
      * Market data and margins are gathered before the lock; missing ones fail the checks that need them (fail closed).
      */
     async assessOrderRisk(args: { state: OrderState; basic: ValidationReport }): Promise<ValidationReport> {
+      // The full report stays in Postgres (the gate writes it); the workflow's history carries the compact one.
       const already = await d.riskStore.existingDecision(args.state.orderId);
-      if (already) return already;
-      return gate(args.state, args.basic, (a) => d.riskStore.admit(a));
+      if (already) return compactReport(already);
+      return compactReport(await gate(args.state, args.basic, (a) => d.riskStore.admit(a)));
     },
 
     /**

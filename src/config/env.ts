@@ -57,8 +57,12 @@ export const EnvSchema = z.object({
   MONITOR_CONFIG_FILE: z.string().min(1).default('config/monitor.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
-  ORDER_POLL_MIN_MS: ms.default(2000),
-  ORDER_POLL_MAX_MS: ms.default(120000),
+  /**
+   * Each order's own read of the broker, backing off from min to max while nothing changes: the safety net under
+   * postbacks and the order-book watcher. Defaults: 60 s / 30 min with the watcher on, 2 s / 2 min with it off.
+   */
+  ORDER_POLL_MIN_MS: ms.optional(),
+  ORDER_POLL_MAX_MS: ms.optional(),
   /** The account's order book is read this often and each changed order is signalled (0: off; postbacks and polls only). */
   ORDER_BOOK_POLL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1500),
 }).strict().superRefine((env, ctx) => {
@@ -67,9 +71,21 @@ export const EnvSchema = z.object({
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required when BROKER_MODE=live` });
     }
   }
-  if (env.ORDER_POLL_MAX_MS < env.ORDER_POLL_MIN_MS) ctx.addIssue({ code: 'custom', path: ['ORDER_POLL_MAX_MS'], message: 'must be >= ORDER_POLL_MIN_MS' });
+  const poll = pollDefaults(env);
+  if (poll.ORDER_POLL_MAX_MS < poll.ORDER_POLL_MIN_MS) ctx.addIssue({ code: 'custom', path: ['ORDER_POLL_MAX_MS'], message: 'must be >= ORDER_POLL_MIN_MS' });
 });
-export type Env = z.infer<typeof EnvSchema>;
+export type Env = Omit<z.infer<typeof EnvSchema>, 'ORDER_POLL_MIN_MS' | 'ORDER_POLL_MAX_MS'> & { ORDER_POLL_MIN_MS: number; ORDER_POLL_MAX_MS: number };
+
+/**
+ * Per-order polling is a safety net. With the order-book watcher on (one read of the whole book every
+ * ORDER_BOOK_POLL_MS), an order that rests reads the broker for itself rarely, so that a thousand resting orders cost
+ * next to nothing; with the watcher off it is the pull channel and polls often.
+ */
+function pollDefaults(env: { ORDER_BOOK_POLL_MS: number; ORDER_POLL_MIN_MS?: number; ORDER_POLL_MAX_MS?: number }) {
+  const watched = env.ORDER_BOOK_POLL_MS > 0;
+  const min = env.ORDER_POLL_MIN_MS ?? (watched ? 60_000 : 2_000);
+  return { ORDER_POLL_MIN_MS: min, ORDER_POLL_MAX_MS: env.ORDER_POLL_MAX_MS ?? Math.max(min, watched ? 1_800_000 : 120_000) };
+}
 
 /** The variables this schema knows; everything else in process.env is somebody else's and is ignored. */
 const KNOWN = Object.keys(EnvSchema.shape);
@@ -88,7 +104,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return result.data;
+  return { ...result.data, ...pollDefaults(result.data) };
 }
 
 /** Broker credentials and address for the chosen mode. Paper mode uses fixed, harmless credentials. */

@@ -1,7 +1,7 @@
 import type { Instrument, OrderRequest } from './order-types';
 import { paiseToRupees } from './money';
 
-/** One named check's outcome, stored verbatim in validation_result, order_events and the workflow history. */
+/** One named check's outcome: every one in validation_result; failed and flagged ones also in order_events and the workflow history. */
 export interface CheckResult {
   check: string;
   passed: boolean;
@@ -28,6 +28,8 @@ export interface ValidationReport {
   evaluatedAt?: string;
   orderValue?: string | null;
   referencePrice?: string | null;
+  /** Set on a compact report (compactReport): how many passing checks were left out. */
+  omittedChecks?: number;
 }
 
 type Rule = (o: OrderRequest, i: Instrument | null) => CheckResult;
@@ -111,3 +113,20 @@ export function validateOrder(order: OrderRequest, instrument: Instrument | null
   const failure = checks.find((c) => !c.passed);
   return { passed: !failure, checks, failure };
 }
+
+/** Checks the workflow itself reads later (the split size), kept in the compact report. */
+const KEPT_CHECKS = new Set(['freeze_quantity']);
+
+/**
+ * The report as the workflow carries it (history, saves, update answers): the decision, every check that failed or
+ * was flagged, the checks the workflow reads later, and how many passing checks were left out. The full report is in
+ * Postgres (orders.validation_result, written by the risk gate in its transaction), one GET away.
+ */
+export function compactReport(r: ValidationReport): ValidationReport {
+  if (r.omittedChecks !== undefined) return r;
+  const checks = r.checks.filter((c) => !c.passed || c.flagged || KEPT_CHECKS.has(c.check));
+  return { ...r, checks, omittedChecks: r.checks.length - checks.length };
+}
+
+/** A compact report: its passing checks are in Postgres, not here. */
+export const isCompact = (r: ValidationReport | null | undefined): boolean => r?.omittedChecks !== undefined;

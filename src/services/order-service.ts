@@ -7,6 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { payloadHash } from '../domain/hash';
 import type { FallbackOverride } from '../domain/fallback';
 import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
+import type { OrderState } from '../domain/order-state';
+import { isCompact } from '../domain/order-validation';
 import type { OrderStore, OrderListFilter } from '../store/order-store';
 import type { orderLifecycleWorkflow } from '../workflows';
 import {
@@ -21,7 +23,7 @@ import { viewFromRow, viewFromState } from './order-view';
 
 export interface OrderServiceDeps {
   client: Client;
-  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf' | 'listWaitingForOperator'>;
+  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf' | 'listWaitingForOperator' | 'findValidation'>;
   taskQueue: string;
   apiSecret: string;
   workflowConfig?: Partial<OrderWorkflowConfig>;
@@ -73,7 +75,7 @@ export class OrderService {
       const result = await this.admission.run((deadline) => this.d.client.connection.withDeadline(deadline, () => (
         this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation })
       )), isAdmissionDeadline);
-      const order = viewFromState(result.state);
+      const order = await this.view(result.state);
       if (!result.accepted) throw rejection(order);
       await this.d.monitors?.startFor(orderId, request);
       return { created: true, order };
@@ -101,7 +103,7 @@ export class OrderService {
     const row = await this.d.store.getOrder(orderId);
     if (row && isTerminal(row.status as OrderStatus)) return viewFromRow(row);
     try {
-      return viewFromState(await this.liveState(orderId));
+      return viewFromState(await this.liveState(orderId), row?.validationResult);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         if (row) return viewFromRow(row);
@@ -112,6 +114,11 @@ export class OrderService {
       if (isGrpcDeadlineError(err)) throw stateUnavailable(orderId);
       throw err;
     }
+  }
+
+  /** A workflow's state as the API shows it, with the full risk report the gate stored (the workflow has a compact one). */
+  private async view(state: OrderState): Promise<OrderView> {
+    return viewFromState(state, isCompact(state.validation) ? await this.d.store.findValidation(state.orderId) : undefined);
   }
 
   /** The running workflow's state, or a deadline error when no worker answers within QUERY_DEADLINE_MS. */
@@ -159,7 +166,7 @@ export class OrderService {
 
   private async update(orderId: string, run: () => Promise<Parameters<typeof viewFromState>[0]>): Promise<OrderView> {
     try {
-      return viewFromState(await run());
+      return await this.view(await run());
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         const row = await this.d.store.getOrder(orderId);

@@ -1,5 +1,6 @@
 import type { OrderState } from '../domain/order-state';
 import { paiseToRupees } from '../domain/money';
+import { isCompact } from '../domain/order-validation';
 import type { OrderStore } from '../store/order-store';
 
 type StoredOrder = NonNullable<Awaited<ReturnType<OrderStore['getOrder']>>>;
@@ -8,8 +9,11 @@ type ListedOrder = Awaited<ReturnType<OrderStore['listOrders']>>['orders'][numbe
 const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
 const dec = (d: { toFixed(n?: number): string } | null | undefined, places = 2) => (d ? d.toFixed(places) : null);
 
-/** The order as the API shows it, from the running workflow's state. Prices are decimal strings in rupees. */
-export function viewFromState(s: OrderState) {
+/**
+ * The order as the API shows it, from the running workflow's state. Prices are decimal strings in rupees. `stored`:
+ * the full risk report from Postgres, shown instead of the compact one the workflow carries.
+ */
+export function viewFromState(s: OrderState, stored?: unknown) {
   const r = s.request;
   return {
     orderId: s.orderId, clientOrderId: r.clientOrderId, strategyId: r.strategyId,
@@ -19,7 +23,7 @@ export function viewFromState(s: OrderState) {
     status: s.status, statusMessage: s.statusMessage, filledQuantity: s.filledQuantity, pendingQuantity: pending(s.status, s.quantity, s.filledQuantity),
     averagePrice: s.averagePrice, brokerOrderId: s.brokerOrderId, brokerStatus: s.brokerStatus, tag: s.tag,
     fills: s.fills.map((f) => ({ tradeId: f.tradeId, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: f.executedAt })),
-    history: s.history, validation: s.validation, intervention: s.intervention ?? null,
+    history: s.history, validation: (isCompact(s.validation) && stored ? stored : s.validation) as unknown, intervention: s.intervention ?? null,
     parentId: s.link?.parentId ?? null, legRole: s.link?.role ?? null, attempts: s.attempts ?? [],
     slices: (s.slices ?? []).map((x) => ({ orderId: x.orderId, quantity: x.quantity, filledQuantity: x.filledQuantity, status: x.status, averagePrice: x.averagePrice, brokerOrderId: x.brokerOrderId })),
     createdAt: s.createdAt, submittedAt: s.submittedAt, updatedAt: s.updatedAt, filledAt: s.filledAt,

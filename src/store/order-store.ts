@@ -1,4 +1,5 @@
 import type { AuditEvent, OrderState } from '../domain/order-state';
+import { isCompact } from '../domain/order-validation';
 import { paiseToRupees } from '../domain/money';
 import type { Db } from './prisma';
 import { chargesPerFill, NO_CHARGES, type ChargeRates, type Charges } from '../domain/charges';
@@ -40,7 +41,8 @@ export function orderRow(state: OrderState) {
     brokerOrderId: state.brokerOrderId, brokerStatus: state.brokerStatus, tag: state.tag,
     submittedAt: state.submittedAt ? new Date(state.submittedAt) : null, updatedAt: new Date(state.updatedAt),
     filledAt: state.filledAt ? new Date(state.filledAt) : null,
-    validationResult: state.validation ? json(state.validation) : undefined,
+    // A compact report (the gate's) never overwrites the full one the gate wrote.
+    validationResult: state.validation && !isCompact(state.validation) ? json(state.validation) : undefined,
     metadata: r.metadata ? json(r.metadata) : undefined,
     intervention: state.intervention ? json(state.intervention) : Prisma.DbNull,
   };
@@ -134,6 +136,11 @@ export class OrderStore {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 5000,
       select: { id: true, clientOrderId: true, strategyId: true, tradingsymbol: true, status: true, brokerOrderId: true, parentId: true },
     });
+  }
+
+  /** The full risk report the gate stored for an order (null when none). */
+  async findValidation(id: string): Promise<unknown> {
+    return (await this.db.order.findUnique({ where: { id }, select: { validationResult: true } }))?.validationResult ?? null;
   }
 
   async findStrategyOf(id: string): Promise<string | null> {

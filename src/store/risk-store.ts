@@ -69,19 +69,18 @@ export class RiskStore {
 
       const snapshot = await readSnapshot(tx as unknown as Db, args);
       const decision = args.decide(snapshot);
-      if (decision.passed) {
-        const state: OrderState = { ...args.state, status: 'PENDING', validation: decision.report };
-        const risk = {
-          riskAccount: args.account, underlying: args.underlying, riskPassed: true,
-          referencePrice: decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise),
-          reservedMargin: paiseToRupees(decision.reservedMarginPaise), validationResult: json(decision.report),
-        };
-        await tx.order.upsert({
-          where: { id: state.orderId },
-          create: { ...orderKeys(state), ...orderRow(state), ...risk },
-          update: { ...orderRow(state), ...risk },
-        });
-      }
+      // The full report is written here, passed or not: the workflow carries a compact one (compactReport).
+      const state: OrderState = { ...args.state, status: decision.passed ? 'PENDING' : 'REJECTED', validation: decision.report };
+      const risk = decision.passed ? {
+        riskAccount: args.account, underlying: args.underlying, riskPassed: true,
+        referencePrice: decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise),
+        reservedMargin: paiseToRupees(decision.reservedMarginPaise), validationResult: json(decision.report),
+      } : { validationResult: json(decision.report) };
+      await tx.order.upsert({
+        where: { id: state.orderId },
+        create: { ...orderKeys(state), ...orderRow(state), ...risk },
+        update: { ...orderRow(state), ...risk },
+      });
       return decision.report;
     }, { maxWait: 10_000, timeout: 30_000 });
   }

@@ -1,5 +1,5 @@
 import type { OrderRequest } from '../../src/domain/order-types';
-import { validateOrder } from '../../src/domain/order-validation';
+import { compactReport, isCompact, validateOrder, type ValidationReport } from '../../src/domain/order-validation';
 import { BANKNIFTY_CE, limitBuy } from './fixtures';
 
 const ALL_CHECKS = ['instrument', 'required_fields', 'positive_prices', 'sl_price_trigger', 'protective_levels', 'lot_size', 'tick_size', 'disclosed_quantity'];
@@ -111,5 +111,32 @@ describe('validateOrder: passes at the boundaries', () => {
     const report = validateOrder(limitBuy(order), BANKNIFTY_CE);
     expect(report.failure).toBeUndefined();
     expect(report.passed).toBe(true);
+  });
+});
+
+describe('compactReport: what the workflow history carries', () => {
+  const report: ValidationReport = {
+    passed: false, configVersion: 'v1', flags: ['watch_list'],
+    checks: [
+      { check: 'lot_size', passed: true, status: 'passed' },
+      { check: 'freeze_quantity', passed: true, status: 'passed', limit: 600 },
+      { check: 'watch_list', passed: true, status: 'passed', flagged: true },
+      { check: 'max_quantity', passed: false, status: 'failed', code: 'MAX_QUANTITY_EXCEEDED' },
+      { check: 'margin', passed: true, status: 'skipped' },
+    ],
+  };
+  report.failure = report.checks[3];
+
+  it('when a report is compacted, then it keeps the decision, failed and flagged checks and freeze_quantity, and counts the rest', () => {
+    const compact = compactReport(report);
+    expect(compact.checks.map((c) => c.check)).toEqual(['freeze_quantity', 'watch_list', 'max_quantity']);
+    expect(compact).toMatchObject({ passed: false, failure: report.failure, flags: ['watch_list'], configVersion: 'v1', omittedChecks: 2 });
+    expect(isCompact(compact)).toBe(true);
+    expect(isCompact(report)).toBe(false);
+  });
+
+  it('when a compact report is compacted again, then it is unchanged', () => {
+    const compact = compactReport(report);
+    expect(compactReport(compact)).toEqual(compact);
   });
 });

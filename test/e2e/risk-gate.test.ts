@@ -144,7 +144,7 @@ describe('modifications go through the gate too', () => {
 });
 
 describe('the check report and the configuration', () => {
-  it('when an order passes, then the full report is in validation_result, in order_events and in the workflow history', async () => {
+  it('when an order passes, then the full report is in validation_result and the API, and the history carries only the decision', async () => {
     const res = await place('any');
     expect(res.status).toBe(202);
     const id = res.body.order.orderId;
@@ -154,13 +154,39 @@ describe('the check report and the configuration', () => {
     expect(names).toEqual(expect.arrayContaining(['lot_size', 'market_hours', 'price_band', 'margin', 'daily_loss_limit', 'watch_list']));
     expect(row.validation_result.checks.every((c: { status: string }) => ['passed', 'skipped'].includes(c.status))).toBe(true);
     expect(row.validation_result.configVersion).toBe(await activeVersion());
+    expect(row.validation_result.omittedChecks).toBeUndefined();
+    // The POST's answer and a GET show the full report, though the workflow carries the compact one.
+    expect(res.body.order.validation.checks).toEqual(row.validation_result.checks);
+    expect((await stack.api('GET', `/api/v1/orders/${id}`)).body.order.validation.checks).toEqual(row.validation_result.checks);
+    // The audit event and the history: the decision, no passing check (the gate's result is a local activity marker).
     const [event] = await sql("select payload from order_events where order_id = $1 and type = 'VALIDATED'", [id]);
-    expect(event.payload.checks).toEqual(row.validation_result.checks);
+    // Kept: failed or flagged checks, and freeze_quantity (the workflow reads its limit to split an order).
+    const carried = (r: { checks: { check: string; passed: boolean }[]; omittedChecks: number }) => {
+      expect(r.checks.filter((c) => c.passed && c.check !== 'freeze_quantity')).toEqual([]);
+      expect(r.checks.length + r.omittedChecks).toBe(row.validation_result.checks.length);
+    };
+    expect(event.payload).toMatchObject({ passed: true, configVersion: row.validation_result.configVersion });
+    carried(event.payload);
     const history = await stack.client.workflow.getHandle(id).fetchHistory();
-    // The gate runs as a local activity: its result is the `result` of a marker.
     const results = (history.events ?? []).flatMap((e) => e.markerRecordedEventAttributes?.details?.result?.payloads ?? [])
       .map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).filter((text) => text.length > 0).map((text) => JSON.parse(text));
-    expect(results.find((r) => r && Array.isArray(r.checks))?.checks).toEqual(row.validation_result.checks);
+    const marker = results.find((r) => r && Array.isArray(r.checks));
+    expect(marker).toMatchObject({ passed: true, configVersion: row.validation_result.configVersion });
+    carried(marker);
+  });
+
+  it('when an order is refused, then validation_result holds every check and the history only the failed one', async () => {
+    const res = await place('small', { quantity: 90 });
+    expect(res.status).toBe(422);
+    const id = res.body.error.details.order.orderId;
+    const [row] = await sql('select status, risk_passed, validation_result from orders where id = $1', [id]);
+    expect(row).toMatchObject({ status: 'REJECTED', risk_passed: false });
+    expect(row.validation_result.checks.length).toBeGreaterThan(10);
+    const failed = row.validation_result.checks.filter((c: { passed: boolean }) => !c.passed);
+    expect(failed.length).toBeGreaterThan(0);
+    const [event] = await sql("select payload from order_events where order_id = $1 and type = 'VALIDATED'", [id]);
+    expect(event.payload.checks.filter((c: { check: string }) => c.check !== 'freeze_quantity')).toEqual(failed);
+    expect(event.payload.checks.length + event.payload.omittedChecks).toBe(row.validation_result.checks.length);
   });
 
   it('when the file changes, then the new limits apply to new orders and a restricted symbol is refused while a watched one is flagged', async () => {

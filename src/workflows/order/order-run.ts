@@ -4,6 +4,7 @@ import type { FallbackRung } from '../../domain/fallback';
 import { brokerTagFor } from '../../domain/hash';
 import { initialOrderState, type AuditEvent, type OrderEvent, type OrderState } from '../../domain/order-state';
 import { transition } from '../../domain/order-transition';
+import { isCompact } from '../../domain/order-validation';
 import { DEFAULT_RETRY, type RetryConfig } from '../../domain/retry-strategy';
 import { LegBook } from '../child-orders';
 import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from '../order-config';
@@ -17,6 +18,14 @@ export type CommandError = { message: string; type?: string; details?: unknown[]
 export type Command =
   | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: CommandError; legId?: string }
   | { kind: 'cancel'; reason?: string; done: boolean; error?: CommandError; legId?: string };
+
+/**
+ * What a save sends of the state (it is recorded in the history with every save): the status history is in
+ * order_events, the instrument is not stored, and a compact risk report never overwrites the full one in Postgres.
+ */
+function forSave(s: OrderState): OrderState {
+  return { ...s, history: [], instrument: null, validation: isCompact(s.validation) ? null : s.validation };
+}
 
 /**
  * One order's run: its state and the few mechanics every step shares (apply a domain event, save, report to a
@@ -90,7 +99,7 @@ export class OrderRun {
     if (this.unsaved.length > 0) {
       const events = [...this.unsaved];
       // Until the order is admitted, its saves are local (admission in one workflow task); after it, regular.
-      await (this.admitted ? store : admissionStore).saveOrderProgress({ state: this.state, events });
+      await (this.admitted ? store : admissionStore).saveOrderProgress({ state: forSave(this.state), events });
       this.unsaved = this.unsaved.slice(events.length);
     }
     await this.parent.send(this.state);

@@ -1,0 +1,21 @@
+import { ConfigError, parseEnv } from '../../src/config/env';
+
+describe('parseEnv: per-order polling', () => {
+  it('when the order-book watcher is on (the default), then each order polls rarely: 60 s backing off to 30 min', () => {
+    expect(parseEnv({})).toMatchObject({ ORDER_BOOK_POLL_MS: 1500, ORDER_POLL_MIN_MS: 60_000, ORDER_POLL_MAX_MS: 1_800_000 });
+  });
+
+  it('when the watcher is off, then each order is its own pull channel: 2 s backing off to 2 min', () => {
+    expect(parseEnv({ ORDER_BOOK_POLL_MS: '0' })).toMatchObject({ ORDER_POLL_MIN_MS: 2_000, ORDER_POLL_MAX_MS: 120_000 });
+  });
+
+  it('when the polling is set, then the setting wins, and a minimum alone raises the default maximum when it must', () => {
+    expect(parseEnv({ ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000' })).toMatchObject({ ORDER_POLL_MIN_MS: 300, ORDER_POLL_MAX_MS: 1000 });
+    expect(parseEnv({ ORDER_BOOK_POLL_MS: '0', ORDER_POLL_MIN_MS: '600000' })).toMatchObject({ ORDER_POLL_MIN_MS: 600_000, ORDER_POLL_MAX_MS: 600_000 });
+  });
+
+  it('when the maximum is below the minimum, then the configuration is refused naming the variable', () => {
+    expect(() => parseEnv({ ORDER_POLL_MIN_MS: '5000', ORDER_POLL_MAX_MS: '1000' })).toThrow(ConfigError);
+    expect(() => parseEnv({ ORDER_POLL_MIN_MS: '5000', ORDER_POLL_MAX_MS: '1000' })).toThrow(/ORDER_POLL_MAX_MS/);
+  });
+});
