@@ -6,16 +6,14 @@
  * BENCH_RATES (orders/s, default 10,25), BENCH_PHASE_SECONDS (default 20), BENCH_DRAIN_SECONDS (default 60).
  */
 import fs from 'node:fs';
-import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { KiteConnect } from 'kiteconnect';
-import { parseEnv } from '../src/config/env';
 import { brokerTagFor } from '../src/domain/hash';
 import { startSystem, type RunningSystem } from '../src/system';
-import { benchRiskConfig } from './bench-risk-config';
+import { benchEnv, cpuSecondsOf, profiled } from './bench-support';
 
 const RATES = (process.env.BENCH_RATES ?? '10,25').split(',').map(Number);
 const PHASE_S = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
@@ -37,25 +35,6 @@ async function openLoop(rate: number, seconds: number, fn: (i: number) => Promis
     calls.push(fn(i));
   }
   await Promise.all(calls);
-}
-
-/** CPU seconds (user + system) of the processes whose command line mentions `dir`, their children included. */
-function cpuSecondsOf(dir: string): { temporal: number; postgres: number } {
-  const tick = 100; // USER_HZ on Linux
-  const procs = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return [{ pid: Number(pid), cmd, ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) }];
-    } catch { return []; }
-  });
-  const total = (match: (cmd: string) => boolean) => {
-    const roots = procs.filter((p) => p.cmd.includes(dir) && match(p.cmd));
-    const ids = new Set(roots.map((r) => r.pid));
-    const children = procs.filter((p) => ids.has(p.ppid));
-    return [...roots, ...children].reduce((s, p) => s + p.own + (ids.has(p.pid) ? p.reaped : 0), 0) / tick;
-  };
-  return { temporal: total((c) => /temporal/.test(c)), postgres: total((c) => /postgres/.test(c)) };
 }
 
 interface Sent { clientOrderId: string; tag: string; at: number; answeredMs?: number; status?: number }
@@ -154,37 +133,8 @@ async function baselinePhase(sys: RunningSystem, symbol: string, rate: number, r
   console.log(`baseline kiteconnect at ${rate}/s for ${PHASE_S} s: place round trip ${fmt(times)}, failed ${failed}`);
 }
 
-/**
- * With BENCH_CPU_PROF=<dir>, the OMS phase of each rate is profiled (the whole process: API, worker, paper broker)
- * and written as <dir>/<name>.cpuprofile (open it in Chrome DevTools or speedscope).
- */
-async function profiled(name: string, body: () => Promise<void>): Promise<void> {
-  const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return body();
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, r) => (err ? reject(err) : resolve(r))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  try {
-    await body();
-  } finally {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  }
-}
-
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oms-bench-ol-'));
-  const base = 20000 + Math.floor(Math.random() * 20000);
-  const riskFile = path.join(dataDir, 'risk.json');
-  fs.writeFileSync(riskFile, JSON.stringify(benchRiskConfig()));
-  const env = parseEnv({ RISK_CONFIG_FILE: riskFile, DATA_DIR: dataDir, API_PORT: String(base), PAPER_PORT: String(base + 1), PG_PORT: String(base + 2), TEMPORAL_DEV_PORT: String(base + 3), TEMPORAL_UI_PORT: String(base + 4), PAPER_RATE_LIMIT: 'off', PAPER_STARTING_CASH: '1000000000',
-    // The OMS's own overhead: broker limits raised as several accounts would have them (issue 11).
-    BROKER_ORDERS_PER_SECOND: '1000', BROKER_ORDERS_PER_MINUTE: '60000',
-    ...(process.env.ORDER_BOOK_POLL_MS ? { ORDER_BOOK_POLL_MS: process.env.ORDER_BOOK_POLL_MS } : {}) });
+  const { env, dataDir } = benchEnv('oms-bench-ol-');
   const sys = await startSystem(env, () => undefined);
   const connection = await Connection.connect({ address: sys.temporalAddress });
   try {

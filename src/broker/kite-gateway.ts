@@ -5,7 +5,7 @@ import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../dom
 import type { MarketQuote } from '../domain/risk/risk-types';
 import { BrokerError, classifyBrokerError } from './broker-errors';
 import { parseKiteTimestamp } from './kite-time';
-import type { SlidingWindowRateLimiter } from './rate-limiter';
+import type { OrderRateLimiter } from './rate-limiter';
 
 export interface KiteGatewayOptions {
   apiKey: string;
@@ -17,7 +17,7 @@ export interface KiteGatewayOptions {
   instrumentsTtlMs?: number;
   now?: () => number;
   /** Queues order requests (place, modify, cancel) under Kite's per-account limits instead of meeting 429s. */
-  orderLimiter?: SlidingWindowRateLimiter;
+  orderLimiter?: OrderRateLimiter;
   /** Where a fresh access token appears after an operator supplied one (Kite tokens expire daily). */
   tokenSource?: () => Promise<string | null>;
 }

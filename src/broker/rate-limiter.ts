@@ -11,7 +11,8 @@ export class RateLimitDeadlineError extends Error {
   }
 }
 
-interface Waiter {
+/** A call waiting for its turn. */
+export interface Waiter {
   fn: () => Promise<unknown>;
   deadlineMs: number;
   enqueuedAt: number;
@@ -28,9 +29,9 @@ interface Waiter {
  * broker counts arrivals, and an arrival lies between the send and the answer, so however the network or a starved
  * process delays or bunches requests, no window of the broker's can see more than the limit.
  */
-interface Slot { answeredAt: number | null }
+export interface Slot { answeredAt: number | null }
 
-export class SlidingWindowRateLimiter {
+export class SlidingWindowRateLimiter implements OrderRateLimiter {
   private readonly slots: Slot[] = [];
   private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -93,14 +94,33 @@ export class SlidingWindowRateLimiter {
       const at = this.slots[i].answeredAt;
       if (at !== null && now - at >= this.maxWindow) this.slots.splice(i, 1);
     }
-    let wait = 0;
-    for (const w of this.windows) {
-      const expiries = this.slots
-        .map((s) => (s.answeredAt === null ? Number.POSITIVE_INFINITY : s.answeredAt + w.windowMs))
-        .filter((e) => e > now)
-        .sort((a, b) => a - b);
-      if (expiries.length >= w.limit) wait = Math.max(wait, expiries[expiries.length - w.limit] - now);
-    }
-    return wait;
+    return slotWaitMs(this.slots, this.windows, now);
   }
+}
+
+/**
+ * Milliseconds from `now` until every window has room for one more request, given the requests sent so far: each
+ * holds its place until `windowMs` after its answer, and one still unanswered (`answeredAt` null) holds it until it is
+ * answered (infinite when such a request is what stands in the way).
+ */
+export function slotWaitMs(slots: readonly Slot[], windows: readonly RateWindow[], now: number): number {
+  let wait = 0;
+  for (const w of windows) {
+    const expiries = slots
+      .map((s) => (s.answeredAt === null ? Number.POSITIVE_INFINITY : s.answeredAt + w.windowMs))
+      .filter((e) => e > now)
+      .sort((a, b) => a - b);
+    if (expiries.length >= w.limit) wait = Math.max(wait, expiries[expiries.length - w.limit] - now);
+  }
+  return wait;
+}
+
+/** A slot of a shared ledger taken (send now, then report the answer), or how long until one may be. */
+export type SlotOffer = { slotId: string } | { waitMs: number };
+
+/** What the broker gateway queues its order requests with: in one process, or shared by every process (Postgres). */
+export interface OrderRateLimiter {
+  schedule<T>(fn: () => Promise<T>, deadlineMs?: number): Promise<T>;
+  /** Requests queued here and not yet sent. */
+  readonly pending: number;
 }

@@ -59,7 +59,7 @@ export const EnvSchema = z.object({
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   /**
    * Each order's own read of the broker, backing off from min to max while nothing changes: the safety net under
-   * postbacks and the order-book watcher. Defaults: 60 s / 30 min with the watcher on, 2 s / 2 min with it off.
+   * postbacks and the order-book watcher. Defaults: 15 min / 1 h with the watcher on, 2 s / 2 min with it off.
    */
   ORDER_POLL_MIN_MS: ms.optional(),
   ORDER_POLL_MAX_MS: ms.optional(),
@@ -83,8 +83,8 @@ export type Env = Omit<z.infer<typeof EnvSchema>, 'ORDER_POLL_MIN_MS' | 'ORDER_P
  */
 function pollDefaults(env: { ORDER_BOOK_POLL_MS: number; ORDER_POLL_MIN_MS?: number; ORDER_POLL_MAX_MS?: number }) {
   const watched = env.ORDER_BOOK_POLL_MS > 0;
-  const min = env.ORDER_POLL_MIN_MS ?? (watched ? 60_000 : 2_000);
-  return { ORDER_POLL_MIN_MS: min, ORDER_POLL_MAX_MS: env.ORDER_POLL_MAX_MS ?? Math.max(min, watched ? 1_800_000 : 120_000) };
+  const min = env.ORDER_POLL_MIN_MS ?? (watched ? 900_000 : 2_000);
+  return { ORDER_POLL_MIN_MS: min, ORDER_POLL_MAX_MS: env.ORDER_POLL_MAX_MS ?? Math.max(min, watched ? 3_600_000 : 120_000) };
 }
 
 /** The variables this schema knows; everything else in process.env is somebody else's and is ignored. */

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { KiteGateway } from '../broker/kite-gateway';
 import { MarketDataCache } from '../broker/market-data';
-import { SlidingWindowRateLimiter } from '../broker/rate-limiter';
+import { SharedRateLimiter } from '../broker/shared-rate-limiter';
 import type { Env } from '../config/env';
 import { PositionService } from '../services/position-service';
 import { BrokerSessionStore } from '../store/broker-session-store';
@@ -9,6 +9,7 @@ import { KillSwitchStore } from '../store/kill-switch-store';
 import { OrderGroupStore } from '../store/order-group-store';
 import { OrderStore } from '../store/order-store';
 import { PositionStore } from '../store/position-store';
+import { RateSlotStore } from '../store/rate-slot-store';
 import { createPrismaClient } from '../store/prisma';
 import type { OrderWorkflowConfig } from '../workflows/order-config';
 import type { SystemConfig } from './configuration';
@@ -48,7 +49,7 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
   stops.push(() => db.$disconnect());
   const sessions = new BrokerSessionStore(db, input.broker.apiSecret);
   const account = config.riskConfig.current().config.account;
-  const gateway = brokerGateway(input, () => sessions.loadAccessToken(account));
+  const gateway = brokerGateway(input, () => sessions.loadAccessToken(account), new RateSlotStore(db), account);
   // One quote cache per process: the worker's risk gate and the API's P&L share Kite's one quote request a second.
   const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: config.riskConfig.current().config.quoteTtlMs, log: input.log });
   const positionStore = new PositionStore(db);
@@ -65,14 +66,17 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
 }
 
 /** Kite (or the paper broker) behind the account's order rate limits; the access token is read from the session store. */
-function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | null>): KiteGateway {
+function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | null>, slots: RateSlotStore, account: string): KiteGateway {
   const { env, broker } = input;
   // A call holds its slot until a window after its answer, so delayed or bunched arrivals cannot break the broker's
-  // count (the limiter says why); the windows stay wider than Kite's as a margin for clocks and counting at the broker.
-  const orderLimiter = new SlidingWindowRateLimiter([
-    { limit: env.BROKER_ORDERS_PER_SECOND, windowMs: 1250 },
-    { limit: env.BROKER_ORDERS_PER_MINUTE, windowMs: 61_000 },
-  ]);
+  // count (rate-limiter.ts says why); the windows stay wider than Kite's as a margin for clocks and counting at the
+  // broker. The slots are in Postgres, shared by every process of the account (API, workers): two workers still send
+  // at most Kite's rate. A request whose process died while it was out frees its slot after its longest possible life.
+  const orderLimiter = new SharedRateLimiter(slots, {
+    account,
+    windows: [{ limit: env.BROKER_ORDERS_PER_SECOND, windowMs: 1250 }, { limit: env.BROKER_ORDERS_PER_MINUTE, windowMs: 61_000 }],
+    leaseMs: 2 * env.KITE_TIMEOUT_MS + 5_000,
+  });
   return new KiteGateway({
     apiKey: broker.apiKey, accessToken: broker.accessToken, root: input.endpoints.paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
     tokenSource,

@@ -3,7 +3,7 @@ import type { brokerSettings, Env } from '../config/env';
 import { projectRoot } from '../infra/binaries';
 import { startEmbeddedPostgres } from '../infra/embedded-pg';
 import { applyMigrations } from '../infra/migrate';
-import { startTemporalDevServer } from '../infra/temporal-dev-server';
+import { OMS_DYNAMIC_CONFIG, startTemporalDevServer } from '../infra/temporal-dev-server';
 import { createPaperBroker } from '../paper/paper-broker';
 import { ORDER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { ShutdownStack } from './shutdown';
@@ -31,6 +31,7 @@ export async function startTemporal(env: Env, stops: ShutdownStack): Promise<{ a
     ip: env.TEMPORAL_DEV_IP, port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE,
     dbFilename: path.join(dataDir, 'temporal', 'temporal.sqlite'), searchAttributes: ORDER_SEARCH_ATTRIBUTES,
     logFile: path.join(dataDir, 'temporal', 'server.log'),
+    dynamicConfig: OMS_DYNAMIC_CONFIG,
   });
   stops.push(() => t.stop());
   return { address: t.address, uiUrl: t.uiUrl };

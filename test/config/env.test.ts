@@ -1,8 +1,8 @@
 import { ConfigError, parseEnv } from '../../src/config/env';
 
 describe('parseEnv: per-order polling', () => {
-  it('when the order-book watcher is on (the default), then each order polls rarely: 60 s backing off to 30 min', () => {
-    expect(parseEnv({})).toMatchObject({ ORDER_BOOK_POLL_MS: 1500, ORDER_POLL_MIN_MS: 60_000, ORDER_POLL_MAX_MS: 1_800_000 });
+  it('when the order-book watcher is on (the default), then each order polls rarely: 15 min backing off to 1 h', () => {
+    expect(parseEnv({})).toMatchObject({ ORDER_BOOK_POLL_MS: 1500, ORDER_POLL_MIN_MS: 900_000, ORDER_POLL_MAX_MS: 3_600_000 });
   });
 
   it('when the watcher is off, then each order is its own pull channel: 2 s backing off to 2 min', () => {

@@ -1,23 +1,31 @@
+import type { ChildProcess } from 'node:child_process';
 import { latestExpirySymbols } from '../support/paper-instruments';
 import { eventually, startStack, type Stack } from './stack';
+import { kill9, spawnWorker, workerEnvFor } from './worker-process';
 
 /**
- * 500 orders at once against the paper broker with Kite's rate limit on (10 order requests/s): the OMS queues its
- * place requests under the limit instead of meeting 429s, and every order is placed exactly once and completes. The
+ * 500 orders at once against the paper broker with Kite's rate limit on (10 order requests/s), served by one API and
+ * two worker processes: the workers share the account's limit (its slots are in Postgres), so together they queue
+ * their place requests under it instead of meeting 429s, and every order is placed exactly once and completes. The
  * POST answers once its order is placed, so 50 clients sending 500 orders meet the admission deadline: they do what a
  * strategy does with a 503 (or 429) and its Retry-After, re-send the same request, and learn their order's outcome.
  */
 const ORDERS = Number(process.env.BURST_ORDERS ?? 500);
 let stack: Stack;
+const workers: ChildProcess[] = [];
 
 const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text, params);
 
 beforeAll(async () => {
-  stack = await startStack({ PAPER_RATE_LIMIT: 'on', PAPER_STARTING_CASH: '1000000000', ORDER_POLL_MIN_MS: '2000', ORDER_POLL_MAX_MS: '10000' });
+  stack = await startStack({ PAPER_RATE_LIMIT: 'on', PAPER_STARTING_CASH: '1000000000', ORDER_POLL_MIN_MS: '2000', ORDER_POLL_MAX_MS: '10000' }, { worker: false });
+  for (let i = 0; i < 2; i++) workers.push(spawnWorker(workerEnvFor(stack)));
 }, 120_000);
-afterAll(async () => { await stack?.close(); });
+afterAll(async () => {
+  await Promise.all(workers.map(kill9));
+  await stack?.close();
+}, 60_000);
 
-it(`when ${ORDERS} orders arrive at once with the broker's rate limit on, then none meets a 429 and every one is placed once and fills`, async () => {
+it(`when ${ORDERS} orders arrive at once at two workers with the broker's rate limit on, then none meets a 429 and every one is placed once and fills`, async () => {
   const [symbol] = await latestExpirySymbols(stack.control, '52000CE');
   const run = Date.now().toString(36);
   let next = 0;
@@ -47,6 +55,17 @@ it(`when ${ORDERS} orders arrive at once with the broker's rate limit on, then n
   expect(filled).toBe(ORDERS);
   const stats = await stack.control('GET', '/control/stats');
   expect(stats.rateLimited).toBe(0);
+  // Both workers placed orders (the identity of the worker that ran each sampled order's place activity): the limit
+  // held because they shared it, not because one of them did all the work.
+  const ids = (await sql<{ id: string }>("select id from orders where strategy_id = 'burst' order by id limit 60")).map((r) => r.id);
+  const placers = new Set<string>();
+  for (const id of ids) {
+    const events = (await stack.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'submitOrderToBroker');
+    const started = events.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled?.eventId?.toString());
+    if (started?.activityTaskStartedEventAttributes?.identity) placers.add(started.activityTaskStartedEventAttributes.identity);
+  }
+  expect(placers.size).toBe(2);
   expect(stats.placeRequestsReceived).toBe(ORDERS);
   expect(stats.ordersPlaced).toBe(ORDERS);
   const book: { orders: { tag: string }[] } = await stack.control('GET', '/control/orders');

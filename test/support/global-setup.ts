@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../../src/infra/embedded-pg';
 import { isProcessAlive } from '../../src/infra/process-guard';
-import { startTemporalDevServer } from '../../src/infra/temporal-dev-server';
+import { OMS_DYNAMIC_CONFIG, startTemporalDevServer } from '../../src/infra/temporal-dev-server';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { testEnvFile } from './env';
 import { freePort } from './ports';
@@ -81,6 +81,7 @@ export default async function globalSetup(): Promise<void> {
         searchAttributes: TEST_SEARCH_ATTRIBUTES,
         logFile: path.join(workDir, 'temporal', 'server.log'),
         headless: true,
+        dynamicConfig: OMS_DYNAMIC_CONFIG,
       }),
     );
     stops.push(temporal.stop);
