@@ -49,7 +49,9 @@ describe('the risk store: the gate\'s book and reservations in Postgres', () => 
   it('when an order fails, then nothing is reserved for it', async () => {
     const state = newOrder();
     await admitSeeing(state, false);
-    expect(await prisma.order.findUnique({ where: { id: state.orderId } })).toBeNull();
+    // The full report is written (the workflow carries a compact one), but no reservation: it holds no headroom.
+    const row = await prisma.order.findUnique({ where: { id: state.orderId } });
+    expect(row).toMatchObject({ status: 'REJECTED', riskPassed: false, riskAccount: null, reservedMargin: null, validationResult: { passed: false } });
     expect(await risk.existingDecision(state.orderId)).toBeNull();
   });
 
