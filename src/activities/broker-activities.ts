@@ -1,7 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { EventSource } from '../domain/order-state';
+import { refusedBeforeFill } from '../domain/order-snapshot';
 import type { BrokerOrderSnapshot, Instrument, OrderRequest } from '../domain/order-types';
 import { BrokerError, classifyBrokerError } from '../broker/broker-errors';
 import type { KiteGateway, ModifyChanges } from '../broker/kite-gateway';
+import type { OrderStore } from '../store/order-store';
+import { recordOutcome, type PendingSave, type Recorded } from './record-outcome';
 
 export const BROKER_REJECTED = 'BROKER_REJECTED';
 /** The broker session is not valid: the workflow pauses for an operator instead of retrying. */
@@ -25,14 +29,22 @@ function sendDeadline(brokerTimeoutMs: number): number {
   return info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - brokerTimeoutMs - 2000;
 }
 
+/** A placement's outcome; `recorded` when the activity saved it (the workflow then does not). */
+export type Placed = { brokerOrderId: string; recovered: boolean; recorded?: Recorded };
+/** The broker's snapshot; `recorded` when the activity saved what it does to the order. */
+export type Fetched = BrokerOrderSnapshot & { recorded?: Recorded };
+
 export interface BrokerActivityDeps {
   broker: Pick<KiteGateway, 'getInstrument' | 'placeOrder' | 'findOrderByTag' | 'getOrderSnapshot' | 'modifyOrder' | 'cancelOrder'>;
   /** The broker's HTTP timeout, reserved at the end of an attempt's budget. */
   brokerTimeoutMs?: number;
+  /** Where a placement or a read saves the order with its outcome (recordOutcome). */
+  store: Pick<OrderStore, 'saveProgress'>;
+  log?: (msg: string) => void;
 }
 
 /** Broker activities: each a verb, each safe to run again. */
-export function createBrokerActivities({ broker, brokerTimeoutMs = 7000 }: BrokerActivityDeps) {
+export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, store, log }: BrokerActivityDeps) {
   return {
     /** Looks a contract up in the broker's instrument master; null when it is not there. */
     async lookupInstrument(args: { exchange: string; tradingsymbol: string }): Promise<Instrument | null> {
@@ -46,19 +58,21 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000 }: Broke
     /**
      * Places the order at most once. A retry (attempt > 1) follows an attempt whose outcome is unknown — a timeout,
      * a 5xx, a killed worker — so it first searches the order book for the order's tag and adopts what it finds.
+     * With `record`, the order is saved as SUBMITTED before the answer goes back (recordOutcome).
      */
-    async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest; lookFirst?: boolean }): Promise<{ brokerOrderId: string; recovered: boolean }> {
+    async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest; lookFirst?: boolean; record?: PendingSave }): Promise<Placed> {
       const { attempt } = Context.current().info;
+      let placed: { brokerOrderId: string; recovered: boolean };
       try {
-        if (attempt > 1 || args.lookFirst) {
-          const found = await broker.findOrderByTag(args.tag);
-          if (found) return { brokerOrderId: found.brokerOrderId, recovered: true };
-        }
-        const brokerOrderId = await broker.placeOrder(args.request, args.tag, sendDeadline(brokerTimeoutMs));
-        return { brokerOrderId, recovered: false };
+        const found = attempt > 1 || args.lookFirst ? await broker.findOrderByTag(args.tag) : null;
+        placed = found
+          ? { brokerOrderId: found.brokerOrderId, recovered: true }
+          : { brokerOrderId: await broker.placeOrder(args.request, args.tag, sendDeadline(brokerTimeoutMs)), recovered: false };
       } catch (err) {
         throw toActivityError(err);
       }
+      const recorded = await recordOutcome(store, args.record, (at) => ({ type: 'SUBMITTED', ...placed, at }), log);
+      return recorded ? { ...placed, recorded } : placed;
     },
 
     /** Whether the broker holds an order with this tag. Retries until the broker answers. */
@@ -70,13 +84,21 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000 }: Broke
       }
     },
 
-    /** The order's current broker state and trades. */
-    async fetchBrokerOrder(args: { brokerOrderId: string }): Promise<BrokerOrderSnapshot> {
+    /**
+     * The order's current broker state and trades. With `record`, the order is saved as the snapshot leaves it
+     * (recordOutcome), unless the broker refused it unfilled: the fallback ladder decides that one in the workflow.
+     */
+    async fetchBrokerOrder(args: { brokerOrderId: string; record?: PendingSave & { source: EventSource } }): Promise<Fetched> {
+      let snapshot: BrokerOrderSnapshot;
       try {
-        return await broker.getOrderSnapshot(args.brokerOrderId);
+        snapshot = await broker.getOrderSnapshot(args.brokerOrderId);
       } catch (err) {
         throw retryOrPause(err);
       }
+      const r = args.record;
+      if (!r || refusedBeforeFill(r.state.status, snapshot)) return snapshot;
+      const recorded = await recordOutcome(store, r, (at) => ({ type: 'BROKER_SNAPSHOT', snapshot, source: r.source, at }), log);
+      return recorded ? { ...snapshot, recorded } : snapshot;
     },
 
     /** Asks the broker to modify; a refusal is an answer ({ok:false}), not a failure. Modifying twice is harmless. */

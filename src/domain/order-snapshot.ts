@@ -63,3 +63,11 @@ function averageFromBroker(avgPaise: number, previous: string | null): string | 
   return previous;
 }
 
+
+/**
+ * The broker refused an order still working before anything of it filled (an RMS rejection): the fallback ladder may
+ * re-place it instead of the snapshot ending it.
+ */
+export function refusedBeforeFill(status: OrderStatus, snap: BrokerOrderSnapshot): boolean {
+  return snap.status === 'REJECTED' && snap.filledQuantity === 0 && !isTerminal(status);
+}

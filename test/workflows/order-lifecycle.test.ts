@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import type { OrderWorkflowConfig } from '../../src/workflows/order-config';
-import { admissionUpdate, cancelOrderUpdate, interventionUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, interventionUpdate, modifyOrderUpdate, orderStateQuery } from '../../src/workflows/order-messages';
+import { pollUntil } from '../support/poll';
 import { replayAndRecord } from '../support/replay';
 import { useWorkflowTestServer } from '../support/workflow-suite';
 import { waitForOrder, withOrderWorkflow, type OrderHandle } from './order-harness';
@@ -359,11 +360,51 @@ describe('order lifecycle workflow', () => {
     });
   });
 
+  test('a placement and a read save the order with their outcome, so a filled order needs no save of its own after admission', async () => {
+    await withOrder({}, async (handle, stubs) => {
+      const result = await handle.result();
+
+      expect(result.status).toBe('FILLED');
+      // Admission saves once (before the broker sees the order); placing and each read saved what they did.
+      expect(stubs.calls.saveOrderProgress).toBe(1);
+      const saved = stubs.events().map((e) => e.sequence);
+      expect(new Set(saved).size).toBe(saved.length);
+      expect(Math.max(...saved)).toBe(result.eventSequence);
+      expect(stubs.saves.at(-1)?.state).toMatchObject({ status: 'FILLED', filledQuantity: 90, eventSequence: result.eventSequence });
+    }, limitBuy({ quantity: 90 }));
+  });
+
+  test('when a broker hint arrives while a read is saving its outcome, then the workflow saves the order itself and the audit keeps both', async () => {
+    let release!: () => void;
+    const until = new Promise<void>((r) => { release = r; });
+    let started!: () => void;
+    const readStarted = new Promise<void>((r) => { started = r; });
+    await withOrder({ snapshots: [snapshot()], holdFirstRead: { started, until } }, async (handle, stubs) => {
+      await readStarted;
+      const before = (await handle.query(orderStateQuery)).eventSequence;
+      await handle.signal(brokerUpdateSignal, { source: 'broker-postback', status: 'OPEN' });
+      await pollUntil(() => handle.query(orderStateQuery), (s) => s.eventSequence > before, { what: 'the hint never reached the workflow' });
+      const ownSaves = stubs.calls.saveOrderProgress;
+      release();
+
+      const open = await waitForStatus(handle, (s) => s.status === 'OPEN');
+      await pollUntil(async () => stubs.calls.saveOrderProgress, (n) => n > ownSaves, { what: 'the workflow never saved the order itself' });
+      // The last save of each sequence is the workflow's truth: the hint, then the OPEN status after it.
+      const last = new Map(stubs.events().map((e) => [e.sequence, e]));
+      const hint = [...last.values()].find((e) => e.type === 'BROKER_SIGNAL');
+      const opened = [...last.values()].find((e) => e.toStatus === 'OPEN');
+      expect(hint?.sequence).toBe(before + 1);
+      expect(opened?.sequence).toBeGreaterThan(before + 1);
+      expect(open.eventSequence).toBeGreaterThanOrEqual(opened!.sequence);
+      await handle.cancel();
+    });
+  });
+
   test('a cancel of an order that has reached a final status is refused as ORDER_NOT_CHANGEABLE', async () => {
     let release!: () => void;
     const until = new Promise<void>((r) => { release = r; });
-    // Hold the final save so the workflow is still running while its order is FILLED.
-    await withOrder({ holdSave: { when: (s) => s.status === 'FILLED', until } }, async (handle, stubs) => {
+    // Hold the final save (the workflow's own: the read does not save it) so the workflow still runs with its order FILLED.
+    await withOrder({ recordWithOutcome: false, holdSave: { when: (s) => s.status === 'FILLED', until } }, async (handle, stubs) => {
       try {
         await waitForStatus(handle, (s) => s.status === 'FILLED');
 

@@ -1,6 +1,8 @@
 import type { OrderActivities } from '../../src/activities/create-activities';
+import { recordOutcome } from '../../src/activities/record-outcome';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { ValidationReport } from '../../src/domain/order-validation';
+import { refusedBeforeFill } from '../../src/domain/order-snapshot';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../../src/domain/order-types';
 import type { OrderWorkflowInput } from '../../src/workflows/order-messages';
 
@@ -42,6 +44,10 @@ export interface StubOptions {
   submit?: (call: number) => Promise<string> | string;
   /** Snapshots answered after a cancel was accepted. */
   afterCancel?: BrokerOrderSnapshot;
+  /** false: placements and reads do not save with their outcome (as when that save fails), so the workflow saves. */
+  recordWithOutcome?: boolean;
+  /** The first broker read says it started, then waits for `until` before it answers. */
+  holdFirstRead?: { started: () => void; until: Promise<void> };
   /** Awaited by saveOrderProgress before it records a save whose state matches. */
   holdSave?: { when: (state: OrderState) => boolean; until: Promise<void> };
   /** The broker shows each accepted modify in the next snapshot (and fills a conversion to MARKET). */
@@ -61,7 +67,7 @@ export interface StubOptions {
 /** Plain-object activities with the OrderActivities shape, recording what the workflow asked of them. */
 export function stubActivities(opts: StubOptions = {}) {
   const calls = {
-    lookupInstrument: 0, assessOrderRisk: 0, assessModificationRisk: 0, submitOrderToBroker: 0, findBrokerOrderByTag: 0, fetchBrokerOrder: 0, modifyBrokerOrder: 0, cancelBrokerOrder: 0,
+    lookupInstrument: 0, assessOrderRisk: 0, assessModificationRisk: 0, submitOrderToBroker: 0, findBrokerOrderByTag: 0, fetchBrokerOrder: 0, modifyBrokerOrder: 0, cancelBrokerOrder: 0, saveOrderProgress: 0,
   };
   const saves: { state: OrderState; events: AuditEvent[] }[] = [];
   const placements: string[] = [];
@@ -90,25 +96,25 @@ export function stubActivities(opts: StubOptions = {}) {
       const call = ++calls.submitOrderToBroker;
       const brokerOrderId = opts.submit ? await opts.submit(call) : 'B-1';
       placements.push(brokerOrderId);
-      return { brokerOrderId, recovered: false };
+      // Saved with the outcome, as the real activity does (recordOutcome), into the same list as the workflow's saves.
+      const recorded = await recordOutcome(store, recording(args.record), (at) => ({ type: 'SUBMITTED', brokerOrderId, recovered: false, at }));
+      return { brokerOrderId, recovered: false, recorded };
     },
     async findBrokerOrderByTag() {
       calls.findBrokerOrderByTag++;
       return opts.foundByTag ?? null;
     },
-    async fetchBrokerOrder() {
+    async fetchBrokerOrder(args) {
       const failure = opts.fetchFails?.();
       if (failure) throw failure;
-      const i = calls.fetchBrokerOrder++;
-      if (cancelled && opts.afterCancel) return opts.afterCancel;
-      const base = snapshots[Math.min(i, snapshots.length - 1)];
-      if (!opts.brokerFollowsModifies) return base;
-      // A broker that applies each modify: the latest price/type shows; a MARKET conversion fills at once.
-      const last = modifies.at(-1);
-      if (last?.orderType === 'MARKET') {
-        return { ...base, status: 'COMPLETE', orderType: 'MARKET', filledQuantity: base.quantity, pendingQuantity: 0, averagePricePaise: 10_500, trades: [{ tradeId: 'T-MKT', quantity: base.quantity, pricePaise: 10_500, executedAt: '2026-11-24T04:00:05.000Z' }] };
+      if (calls.fetchBrokerOrder === 0 && opts.holdFirstRead) {
+        opts.holdFirstRead.started();
+        await opts.holdFirstRead.until;
       }
-      return { ...base, pricePaise: last?.pricePaise ?? base.pricePaise };
+      const snapshot = brokerView(calls.fetchBrokerOrder++);
+      const r = recording(args.record);
+      if (!r || refusedBeforeFill(r.state.status, snapshot)) return snapshot;
+      return { ...snapshot, recorded: await recordOutcome(store, r, (at) => ({ type: 'BROKER_SNAPSHOT', snapshot, source: r.source, at })) };
     },
     async modifyBrokerOrder(args) {
       calls.modifyBrokerOrder++;
@@ -121,10 +127,29 @@ export function stubActivities(opts: StubOptions = {}) {
       return { ok: true, message: 'accepted' };
     },
     async saveOrderProgress(args) {
-      if (opts.holdSave?.when(args.state)) await opts.holdSave.until;
-      saves.push(args);
+      calls.saveOrderProgress++;
+      await store.saveProgress(args.state, args.events);
     },
   };
+  const store = {
+    async saveProgress(state: OrderState, events: AuditEvent[]) {
+      if (opts.holdSave?.when(state)) await opts.holdSave.until;
+      saves.push({ state, events });
+    },
+  };
+  const recording = <T>(record: T | undefined) => (opts.recordWithOutcome === false ? undefined : record);
+  /** The broker's answer to the i-th read. */
+  function brokerView(i: number): BrokerOrderSnapshot {
+    if (cancelled && opts.afterCancel) return opts.afterCancel;
+    const base = snapshots[Math.min(i, snapshots.length - 1)];
+    if (!opts.brokerFollowsModifies) return base;
+    // A broker that applies each modify: the latest price/type shows; a MARKET conversion fills at once.
+    const last = modifies.at(-1);
+    if (last?.orderType === 'MARKET') {
+      return { ...base, status: 'COMPLETE', orderType: 'MARKET', filledQuantity: base.quantity, pendingQuantity: 0, averagePricePaise: 10_500, trades: [{ tradeId: 'T-MKT', quantity: base.quantity, pricePaise: 10_500, executedAt: '2026-11-24T04:00:05.000Z' }] };
+    }
+    return { ...base, pricePaise: last?.pricePaise ?? base.pricePaise };
+  }
   return { activities, calls, saves, placements, placeArgs, modifies, events: () => saves.flatMap((s) => s.events) };
 }
 

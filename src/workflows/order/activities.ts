@@ -10,8 +10,9 @@ import type { OrderActivities } from '../../activities/create-activities';
  * activity runs again from attempt 1 when its worker dies before the task completes; each of these is idempotent.
  *
  * Everything after admission is a regular activity: place, modify and cancel (Temporal records their attempts, so a
- * retry after a crash knows an earlier attempt may have reached the broker and looks first), and the reads and saves
- * of an order that follows the broker. Local activities there were measured too, and met an SDK fault: under a
+ * retry after a crash knows an earlier attempt may have reached the broker and looks first), and the reads of an order
+ * that follows the broker. A placement and a read save the order with their outcome (recordOutcome), so they need no
+ * save activity after them. Local activities there were measured too, and met an SDK fault: under a
  * stream of broker signals a local broker read resolved with `undefined` now and then (a workflow task failure), so
  * they stay where no signal can arrive. Broker calls the workflow retries itself run once per attempt (broker-calls.ts).
  */

@@ -1,4 +1,4 @@
-import { isTerminal } from '../../domain/order-types';
+import { refusedBeforeFill } from '../../domain/order-snapshot';
 import { once } from './activities';
 import { brokerCall, withRetry } from './broker-calls';
 import { failureMessage, isAbandoned, isTransient } from './failures';
@@ -12,17 +12,18 @@ import type { OrderRun } from './order-run';
 export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postback' | 'broker-book'): Promise<void> {
   const brokerOrderId = run.state.brokerOrderId;
   if (!brokerOrderId) return;
-  let snapshot;
+  let fetched;
+  let record = run.pendingSave(); // the read that answers saves what its snapshot does to the order
   try {
-    snapshot = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => once.fetchBrokerOrder({ brokerOrderId })));
+    fetched = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => once.fetchBrokerOrder({ brokerOrderId, record: { ...(record = run.pendingSave()), source } })));
   } catch (err) {
     if (!isTransient(err)) throw err;
     run.apply({ type: 'BROKER_UNREACHABLE', operation: 'history', error: failureMessage(err), at: run.now() });
     return; // no news this time; the polling loop asks again
   }
-  if (isAbandoned(snapshot)) return;
+  if (isAbandoned(fetched)) return;
+  const { recorded, ...snapshot } = fetched;
   // Refused before it ever worked (an RMS rejection): the fallback ladder may re-place it instead of ending it.
-  const refusedUnfilled = snapshot.status === 'REJECTED' && snapshot.filledQuantity === 0 && !isTerminal(run.state.status);
-  if (refusedUnfilled && (await fallBack(run, null, snapshot.statusMessage ?? 'rejected by the broker'))) return;
-  run.apply({ type: 'BROKER_SNAPSHOT', snapshot, source, at: run.now() });
+  if (refusedBeforeFill(run.state.status, snapshot) && (await fallBack(run, null, snapshot.statusMessage ?? 'rejected by the broker'))) return;
+  run.applyRecorded({ type: 'BROKER_SNAPSHOT', snapshot, source, at: record.at }, recorded);
 }

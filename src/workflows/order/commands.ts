@@ -41,9 +41,9 @@ export async function runCommand(run: OrderRun, command: Command): Promise<void>
   // A leg command must still be possible when it is processed; a user's update was checked by its validator.
   const why = command.legId ? stillImpossible(run, command) : null;
   if (why) return run.finish(command, { type: FailureTypes.orderNotChangeable, message: why });
+  // Saved with what comes next (the modify's risk check, or the read that confirms the cancel): no save of its own.
   if (command.kind === 'cancel') run.apply({ type: 'CANCEL_REQUESTED', at: run.now() });
   else run.apply({ type: 'MODIFY_REQUESTED', changes: { ...command.changes }, at: run.now() });
-  await run.flush();
   if (command.kind === 'modify' && !run.state.link?.riskCovered) {
     const refused = await recheckModification(run, command.changes);
     if (refused) return run.finish(command, refused);

@@ -1,4 +1,5 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { PendingSave, Recorded } from '../../activities/record-outcome';
 import type { ChasePolicy, CompletionPolicy } from '../../domain/execution-ladder';
 import type { FallbackRung } from '../../domain/fallback';
 import { brokerTagFor } from '../../domain/hash';
@@ -84,6 +85,21 @@ export class OrderRun {
     this.state = r.state;
     this.unsaved = this.unsaved.concat(r.audit);
     if (this.state.status !== before) upsertSearchAttributes([{ key: OrderStatus, value: this.state.status }]);
+  }
+
+  /** The save an activity may make with its outcome: the state before the call, the audit not saved yet, and now. */
+  pendingSave(): PendingSave {
+    return { state: forSave(this.state), events: [...this.unsaved], at: this.now() };
+  }
+
+  /**
+   * Applies an activity's outcome. When the activity saved it (`recorded`) and nothing else happened to the order
+   * during the call, Postgres holds exactly this state: nothing is left to save. Otherwise (a signal came in
+   * meanwhile, or the activity's save failed) the next flush saves it all, over what the activity saved.
+   */
+  applyRecorded(event: OrderEvent, recorded: Recorded | undefined): void {
+    this.apply(event);
+    if (recorded && recorded.sequence === this.state.eventSequence) this.unsaved = [];
   }
 
   /** Records a broker hint in the audit trail (signal handlers cannot run activities). */

@@ -28,10 +28,11 @@ export async function submit(run: OrderRun): Promise<void> {
   let lookFirst = false;
   for (;;) {
     try {
+      let record = run.pendingSave(); // the attempt that answers saves the order as SUBMITTED with its answer
       const r = await withRetry(run, 'place', (attempt) => placingOnce.submitOrderToBroker({
-        orderId: s.orderId, tag: s.tag, request: s.request, ...(lookFirst || attempt > 1 ? { lookFirst: true } : {}),
+        orderId: s.orderId, tag: s.tag, request: s.request, ...(lookFirst || attempt > 1 ? { lookFirst: true } : {}), record: (record = run.pendingSave()),
       }));
-      run.apply({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at: run.now() });
+      run.applyRecorded({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at: record.at }, r.recorded);
       return;
     } catch (err) {
       const refused = brokerRefusal(err);

@@ -1,0 +1,93 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createBrokerActivities, type BrokerActivityDeps } from '../../src/activities/broker-activities';
+import type { PendingSave } from '../../src/activities/record-outcome';
+import { initialOrderState, type OrderState } from '../../src/domain/order-state';
+import { transition } from '../../src/domain/order-transition';
+import type { BrokerOrderSnapshot } from '../../src/domain/order-types';
+import { OrderStore } from '../../src/store/order-store';
+import type { Db } from '../../src/store/prisma';
+import { BANKNIFTY_CE, limitBuy, snapshot, trade } from '../domain/fixtures';
+import { useTestPrisma } from '../support/prisma';
+
+let prisma: Db;
+let orders: OrderStore;
+let n = 0;
+useTestPrisma((p) => { prisma = p; orders = new OrderStore(p); });
+
+const AT = '2026-11-24T05:00:00.000Z';
+
+/** A validated order (PENDING), saved as admission leaves it, and its pending save for the next activity. */
+async function admitted(): Promise<{ state: OrderState; record: PendingSave }> {
+  const id = `order-ba-${process.pid}-${++n}`;
+  const fresh = initialOrderState({ orderId: id, tag: `ba${process.pid}x${n}`, payloadHash: 'h', request: limitBuy({ clientOrderId: id }), at: AT });
+  const { state, audit } = transition(fresh, { type: 'VALIDATED', report: { passed: true, checks: [], flags: [], configVersion: 'v' }, instrument: BANKNIFTY_CE, at: AT });
+  await orders.saveProgress(state, audit);
+  return { state, record: { state, events: [], at: '2026-11-24T05:00:01.000Z' } };
+}
+
+function activities(read: BrokerOrderSnapshot, store: BrokerActivityDeps['store'] = orders) {
+  const broker = {
+    getInstrument: async () => BANKNIFTY_CE,
+    placeOrder: async () => 'B-77',
+    findOrderByTag: async () => null,
+    getOrderSnapshot: async () => read,
+    modifyOrder: async () => undefined,
+    cancelOrder: async () => undefined,
+  };
+  return createBrokerActivities({ broker, store });
+}
+
+const run = <A, R>(fn: (a: A) => Promise<R>, args: A): Promise<R> => new MockActivityEnvironment().run(fn, args);
+
+describe('broker activities save the order with their outcome (one activity instead of a call and a save)', () => {
+  it('when a placement carries the pending save, then the order is SUBMITTED in Postgres with its broker id and audit before the answer returns', async () => {
+    const { state, record } = await admitted();
+    const acts = activities(snapshot());
+    const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
+
+    expect(placed).toMatchObject({ brokerOrderId: 'B-77', recovered: false, recorded: { sequence: state.eventSequence + 1 } });
+    const row = await orders.getOrder(state.orderId);
+    expect(row).toMatchObject({ status: 'SUBMITTED', brokerOrderId: 'B-77' });
+    expect(row!.submittedAt?.toISOString()).toBe(record.at);
+    expect(row!.events.at(-1)).toMatchObject({ toStatus: 'SUBMITTED', sequence: state.eventSequence + 1 });
+  });
+
+  it('when a read carries the pending save, then the fills it shows are recorded as trades and the order row moves with them', async () => {
+    const { state } = await admitted();
+    const submitted = transition(state, { type: 'SUBMITTED', brokerOrderId: 'B-78', recovered: false, at: AT }).state;
+    await orders.saveProgress(submitted, []);
+    const filled = snapshot({ brokerOrderId: 'B-78', status: 'COMPLETE', filledQuantity: 90, pendingQuantity: 0, averagePricePaise: 10_000, trades: [trade('T-ba-1', 90, 10_000)] });
+    const acts = activities(filled);
+
+    const read = await run(acts.fetchBrokerOrder, { brokerOrderId: 'B-78', record: { state: submitted, events: [], at: AT, source: 'broker-postback' } });
+
+    expect(read.status).toBe('COMPLETE');
+    expect(read.recorded?.sequence).toBeGreaterThan(submitted.eventSequence);
+    const row = await orders.getOrder(state.orderId);
+    expect(row).toMatchObject({ status: 'FILLED', filledQuantity: 90 });
+    expect(row!.trades.map((t) => t.brokerTradeId)).toEqual(['T-ba-1']);
+    expect(row!.events.at(-1)!.sequence).toBe(read.recorded?.sequence);
+  });
+
+  it('when the broker refused the order unfilled, then the read saves nothing: the workflow\'s fallback ladder decides what happens', async () => {
+    const { state } = await admitted();
+    const submitted = transition(state, { type: 'SUBMITTED', brokerOrderId: 'B-79', recovered: false, at: AT }).state;
+    await orders.saveProgress(submitted, []);
+    const acts = activities(snapshot({ brokerOrderId: 'B-79', status: 'REJECTED', statusMessage: 'margin' }));
+
+    const read = await run(acts.fetchBrokerOrder, { brokerOrderId: 'B-79', record: { state: submitted, events: [], at: AT, source: 'broker-poll' } });
+
+    expect(read.recorded).toBeUndefined();
+    expect((await orders.getOrder(state.orderId))?.status).toBe('SUBMITTED');
+  });
+
+  it('when the save fails, then the placement still answers (the broker has the order) and says nothing was recorded', async () => {
+    const { state, record } = await admitted();
+    const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); } });
+
+    const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
+
+    expect(placed).toEqual({ brokerOrderId: 'B-77', recovered: false });
+    expect(await prisma.order.findUnique({ where: { id: state.orderId }, select: { status: true } })).toEqual({ status: 'PENDING' });
+  });
+});
