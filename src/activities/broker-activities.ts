@@ -101,19 +101,29 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, store, 
       return recorded ? { ...snapshot, recorded } : snapshot;
     },
 
-    /** Asks the broker to modify; a refusal is an answer ({ok:false}), not a failure. Modifying twice is harmless. */
-    async modifyBrokerOrder(args: { brokerOrderId: string; variety: string; validity: string; changes: ModifyChanges }): Promise<{ ok: boolean; message: string }> {
-      return answer(() => broker.modifyOrder(args.variety, args.brokerOrderId, args.changes, args.validity, sendDeadline(brokerTimeoutMs)));
+    /**
+     * Asks the broker to modify; a refusal is an answer ({ok:false}), not a failure. Modifying twice is harmless.
+     * With `record`, the order's pending save (the request and its risk check) is made once the broker answered.
+     */
+    async modifyBrokerOrder(args: { brokerOrderId: string; variety: string; validity: string; changes: ModifyChanges; record?: PendingSave }): Promise<Answer> {
+      const a = await answer(() => broker.modifyOrder(args.variety, args.brokerOrderId, args.changes, args.validity, sendDeadline(brokerTimeoutMs)));
+      return withRecord(a, await recordOutcome(store, args.record, null, log));
     },
 
     /** Asks the broker to cancel; cancelling an order already cancelled is refused by the broker and reported. */
-    async cancelBrokerOrder(args: { brokerOrderId: string; variety: string }): Promise<{ ok: boolean; message: string }> {
-      return answer(() => broker.cancelOrder(args.variety, args.brokerOrderId, sendDeadline(brokerTimeoutMs)));
+    async cancelBrokerOrder(args: { brokerOrderId: string; variety: string; record?: PendingSave }): Promise<Answer> {
+      const a = await answer(() => broker.cancelOrder(args.variety, args.brokerOrderId, sendDeadline(brokerTimeoutMs)));
+      return withRecord(a, await recordOutcome(store, args.record, null, log));
     },
   };
 }
 
-async function answer(fn: () => Promise<void>): Promise<{ ok: boolean; message: string }> {
+/** The broker's answer to a modify or cancel; `recorded` when the activity made the order's pending save. */
+export type Answer = { ok: boolean; message: string; recorded?: Recorded };
+
+const withRecord = (a: Answer, recorded: Recorded | undefined): Answer => (recorded ? { ...a, recorded } : a);
+
+async function answer(fn: () => Promise<void>): Promise<Answer> {
   try {
     await fn();
     return { ok: true, message: 'accepted' };

@@ -25,10 +25,11 @@ export interface Recorded {
  * fails nothing: the activity's answer stands, and the workflow saves it itself (undefined).
  */
 export async function recordOutcome(
-  store: Pick<OrderStore, 'saveProgress'>, pending: PendingSave | undefined, event: (at: string) => OrderEvent, log?: (msg: string) => void,
+  store: Pick<OrderStore, 'saveProgress'>, pending: PendingSave | undefined, event: ((at: string) => OrderEvent) | null, log?: (msg: string) => void,
 ): Promise<Recorded | undefined> {
-  if (!pending) return undefined;
-  const { state, audit } = transition(pending.state, event(pending.at));
+  if (!pending || (!event && pending.events.length === 0)) return undefined;
+  // No event: the outcome changes nothing in the order (a broker's "accepted"); the pending save is made as it is.
+  const { state, audit } = event ? transition(pending.state, event(pending.at)) : { state: pending.state, audit: [] };
   try {
     await store.saveProgress(state, [...pending.events, ...audit]);
   } catch (err) {

@@ -81,6 +81,21 @@ describe('broker activities save the order with their outcome (one activity inst
     expect((await orders.getOrder(state.orderId))?.status).toBe('SUBMITTED');
   });
 
+  it('when a cancel carries the pending save, then the request is saved once the broker accepted it, and the order stays working until a read shows it cancelled', async () => {
+    const { state } = await admitted();
+    const submitted = transition(state, { type: 'SUBMITTED', brokerOrderId: 'B-80', recovered: false, at: AT }).state;
+    await orders.saveProgress(submitted, []);
+    const requested = transition(submitted, { type: 'CANCEL_REQUESTED', at: AT });
+    const acts = activities(snapshot());
+
+    const answer = await run(acts.cancelBrokerOrder, { brokerOrderId: 'B-80', variety: 'regular', record: { state: requested.state, events: requested.audit, at: AT } });
+
+    expect(answer).toEqual({ ok: true, message: 'accepted', recorded: { sequence: requested.state.eventSequence } });
+    const row = await orders.getOrder(state.orderId);
+    expect(row?.status).toBe('SUBMITTED');
+    expect(row?.events.at(-1)).toMatchObject({ type: 'CANCEL_REQUESTED', sequence: requested.state.eventSequence });
+  });
+
   it('when the save fails, then the placement still answers (the broker has the order) and says nothing was recorded', async () => {
     const { state, record } = await admitted();
     const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); } });

@@ -119,12 +119,12 @@ export function stubActivities(opts: StubOptions = {}) {
     async modifyBrokerOrder(args) {
       calls.modifyBrokerOrder++;
       modifies.push({ ...args.changes });
-      return { ok: true, message: 'accepted' };
+      return { ok: true, message: 'accepted', recorded: await recordOutcome(store, recording(args.record), null) };
     },
-    async cancelBrokerOrder() {
+    async cancelBrokerOrder(args) {
       calls.cancelBrokerOrder++;
       cancelled = true;
-      return { ok: true, message: 'accepted' };
+      return { ok: true, message: 'accepted', recorded: await recordOutcome(store, recording(args.record), null) };
     },
     async saveOrderProgress(args) {
       calls.saveOrderProgress++;

@@ -41,12 +41,15 @@ export async function runCommand(run: OrderRun, command: Command): Promise<void>
   // A leg command must still be possible when it is processed; a user's update was checked by its validator.
   const why = command.legId ? stillImpossible(run, command) : null;
   if (why) return run.finish(command, { type: FailureTypes.orderNotChangeable, message: why });
-  // Saved with what comes next (the modify's risk check, or the read that confirms the cancel): no save of its own.
+  // Saved by the broker call that follows (send): no save of its own.
   if (command.kind === 'cancel') run.apply({ type: 'CANCEL_REQUESTED', at: run.now() });
   else run.apply({ type: 'MODIFY_REQUESTED', changes: { ...command.changes }, at: run.now() });
   if (command.kind === 'modify' && !run.state.link?.riskCovered) {
     const refused = await recheckModification(run, command.changes);
-    if (refused) return run.finish(command, refused);
+    if (refused) {
+      await run.flush(); // the refusal is answered once its risk report is saved
+      return run.finish(command, refused);
+    }
   }
   let result;
   try {
@@ -57,6 +60,7 @@ export async function runCommand(run: OrderRun, command: Command): Promise<void>
     return run.finish(command, { type: FailureTypes.brokerUnavailable, message: `the broker did not answer the ${command.kind}: ${failureMessage(err)}` });
   }
   if (isAbandoned(result)) return run.finish(command, { type: FailureTypes.orderNotChangeable, message: `order ${run.state.orderId} was abandoned by an operator` });
+  run.saved(result.recorded);
   if (!result.ok) return await answerRefusal(run, command, result.message);
   await awaitConfirmation(run, command);
   run.finish(command);
@@ -69,9 +73,10 @@ function stillImpossible(run: OrderRun, command: Command): string | null {
 function send(run: OrderRun, command: Command) {
   const brokerOrderId = run.state.brokerOrderId as string;
   const variety = run.state.request.variety;
+  const record = run.pendingSave(); // the request (and a modify's risk check) is saved by the call
   return command.kind === 'cancel'
-    ? once.cancelBrokerOrder({ brokerOrderId, variety })
-    : once.modifyBrokerOrder({ brokerOrderId, variety, changes: command.changes, validity: run.state.request.validity });
+    ? once.cancelBrokerOrder({ brokerOrderId, variety, record })
+    : once.modifyBrokerOrder({ brokerOrderId, variety, changes: command.changes, validity: run.state.request.validity, record });
 }
 
 /**

@@ -99,6 +99,11 @@ export class OrderRun {
    */
   applyRecorded(event: OrderEvent, recorded: Recorded | undefined): void {
     this.apply(event);
+    this.saved(recorded);
+  }
+
+  /** An activity made the pending save: nothing is left to save unless the order moved on during the call. */
+  saved(recorded: Recorded | undefined): void {
     if (recorded && recorded.sequence === this.state.eventSequence) this.unsaved = [];
   }
 

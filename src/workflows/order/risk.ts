@@ -26,8 +26,7 @@ export async function recheckModification(run: OrderRun, changes: ModifyRequest)
   const request = modifiedRequest(run.state, changes);
   const basic = validateOrder(request, run.state.instrument);
   const report = await failClosed(run, basic, () => gate.assessModificationRisk({ state: { ...run.state, request }, basic }));
-  run.apply({ type: 'MODIFY_RISK_CHECKED', report, at: run.now() });
-  await run.flush();
+  run.apply({ type: 'MODIFY_RISK_CHECKED', report, at: run.now() }); // saved by the modify call, or before a refusal is answered
   if (report.passed) return null;
   const failure = report.failure;
   return { type: FailureTypes.riskRejected, message: `${failure?.check}: ${failure?.message ?? 'check failed'}`, details: [failure] };
