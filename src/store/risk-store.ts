@@ -3,7 +3,7 @@ import type { OrderState } from '../domain/order-state';
 import type { ValidationReport } from '../domain/order-validation';
 import type { AccountSnapshot, HeldPosition, PendingOrder } from '../domain/risk/risk-types';
 import type { Db } from './prisma';
-import { json, orderKeys, orderRow } from './order-store';
+import { json, orderKeys, orderRow, upsertOrderSql } from './order-store';
 
 const LIVE = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
 const IST_OFFSET_MS = 330 * 60_000;
@@ -64,11 +64,10 @@ export class RiskStore {
   async admit(args: AdmitArgs): Promise<ValidationReport> {
     return this.db.$transaction(async (tx) => {
       await lockAccount(tx as unknown as Db, args.account);
-      const already = await tx.order.findUnique({ where: { id: args.state.orderId }, select: { riskPassed: true, validationResult: true } });
-      if (already?.riskPassed) return already.validationResult as unknown as ValidationReport;
+      const book = await readBook(tx as unknown as Db, args);
+      if (book.already?.risk_passed) return book.already.validation_result as ValidationReport;
 
-      const snapshot = await readSnapshot(tx as unknown as Db, args);
-      const decision = args.decide(snapshot);
+      const decision = args.decide(snapshotOf(book, args));
       // The full report is written here, passed or not: the workflow carries a compact one (compactReport).
       const state: OrderState = { ...args.state, status: decision.passed ? 'PENDING' : 'REJECTED', validation: decision.report };
       const risk = decision.passed ? {
@@ -76,11 +75,7 @@ export class RiskStore {
         referencePrice: decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise),
         reservedMargin: paiseToRupees(decision.reservedMarginPaise), validationResult: json(decision.report),
       } : { validationResult: json(decision.report) };
-      await tx.order.upsert({
-        where: { id: state.orderId },
-        create: { ...orderKeys(state), ...orderRow(state), ...risk },
-        update: { ...orderRow(state), ...risk },
-      });
+      await tx.$executeRaw`${upsertOrderSql({ ...orderKeys(state), ...orderRow(state), ...risk }, { ...orderRow(state), ...risk })}`;
       return decision.report;
     }, { maxWait: 10_000, timeout: 30_000 });
   }
@@ -93,7 +88,7 @@ export class RiskStore {
   async admitModification(args: AdmitArgs): Promise<ValidationReport> {
     return this.db.$transaction(async (tx) => {
       await lockAccount(tx as unknown as Db, args.account);
-      const decision = args.decide(await readSnapshot(tx as unknown as Db, args));
+      const decision = args.decide(snapshotOf(await readBook(tx as unknown as Db, args), args));
       if (decision.passed) {
         await tx.$executeRaw`
           UPDATE orders SET quantity = GREATEST(quantity, ${args.state.request.quantity}),
@@ -111,39 +106,62 @@ export async function lockAccount(db: Db, account: string): Promise<void> {
   await db.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${'oms-risk:' + account}))) AS l`;
 }
 
-async function readSnapshot(db: Db, args: AdmitArgs): Promise<AccountSnapshot> {
+type PositionRow = { tradingsymbol: string; exchange: string; underlying: string; net: number };
+type PendingRow = { id: string; strategy_id: string; tradingsymbol: string; exchange: string; underlying: string; side: 'BUY' | 'SELL'; remaining: number; reference: string | null; reserved: string | null };
+type TodayRow = { tradingsymbol: string; exchange: string; cash: string; net: number; traded: string; charges: string };
+type KillSwitchRow = { status: string; reason: string | null; reset_at: string | null; engaged_at: string | null };
+/** The whole book the gate reads, as one row: one round trip under the lock instead of one per part. */
+type BookRow = {
+  already: { risk_passed: boolean | null; validation_result: unknown } | null;
+  positions: PositionRow[]; pending: PendingRow[]; today: TodayRow[]; count: number;
+  recent: { quantity: number; value: string | null }[]; kill_switch: KillSwitchRow | null;
+};
+
+/**
+ * The account's book for the gate, read in one statement under the account's lock (the lock is held for a few round
+ * trips, not one per part): positions from fills, the unfilled remainders of live orders, today's trading, the day's
+ * order count, the strategy's recent orders, the kill switch — and what was already decided for this order.
+ */
+async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
   const { account } = args;
   const orderId = args.state.orderId;
   const dayStart = istDayStart(args.nowMs);
-  const positions = await db.$queryRaw<{ tradingsymbol: string; exchange: string; underlying: string; net: number }[]>`
-    SELECT t.tradingsymbol, t.exchange, COALESCE(MAX(o.underlying), t.tradingsymbol) AS underlying,
-           SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net
-    FROM trades t JOIN orders o ON o.id = t.order_id
-    WHERE o.risk_account = ${account}
-    GROUP BY t.tradingsymbol, t.exchange
-    HAVING SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END) <> 0`;
-  const pending = await db.$queryRaw<{ id: string; strategy_id: string; tradingsymbol: string; exchange: string; underlying: string; side: 'BUY' | 'SELL'; remaining: number; reference: string | null; reserved: string | null }[]>`
-    SELECT id, strategy_id, tradingsymbol, exchange, COALESCE(underlying, tradingsymbol) AS underlying, side,
-           (quantity - filled_quantity)::int AS remaining, reference_price::text AS reference,
-           (CASE WHEN status IN ('RECEIVED', 'PENDING', 'SUBMITTED') THEN reserved_margin ELSE 0 END)::text AS reserved
-    FROM orders
-    WHERE risk_account = ${account} AND risk_passed AND status = ANY(${LIVE}) AND id <> ${orderId}`;
-  const today = await db.$queryRaw<{ tradingsymbol: string; exchange: string; cash: string; net: number; traded: string; charges: string }[]>`
-    SELECT t.tradingsymbol, t.exchange,
-           ROUND(SUM(CASE WHEN t.side = 'SELL' THEN t.quantity * t.price ELSE -t.quantity * t.price END), 2)::text AS cash,
-           SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net,
-           ROUND(SUM(t.quantity * t.price), 2)::text AS traded, ROUND(SUM(t.total_charges), 2)::text AS charges
-    FROM trades t JOIN orders o ON o.id = t.order_id
-    WHERE o.risk_account = ${account} AND t.executed_at >= ${dayStart}
-    GROUP BY t.tradingsymbol, t.exchange`;
-  const [{ count }] = await db.$queryRaw<{ count: number }[]>`
-    SELECT COUNT(*)::int AS count FROM orders
-    WHERE risk_account = ${account} AND risk_passed AND created_at >= ${dayStart} AND id <> ${orderId}`;
-  const recent = await db.$queryRaw<{ quantity: number; value: string | null }[]>`
-    SELECT quantity, ROUND(quantity * reference_price, 2)::text AS value FROM orders
-    WHERE risk_account = ${account} AND strategy_id = ${args.state.request.strategyId} AND risk_passed AND id <> ${orderId}
-    ORDER BY created_at DESC LIMIT 50`;
+  const [row] = await db.$queryRaw<BookRow[]>`
+    SELECT
+      (SELECT json_build_object('risk_passed', risk_passed, 'validation_result', validation_result) FROM orders WHERE id = ${orderId}) AS already,
+      (SELECT COALESCE(json_agg(p), '[]'::json) FROM (
+        SELECT t.tradingsymbol, t.exchange, COALESCE(MAX(o.underlying), t.tradingsymbol) AS underlying,
+               SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net
+        FROM trades t JOIN orders o ON o.id = t.order_id
+        WHERE o.risk_account = ${account}
+        GROUP BY t.tradingsymbol, t.exchange
+        HAVING SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END) <> 0) p) AS positions,
+      (SELECT COALESCE(json_agg(x), '[]'::json) FROM (
+        SELECT id, strategy_id, tradingsymbol, exchange, COALESCE(underlying, tradingsymbol) AS underlying, side,
+               (quantity - filled_quantity)::int AS remaining, reference_price::text AS reference,
+               (CASE WHEN status IN ('RECEIVED', 'PENDING', 'SUBMITTED') THEN reserved_margin ELSE 0 END)::text AS reserved
+        FROM orders
+        WHERE risk_account = ${account} AND risk_passed AND status = ANY(${LIVE}) AND id <> ${orderId}) x) AS pending,
+      (SELECT COALESCE(json_agg(x), '[]'::json) FROM (
+        SELECT t.tradingsymbol, t.exchange,
+               ROUND(SUM(CASE WHEN t.side = 'SELL' THEN t.quantity * t.price ELSE -t.quantity * t.price END), 2)::text AS cash,
+               SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net,
+               ROUND(SUM(t.quantity * t.price), 2)::text AS traded, ROUND(SUM(t.total_charges), 2)::text AS charges
+        FROM trades t JOIN orders o ON o.id = t.order_id
+        WHERE o.risk_account = ${account} AND t.executed_at >= ${dayStart}
+        GROUP BY t.tradingsymbol, t.exchange) x) AS today,
+      (SELECT COUNT(*)::int FROM orders
+        WHERE risk_account = ${account} AND risk_passed AND created_at >= ${dayStart} AND id <> ${orderId}) AS count,
+      (SELECT COALESCE(json_agg(json_build_object('quantity', r.quantity, 'value', r.value) ORDER BY r.created_at DESC), '[]'::json) FROM (
+        SELECT quantity, ROUND(quantity * reference_price, 2)::text AS value, created_at FROM orders
+        WHERE risk_account = ${account} AND strategy_id = ${args.state.request.strategyId} AND risk_passed AND id <> ${orderId}
+        ORDER BY created_at DESC LIMIT 50) r) AS recent,
+      (SELECT json_build_object('status', status, 'reason', reason, 'reset_at', reset_at, 'engaged_at', engaged_at) FROM kill_switches WHERE account = ${account}) AS kill_switch`;
+  return row;
+}
 
+function snapshotOf(book: BookRow, args: AdmitArgs): AccountSnapshot {
+  const { positions, pending, today, count, recent } = book;
   const pendingOrders: PendingOrder[] = pending.map((p) => ({
     orderId: p.id, strategyId: p.strategy_id, tradingsymbol: p.tradingsymbol, exchange: p.exchange, underlying: p.underlying,
     side: p.side, remainingQuantity: p.remaining, referencePricePaise: paise(p.reference), reservedMarginPaise: paise(p.reserved),
@@ -165,13 +183,14 @@ async function readSnapshot(db: Db, args: AdmitArgs): Promise<AccountSnapshot> {
     charges += BigInt(paise(t.charges));
   }
   for (const p of pendingOrders) turnover += BigInt(p.remainingQuantity) * BigInt(p.referencePricePaise);
-  const ks = await db.killSwitch.findUnique({ where: { account } });
+  const ks = book.kill_switch;
+  const at = (t: string | null) => (t === null ? null : new Date(t));
   return {
     positions: held,
     pending: pendingOrders,
     day: { orderCount: count, turnoverPaise: Number(turnover), grossPnlPaise: Number(grossPnl), chargesPaise: Number(charges) },
     recent: { quantities: recent.map((r) => r.quantity), valuesPaise: recent.map((r) => paise(r.value)) },
     availableMarginPaise: null,
-    killSwitch: ks ? { status: ks.status as 'ACTIVE' | 'HALTED', reason: ks.reason, resetAtMs: ks.resetAt?.getTime() ?? null, engagedAt: ks.engagedAt?.toISOString() ?? null, resetAt: ks.resetAt?.toISOString() ?? null } : null,
+    killSwitch: ks ? { status: ks.status as 'ACTIVE' | 'HALTED', reason: ks.reason, resetAtMs: at(ks.reset_at)?.getTime() ?? null, engagedAt: at(ks.engaged_at)?.toISOString() ?? null, resetAt: at(ks.reset_at)?.toISOString() ?? null } : null,
   };
 }
