@@ -5,7 +5,9 @@ import { evaluateRisk, marginToReservePaise, referencePricePaise } from '../doma
 import { combineReports } from '../domain/risk/gate-report';
 import type { MarketQuote, RiskContext, SessionCalendar } from '../domain/risk/risk-types';
 import type { KiteGateway } from '../broker/kite-gateway';
+import type { OrderStore } from '../store/order-store';
 import type { AdmitArgs, RiskStore } from '../store/risk-store';
+import { recordOutcome, type PendingSave, type Recorded } from './record-outcome';
 
 export interface RiskActivityDeps {
   riskConfig: { current(): LoadedRiskConfig };
@@ -16,7 +18,12 @@ export interface RiskActivityDeps {
   session?: () => Promise<SessionCalendar | null>;
   now?: () => number;
   log?: (msg: string) => void;
+  /** Where the gate saves the order as its decision leaves it (recordOutcome); none: the workflow saves. */
+  store?: Pick<OrderStore, 'saveProgress'>;
 }
+
+/** The gate's report; `recorded` when the gate also saved the order as VALIDATED (the workflow then does not). */
+export type Assessed = ValidationReport & { recorded?: Recorded };
 
 const isOptionBuy = (state: OrderState) => state.request.side === 'BUY' && ['CE', 'PE'].includes(state.instrument?.instrumentType ?? '');
 
@@ -33,11 +40,14 @@ export function createRiskActivities(d: RiskActivityDeps) {
      * and margin in the same locked transaction. Safe to retry: a decision already written is returned as it was.
      * Market data and margins are gathered before the lock; missing ones fail the checks that need them (fail closed).
      */
-    async assessOrderRisk(args: { state: OrderState; basic: ValidationReport }): Promise<ValidationReport> {
+    async assessOrderRisk(args: { state: OrderState; basic: ValidationReport; record?: PendingSave }): Promise<Assessed> {
       // The full report stays in Postgres (the gate writes it); the workflow's history carries the compact one.
       const already = await d.riskStore.existingDecision(args.state.orderId);
-      if (already) return compactReport(already);
-      return compactReport(await gate(args.state, args.basic, (a) => d.riskStore.admit(a)));
+      const report = compactReport(already ?? (await gate(args.state, args.basic, (a) => d.riskStore.admit(a))));
+      // With `record`, the order is saved as VALIDATED with this report: admission needs no save of its own.
+      const instrument = args.state.instrument;
+      const recorded = d.store ? await recordOutcome(d.store, args.record, (at) => ({ type: 'VALIDATED', report, instrument, at }), d.log) : undefined;
+      return recorded ? { ...report, recorded } : report;
     },
 
     /**

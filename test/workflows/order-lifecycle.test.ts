@@ -360,13 +360,14 @@ describe('order lifecycle workflow', () => {
     });
   });
 
-  test('a placement and a read save the order with their outcome, so a filled order needs no save of its own after admission', async () => {
+  test('the risk gate, a placement and a read save the order with their outcome, so a filled order needs no save activity of its own', async () => {
     await withOrder({}, async (handle, stubs) => {
       const result = await handle.result();
 
       expect(result.status).toBe('FILLED');
-      // Admission saves once (before the broker sees the order); placing and each read saved what they did.
-      expect(stubs.calls.saveOrderProgress).toBe(1);
+      // The gate saved the admitted order (before the broker saw it); placing and each read saved what they did.
+      expect(stubs.calls.saveOrderProgress).toBe(0);
+      expect(stubs.saves[0].state).toMatchObject({ status: 'PENDING', brokerOrderId: null });
       const saved = stubs.events().map((e) => e.sequence);
       expect(new Set(saved).size).toBe(saved.length);
       expect(Math.max(...saved)).toBe(result.eventSequence);

@@ -82,7 +82,9 @@ export function stubActivities(opts: StubOptions = {}) {
     },
     async assessOrderRisk(args) {
       calls.assessOrderRisk++;
-      return opts.risk ? opts.risk(args.basic) : { ...args.basic, flags: [], configVersion: 'stub' };
+      const report = opts.risk ? await opts.risk(args.basic) : { ...args.basic, flags: [], configVersion: 'stub' };
+      const instrument = args.state.instrument;
+      return { ...report, recorded: await recordOutcome(store, recording(args.record), (at) => ({ type: 'VALIDATED', report, instrument, at })) };
     },
     async getLastPrice() {
       return opts.lastPrice ?? null;

@@ -3,7 +3,7 @@ import { admissionBroker } from './activities';
 import { brokerCall } from './broker-calls';
 import { isAbandoned } from './failures';
 import type { OrderRun } from './order-run';
-import { assessRisk } from './risk';
+import { admitThroughGate } from './risk';
 
 /**
  * Validation and the risk gate, persisted. A refused order answers the POST from here; an admitted one answers once
@@ -13,11 +13,11 @@ export async function admit(run: OrderRun): Promise<void> {
   const { exchange, tradingsymbol } = run.state.request;
   const instrument = await brokerCall(run, 'looking up the instrument', () => admissionBroker.lookupInstrument({ exchange, tradingsymbol }));
   if (!isAbandoned(instrument)) {
-    let report = validateOrder(run.state.request, instrument);
+    const basic = validateOrder(run.state.request, instrument);
     // A leg whose exposure its parent already reserved gets the basic checks only (see OrderLink.riskCovered).
-    if (report.passed && !run.state.link?.riskCovered) report = await assessRisk(run, { ...run.state, instrument }, report);
-    run.apply({ type: 'VALIDATED', report, instrument, at: run.now() });
+    if (basic.passed && !run.state.link?.riskCovered) await admitThroughGate(run, { ...run.state, instrument }, basic);
+    else run.apply({ type: 'VALIDATED', report: basic, instrument, at: run.now() });
   }
-  await run.flush();
+  await run.flush(); // saves what the gate did not
   if (run.state.status !== 'PENDING') run.admitted = true;
 }

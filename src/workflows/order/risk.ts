@@ -1,4 +1,5 @@
 import { modifiedRequest } from '../../domain/order-modification';
+import type { Assessed } from '../../activities/risk-activities';
 import type { OrderState } from '../../domain/order-state';
 import { validateOrder, type ValidationReport } from '../../domain/order-validation';
 import { gateUnavailable } from '../../domain/risk/gate-report';
@@ -7,13 +8,18 @@ import { admissionGate, gate } from './activities';
 import { failureMessage } from './failures';
 import type { CommandError, OrderRun } from './order-run';
 
-/** The risk gate's report on a new order. */
-export function assessRisk(run: OrderRun, s: OrderState, basic: ValidationReport): Promise<ValidationReport> {
-  return failClosed(run, basic, () => admissionGate.assessOrderRisk({ state: s, basic }));
+/**
+ * The risk gate's report on a new order, applied (VALIDATED). The gate saves the order as it leaves it (`record`), so
+ * admission needs no save of its own; a gate that cannot run rejects the order (fail closed), saved by the workflow.
+ */
+export async function admitThroughGate(run: OrderRun, s: OrderState, basic: ValidationReport): Promise<void> {
+  const record = run.pendingSave();
+  const { recorded, ...report }: Assessed = await failClosed(run, basic, () => admissionGate.assessOrderRisk({ state: s, basic, record }));
+  run.applyRecorded({ type: 'VALIDATED', report, instrument: s.instrument, at: record.at }, recorded);
 }
 
 /** The gate's report, or — when the gate cannot run within its budget — a rejection that says so. */
-async function failClosed(run: OrderRun, basic: ValidationReport, assess: () => Promise<ValidationReport>): Promise<ValidationReport> {
+async function failClosed<R extends ValidationReport>(run: OrderRun, basic: ValidationReport, assess: () => Promise<R>): Promise<R | ValidationReport> {
   try {
     return await assess();
   } catch (err) {
