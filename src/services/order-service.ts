@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
-  isGrpcDeadlineError, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  isGrpcDeadlineError, isGrpcServiceError, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError, type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -42,6 +42,15 @@ const QUERY_DEADLINE_MS = 2000;
 const stateUnavailable = (orderId: string) =>
   retryLater(503, 'ORDER_STATE_UNAVAILABLE', `order ${orderId} is being admitted and no worker answered within ${QUERY_DEADLINE_MS} ms; ask again shortly`, 1);
 
+/**
+ * The server could not run an update-with-start as a whole (FAILED_PRECONDITION, "Update-with-Start could not be
+ * executed"): seen under a burst when a re-sent POST joined a workflow that completed before the update reached it.
+ */
+export function isUpdateWithStartRace(err: unknown): boolean {
+  return isGrpcServiceError(err) && err.code === FAILED_PRECONDITION && /update-with-start could not be executed/i.test(err.details ?? err.message);
+}
+const FAILED_PRECONDITION = 9;
+
 const isAdmissionDeadline = (err: unknown) => err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err);
 
 export type OrderView = ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>;
@@ -60,6 +69,28 @@ export class OrderService {
   async placeOrder(request: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
     const orderId = orderIdFor(request.clientOrderId);
     const hash = payloadHash(request);
+    for (let ask = 1; ; ask++) {
+      try {
+        const result = await this.admit(orderId, request, hash);
+        const order = await this.view(result.state);
+        if (!result.accepted) throw rejection(order);
+        await this.d.monitors?.startFor(orderId, request);
+        return { created: true, order };
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replayOfFinished(request, hash);
+        // The order's workflow ended between the start (which joined it, running) and the update: ask once more, and
+        // the start then finds it closed (WorkflowExecutionAlreadyStartedError above), or a new run takes the update.
+        if (isUpdateWithStartRace(err)) {
+          if (ask < 3) continue;
+          throw retryLater(503, 'ADMISSION_TIMEOUT', `order ${orderId} changed while it was being admitted; send the same request again (same clientOrderId) to learn its outcome`, 1);
+        }
+        throw mapUpdateError(err);
+      }
+    }
+  }
+
+  /** Update-with-start of the order's workflow (a new one, or the running one), answered once the order is admitted. */
+  private admit(orderId: string, request: OrderRequest, hash: string) {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof orderLifecycleWorkflow>('orderLifecycleWorkflow', {
       workflowId: orderId, taskQueue: this.d.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
@@ -71,18 +102,9 @@ export class OrderService {
         { key: OrderStrategyId, value: request.strategyId }, { key: OrderStatusKey, value: 'RECEIVED' },
       ],
     });
-    try {
-      const result = await this.admission.run((deadline) => this.d.client.connection.withDeadline(deadline, () => (
-        this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation })
-      )), isAdmissionDeadline);
-      const order = await this.view(result.state);
-      if (!result.accepted) throw rejection(order);
-      await this.d.monitors?.startFor(orderId, request);
-      return { created: true, order };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replayOfFinished(request, hash);
-      throw mapUpdateError(err);
-    }
+    return this.admission.run((deadline) => this.d.client.connection.withDeadline(deadline, () => (
+      this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation })
+    )), isAdmissionDeadline);
   }
 
   /** The workflow is closed: the same payload gets the stored order back, a different one a 409. */
