@@ -44,7 +44,8 @@ const stateUnavailable = (orderId: string) =>
 
 /**
  * The server could not run an update-with-start as a whole (FAILED_PRECONDITION, "Update-with-Start could not be
- * executed"): seen under a burst when a re-sent POST joined a workflow that completed before the update reached it.
+ * executed"), seen once in the 500-order burst for a re-sent POST: most likely its workflow completed between the start
+ * (which joined it, running) and the update. Asking again is safe: the admission update is idempotent.
  */
 export function isUpdateWithStartRace(err: unknown): boolean {
   return isGrpcServiceError(err) && err.code === FAILED_PRECONDITION && /update-with-start could not be executed/i.test(err.details ?? err.message);
@@ -78,8 +79,8 @@ export class OrderService {
         return { created: true, order };
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replayOfFinished(request, hash);
-        // The order's workflow ended between the start (which joined it, running) and the update: ask once more, and
-        // the start then finds it closed (WorkflowExecutionAlreadyStartedError above), or a new run takes the update.
+        // The server could not run start and update together (most likely the workflow ended in between): ask once
+        // more; the start then finds it closed (WorkflowExecutionAlreadyStartedError above) or the update runs.
         if (isUpdateWithStartRace(err)) {
           if (ask < 3) continue;
           throw retryLater(503, 'ADMISSION_TIMEOUT', `order ${orderId} changed while it was being admitted; send the same request again (same clientOrderId) to learn its outcome`, 1);
