@@ -1,3 +1,4 @@
+import type { PendingSave } from '../../activities/record-outcome';
 import { refusedBeforeFill } from '../../domain/order-snapshot';
 import { once } from './activities';
 import { brokerCall, withRetry } from './broker-calls';
@@ -13,7 +14,7 @@ export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postba
   const brokerOrderId = run.state.brokerOrderId;
   if (!brokerOrderId) return;
   let fetched;
-  let record = run.pendingSave(); // the read that answers saves what its snapshot does to the order
+  let record!: PendingSave; // the read that answers saves what its snapshot does to the order
   try {
     fetched = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => once.fetchBrokerOrder({ brokerOrderId, record: { ...(record = run.pendingSave()), source } })));
   } catch (err) {

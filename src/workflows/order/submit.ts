@@ -1,3 +1,4 @@
+import type { PendingSave } from '../../activities/record-outcome';
 import { broker, placingOnce } from './activities';
 import { brokerCall, withRetry } from './broker-calls';
 import { brokerRefusal, failureMessage, isAbandoned, isTokenExpired } from './failures';
@@ -28,7 +29,7 @@ export async function submit(run: OrderRun): Promise<void> {
   let lookFirst = false;
   for (;;) {
     try {
-      let record = run.pendingSave(); // the attempt that answers saves the order as SUBMITTED with its answer
+      let record!: PendingSave; // the attempt that answers saves the order as SUBMITTED with its answer
       const r = await withRetry(run, 'place', (attempt) => placingOnce.submitOrderToBroker({
         orderId: s.orderId, tag: s.tag, request: s.request, ...(lookFirst || attempt > 1 ? { lookFirst: true } : {}), record: (record = run.pendingSave()),
       }));
