@@ -396,6 +396,8 @@ describe('order lifecycle workflow', () => {
       const opened = [...last.values()].find((e) => e.toStatus === 'OPEN');
       expect(hint?.sequence).toBe(before + 1);
       expect(opened?.sequence).toBeGreaterThan(before + 1);
+      // The audit's times follow its sequence: the status the read brought is not stamped before the hint that came first.
+      expect(Date.parse(opened!.occurredAt)).toBeGreaterThanOrEqual(Date.parse(hint!.occurredAt));
       expect(open.eventSequence).toBeGreaterThanOrEqual(opened!.sequence);
       await handle.cancel();
     });

@@ -93,13 +93,15 @@ export class OrderRun {
   }
 
   /**
-   * Applies an activity's outcome. When the activity saved it (`recorded`) and nothing else happened to the order
-   * during the call, Postgres holds exactly this state: nothing is left to save. Otherwise (a signal came in
-   * meanwhile, or the activity's save failed) the next flush saves it all, over what the activity saved.
+   * Applies an activity's outcome. When nothing else happened to the order during the call, the event carries the
+   * time of the call (as the activity stamped it), and when the activity saved it (`recorded`) Postgres holds exactly
+   * this state: nothing is left to save. When something did (a signal came in meanwhile), the event carries the time
+   * it is applied, so the audit's times follow its sequence, and the next flush saves it all over the activity's save.
    */
-  applyRecorded(event: OrderEvent, recorded: Recorded | undefined): void {
-    this.apply(event);
-    this.saved(recorded);
+  applyRecorded(event: (at: string) => OrderEvent, record: PendingSave, recorded: Recorded | undefined): void {
+    const untouched = this.state.eventSequence === record.state.eventSequence;
+    this.apply(event(untouched ? record.at : this.now()));
+    if (untouched) this.saved(recorded);
   }
 
   /** An activity made the pending save: nothing is left to save unless the order moved on during the call. */

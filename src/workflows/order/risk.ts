@@ -15,7 +15,7 @@ import type { CommandError, OrderRun } from './order-run';
 export async function admitThroughGate(run: OrderRun, s: OrderState, basic: ValidationReport): Promise<void> {
   const record = run.pendingSave();
   const { recorded, ...report }: Assessed = await failClosed(run, basic, () => admissionGate.assessOrderRisk({ state: s, basic, record }));
-  run.applyRecorded({ type: 'VALIDATED', report, instrument: s.instrument, at: record.at }, recorded);
+  run.applyRecorded((at) => ({ type: 'VALIDATED', report, instrument: s.instrument, at }), record, recorded);
 }
 
 /** The gate's report, or — when the gate cannot run within its budget — a rejection that says so. */

@@ -33,7 +33,7 @@ export async function submit(run: OrderRun): Promise<void> {
       const r = await withRetry(run, 'place', (attempt) => placingOnce.submitOrderToBroker({
         orderId: s.orderId, tag: s.tag, request: s.request, ...(lookFirst || attempt > 1 ? { lookFirst: true } : {}), record: (record = run.pendingSave()),
       }));
-      run.applyRecorded({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at: record.at }, r.recorded);
+      run.applyRecorded((at) => ({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at }), record, r.recorded);
       return;
     } catch (err) {
       const refused = brokerRefusal(err);
