@@ -16,9 +16,14 @@ const workers: ChildProcess[] = [];
 
 const sql = <T = any>(text: string, params: unknown[] = []) => stack.sql<T>(text, params);
 
+// The shipped broker timeout (7 s), not the test stack's 1.5 s: under this burst the in-process paper broker can take
+// longer than 1.5 s to get to a request, and a request the client gave up on but the broker then acts on is the
+// late-broker fault (issue 12), not what this test is about: the limit shared by two workers.
+const TIMEOUT = { KITE_TIMEOUT_MS: '7000' };
+
 beforeAll(async () => {
-  stack = await startStack({ PAPER_RATE_LIMIT: 'on', PAPER_STARTING_CASH: '1000000000', ORDER_POLL_MIN_MS: '2000', ORDER_POLL_MAX_MS: '10000' }, { worker: false });
-  for (let i = 0; i < 2; i++) workers.push(spawnWorker(workerEnvFor(stack)));
+  stack = await startStack({ PAPER_RATE_LIMIT: 'on', PAPER_STARTING_CASH: '1000000000', ORDER_POLL_MIN_MS: '2000', ORDER_POLL_MAX_MS: '10000', ...TIMEOUT }, { worker: false });
+  for (let i = 0; i < 2; i++) workers.push(spawnWorker(workerEnvFor(stack, TIMEOUT)));
 }, 120_000);
 afterAll(async () => {
   await Promise.all(workers.map(kill9));
