@@ -42,9 +42,9 @@ export function orderRow(state: OrderState) {
     submittedAt: state.submittedAt ? new Date(state.submittedAt) : null, updatedAt: new Date(state.updatedAt),
     filledAt: state.filledAt ? new Date(state.filledAt) : null,
     // A compact report (the gate's) never overwrites the full one the gate wrote.
-    validationResult: state.validation && !isCompact(state.validation) ? json(state.validation) : undefined,
-    metadata: r.metadata ? json(r.metadata) : undefined,
-    intervention: state.intervention ? json(state.intervention) : Prisma.DbNull,
+    validationResult: state.validation && !isCompact(state.validation) ? state.validation : undefined,
+    metadata: r.metadata ?? undefined,
+    intervention: state.intervention ?? null,
   };
 }
 
@@ -54,20 +54,21 @@ const DECIMAL_FIELDS = new Set(['price', 'triggerPrice', 'stopLoss', 'takeProfit
 /** The schema maps every camelCase field of Order to its snake_case column. */
 const column = (field: string) => Prisma.raw(field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
 const fieldValue = (field: string, v: unknown) =>
-  v === null || v === Prisma.DbNull ? Prisma.sql`NULL`
+  v === null ? Prisma.sql`NULL`
     : JSON_FIELDS.has(field) ? Prisma.sql`${JSON.stringify(v)}::jsonb`
       : DECIMAL_FIELDS.has(field) ? Prisma.sql`${String(v)}::numeric` : Prisma.sql`${v}`;
 
 /**
- * One statement that inserts an order row or updates it (the fields of `update` that are not undefined), as
- * `order.upsert` would: measured at ~6 ms per call through Prisma's query engine against ~1 ms as raw SQL, and it
- * runs in every save and in the risk gate's locked transaction.
+ * One statement that inserts an order row (`keys`, written once, and `row`) or updates its `row` fields (those not
+ * undefined), as `order.upsert` would: measured at ~6 ms per call through Prisma's query engine against ~1 ms as raw
+ * SQL, and it runs in every save and in the risk gate's locked transaction. Each value is sent once (EXCLUDED).
  */
-export function upsertOrderSql(create: Record<string, unknown>, update: Record<string, unknown>): Prisma.Sql {
-  const fields = Object.keys(create).filter((f) => create[f] !== undefined);
-  const changed = Object.keys(update).filter((f) => update[f] !== undefined);
-  return Prisma.sql`INSERT INTO orders (${Prisma.join(fields.map(column))}) VALUES (${Prisma.join(fields.map((f) => fieldValue(f, create[f])))})
-    ON CONFLICT (id) DO UPDATE SET ${Prisma.join(changed.map((f) => Prisma.sql`${column(f)} = ${fieldValue(f, update[f])}`))}`;
+export function upsertOrderSql(keys: Record<string, unknown>, row: Record<string, unknown>): Prisma.Sql {
+  const changed = Object.keys(row).filter((f) => row[f] !== undefined);
+  const fields = [...Object.keys(keys).filter((f) => keys[f] !== undefined), ...changed];
+  const values = { ...keys, ...row };
+  return Prisma.sql`INSERT INTO orders (${Prisma.join(fields.map(column))}) VALUES (${Prisma.join(fields.map((f) => fieldValue(f, values[f])))})
+    ON CONFLICT (id) DO UPDATE SET ${Prisma.join(changed.map((f) => Prisma.sql`${column(f)} = EXCLUDED.${column(f)}`))}`;
 }
 
 /** Create-only keys of an orders row. */
@@ -108,7 +109,7 @@ export class OrderStore {
     const fills = state.slices?.length ? [] : state.fills;
     const charges = chargesPerFill(r.side, fills, this.charges);
     await this.db.$transaction(async (tx) => {
-      await tx.$executeRaw`${upsertOrderSql({ ...orderKeys(state), ...row }, row)}`;
+      await tx.$executeRaw`${upsertOrderSql(orderKeys(state), row)}`;
       if (events.length > 0) await tx.$executeRaw`${upsertEvents(state.orderId, events)}`;
       if (fills.length === 0) return;
       const inserted = await tx.trade.createManyAndReturn({

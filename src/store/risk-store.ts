@@ -3,7 +3,7 @@ import type { OrderState } from '../domain/order-state';
 import type { ValidationReport } from '../domain/order-validation';
 import type { AccountSnapshot, HeldPosition, PendingOrder } from '../domain/risk/risk-types';
 import type { Db } from './prisma';
-import { json, orderKeys, orderRow, upsertOrderSql } from './order-store';
+import { orderKeys, orderRow, upsertOrderSql } from './order-store';
 
 const LIVE = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
 const IST_OFFSET_MS = 330 * 60_000;
@@ -73,9 +73,9 @@ export class RiskStore {
       const risk = decision.passed ? {
         riskAccount: args.account, underlying: args.underlying, riskPassed: true,
         referencePrice: decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise),
-        reservedMargin: paiseToRupees(decision.reservedMarginPaise), validationResult: json(decision.report),
-      } : { validationResult: json(decision.report) };
-      await tx.$executeRaw`${upsertOrderSql({ ...orderKeys(state), ...orderRow(state), ...risk }, { ...orderRow(state), ...risk })}`;
+        reservedMargin: paiseToRupees(decision.reservedMarginPaise), validationResult: decision.report,
+      } : { validationResult: decision.report };
+      await tx.$executeRaw`${upsertOrderSql(orderKeys(state), { ...orderRow(state), ...risk })}`;
       return decision.report;
     }, { maxWait: 10_000, timeout: 30_000 });
   }
