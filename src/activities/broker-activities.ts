@@ -29,6 +29,14 @@ function sendDeadline(brokerTimeoutMs: number): number {
   return info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - brokerTimeoutMs - 2000;
 }
 
+async function takeTicket(store: Pick<OrderStore, 'takeSendTicket'>, tag: string, orderId: string): Promise<boolean> {
+  try {
+    return await store.takeSendTicket(tag, orderId);
+  } catch (err) {
+    throw ApplicationFailure.retryable(`could not take the send ticket, nothing was sent: ${err instanceof Error ? err.message : String(err)}`, 'SEND_TICKET_UNAVAILABLE');
+  }
+}
+
 /** A placement's outcome; `recorded` when the activity saved it (the workflow then does not). */
 export type Placed = { brokerOrderId: string; recovered: boolean; recorded?: Recorded };
 /** The broker's snapshot; `recorded` when the activity saved what it does to the order. */
@@ -38,8 +46,8 @@ export interface BrokerActivityDeps {
   broker: Pick<KiteGateway, 'getInstrument' | 'placeOrder' | 'findOrderByTag' | 'getOrderSnapshot' | 'modifyOrder' | 'cancelOrder'>;
   /** The broker's HTTP timeout, reserved at the end of an attempt's budget. */
   brokerTimeoutMs?: number;
-  /** Where a placement or a read saves the order with its outcome (recordOutcome). */
-  store: Pick<OrderStore, 'saveProgress'>;
+  /** Where a placement or a read saves the order with its outcome (recordOutcome), and a placement takes its send ticket. */
+  store: Pick<OrderStore, 'saveProgress' | 'takeSendTicket'>;
   log?: (msg: string) => void;
 }
 
@@ -63,8 +71,12 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, store, 
     async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest; lookFirst?: boolean; record?: PendingSave }): Promise<Placed> {
       const { attempt } = Context.current().info;
       let placed: { brokerOrderId: string; recovered: boolean };
+      // The send ticket: a first attempt that finds it taken runs again after a crash (a local activity restarts from
+      // attempt 1), so an earlier run may have reached the broker. A database that cannot say fails before any send.
+      let lookFirst = attempt > 1 || args.lookFirst === true;
+      if (!lookFirst) lookFirst = !(await takeTicket(store, args.tag, args.orderId));
       try {
-        const found = attempt > 1 || args.lookFirst ? await broker.findOrderByTag(args.tag) : null;
+        const found = lookFirst ? await broker.findOrderByTag(args.tag) : null;
         placed = found
           ? { brokerOrderId: found.brokerOrderId, recovered: true }
           : { brokerOrderId: await broker.placeOrder(args.request, args.tag, sendDeadline(brokerTimeoutMs)), recovered: false };

@@ -129,6 +129,15 @@ export class OrderStore {
     }, { maxWait: 10_000, timeout: 30_000 });
   }
 
+  /**
+   * Takes the send ticket of a placement under `tag`: true for the first taker, false when it was taken before (an
+   * earlier attempt may have reached the broker, so the caller looks the tag up before it places).
+   */
+  async takeSendTicket(tag: string, orderId: string): Promise<boolean> {
+    const taken = await this.db.$executeRaw`INSERT INTO broker_send_tickets (tag, order_id) VALUES (${tag}, ${orderId}) ON CONFLICT (tag) DO NOTHING`;
+    return taken === 1;
+  }
+
   async getOrder(id: string) {
     const order = await this.db.order.findUnique({
       where: { id },

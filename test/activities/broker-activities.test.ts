@@ -1,5 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBrokerActivities, type BrokerActivityDeps } from '../../src/activities/broker-activities';
+import { KiteGateway } from '../../src/broker/kite-gateway';
 import type { PendingSave } from '../../src/activities/record-outcome';
 import { initialOrderState, type OrderState } from '../../src/domain/order-state';
 import { transition } from '../../src/domain/order-transition';
@@ -7,6 +8,7 @@ import type { BrokerOrderSnapshot } from '../../src/domain/order-types';
 import { OrderStore } from '../../src/store/order-store';
 import type { Db } from '../../src/store/prisma';
 import { BANKNIFTY_CE, limitBuy, snapshot, trade } from '../domain/fixtures';
+import { ACCESS_TOKEN, API_KEY, startHarness, type Harness } from '../paper/paper-harness';
 import { useTestPrisma } from '../support/prisma';
 
 let prisma: Db;
@@ -98,11 +100,62 @@ describe('broker activities save the order with their outcome (one activity inst
 
   it('when the save fails, then the placement still answers (the broker has the order) and says nothing was recorded', async () => {
     const { state, record } = await admitted();
-    const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); } });
+    const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); }, takeSendTicket: async () => true });
 
     const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
 
     expect(placed).toEqual({ brokerOrderId: 'B-77', recovered: false });
     expect(await prisma.order.findUnique({ where: { id: state.orderId }, select: { status: true } })).toEqual({ status: 'PENDING' });
+  });
+});
+
+describe('a placement run again from attempt 1 (a local activity whose worker died) sends nothing twice: the send ticket', () => {
+  let h: Harness;
+  let gateway: KiteGateway;
+  beforeAll(async () => {
+    h = await startHarness();
+    gateway = new KiteGateway({ apiKey: API_KEY, accessToken: ACCESS_TOKEN, root: h.root, timeoutMs: 5000 });
+  });
+  afterAll(() => h.close());
+
+  /** An admitted order on a contract the paper broker lists. */
+  async function admittedAtPaper(): Promise<{ state: OrderState; record: PendingSave }> {
+    const { state, record } = await admitted();
+    const paper = h.broker.instruments().find((i) => i.segment === 'NFO-OPT')!;
+    const request = { ...state.request, tradingsymbol: paper.tradingsymbol, exchange: 'NFO' as const };
+    return { state: { ...state, request }, record: { ...record, state: { ...record.state, request } } };
+  }
+  const brokerOrders = async (tag: string) => ((await h.control('GET', `/control/orders?tag=${tag}`)) as { count: number }).count;
+
+  it('when the first run placed the order and died before it answered, then the second run adopts the broker order by its tag', async () => {
+    const { state, record } = await admittedAtPaper();
+    const acts = createBrokerActivities({ broker: gateway, store: orders });
+    const args = { orderId: state.orderId, tag: state.tag, request: state.request, record };
+
+    const first = await run(acts.submitOrderToBroker, args); // its answer never reached the workflow
+    const again = await run(acts.submitOrderToBroker, args); // attempt 1 again, no lookFirst: only the ticket knows
+
+    expect(again).toMatchObject({ brokerOrderId: first.brokerOrderId, recovered: true });
+    expect(await brokerOrders(state.tag)).toBe(1);
+  });
+
+  it('when the first run took the ticket and died before it sent, then the second run looks, finds nothing and places once', async () => {
+    const { state, record } = await admittedAtPaper();
+    expect(await orders.takeSendTicket(state.tag, state.orderId)).toBe(true); // the first run, killed right after
+    const acts = createBrokerActivities({ broker: gateway, store: orders });
+
+    const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
+
+    expect(placed).toMatchObject({ recovered: false });
+    expect(await brokerOrders(state.tag)).toBe(1);
+    expect((await orders.getOrder(state.orderId))?.brokerOrderId).toBe(placed.brokerOrderId);
+  });
+
+  it('when the ticket cannot be taken (the database is down), then nothing is sent and the attempt fails retryably', async () => {
+    const { state, record } = await admittedAtPaper();
+    const acts = createBrokerActivities({ broker: gateway, store: { saveProgress: async () => undefined, takeSendTicket: async () => { throw new Error('database is down'); } } });
+
+    await expect(run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record })).rejects.toMatchObject({ type: 'SEND_TICKET_UNAVAILABLE', nonRetryable: false });
+    expect(await brokerOrders(state.tag)).toBe(0);
   });
 });

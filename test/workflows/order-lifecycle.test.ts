@@ -8,7 +8,7 @@ import { pollUntil } from '../support/poll';
 import { replayAndRecord } from '../support/replay';
 import { useWorkflowTestServer } from '../support/workflow-suite';
 import { waitForOrder, withOrderWorkflow, type OrderHandle } from './order-harness';
-import { limitBuy, snapshot, stubActivities, type StubOptions } from './order-stubs';
+import { limitBuy, snapshot, stubActivities, trade, type StubOptions } from './order-stubs';
 
 const suite = useWorkflowTestServer();
 
@@ -375,31 +375,49 @@ describe('order lifecycle workflow', () => {
     }, limitBuy({ quantity: 90 }));
   });
 
-  test('when a broker hint arrives while a read is saving its outcome, then the workflow saves the order itself and the audit keeps both', async () => {
+  test('when a broker hint arrives while a read is out, then the read\'s save stands (no save by the workflow) and the hint is recorded with the next save', async () => {
     let release!: () => void;
     const until = new Promise<void>((r) => { release = r; });
     let started!: () => void;
     const readStarted = new Promise<void>((r) => { started = r; });
-    await withOrder({ snapshots: [snapshot()], holdFirstRead: { started, until } }, async (handle, stubs) => {
+    const filled = snapshot({ status: 'COMPLETE', filledQuantity: 90, pendingQuantity: 0, averagePricePaise: 10_000, trades: [trade('T-hint', 90, 10_000)] });
+    await withOrder({ snapshots: [snapshot(), filled], holdFirstRead: { started, until } }, async (handle, stubs) => {
       await readStarted;
-      const before = (await handle.query(orderStateQuery)).eventSequence;
-      await handle.signal(brokerUpdateSignal, { source: 'broker-postback', status: 'OPEN' });
-      await pollUntil(() => handle.query(orderStateQuery), (s) => s.eventSequence > before, { what: 'the hint never reached the workflow' });
+      await handle.signal(brokerUpdateSignal, { source: 'broker-postback', status: 'COMPLETE', filledQuantity: 90 });
+      await signalHandled(handle); // the hint is in before the read answers
       const ownSaves = stubs.calls.saveOrderProgress;
       release();
 
-      const open = await waitForStatus(handle, (s) => s.status === 'OPEN');
-      await pollUntil(async () => stubs.calls.saveOrderProgress, (n) => n > ownSaves, { what: 'the workflow never saved the order itself' });
-      // The last save of each sequence is the workflow's truth: the hint, then the OPEN status after it.
+      // The hint says more than the held read (OPEN, nothing filled): the order reads again and fills.
+      const done = await waitForStatus(handle, (s) => s.status === 'FILLED');
+      expect(stubs.calls.saveOrderProgress).toBe(ownSaves); // every save was made by the reads themselves
       const last = new Map(stubs.events().map((e) => [e.sequence, e]));
-      const hint = [...last.values()].find((e) => e.type === 'BROKER_SIGNAL');
       const opened = [...last.values()].find((e) => e.toStatus === 'OPEN');
-      expect(hint?.sequence).toBe(before + 1);
-      expect(opened?.sequence).toBeGreaterThan(before + 1);
-      // The audit's times follow its sequence: the status the read brought is not stamped before the hint that came first.
-      expect(Date.parse(opened!.occurredAt)).toBeGreaterThanOrEqual(Date.parse(hint!.occurredAt));
-      expect(open.eventSequence).toBeGreaterThanOrEqual(opened!.sequence);
-      await handle.cancel();
+      const hint = [...last.values()].find((e) => e.type === 'BROKER_SIGNAL');
+      const fill = [...last.values()].find((e) => e.toStatus === 'FILLED');
+      expect(hint).toMatchObject({ source: 'broker-postback', payload: { status: 'COMPLETE', filledQuantity: 90 } });
+      // Sequence follows time: the read's OPEN (stamped when it was sent), the hint (when it came in), the fill.
+      expect(opened!.sequence).toBeLessThan(hint!.sequence);
+      expect(hint!.sequence).toBeLessThan(fill!.sequence);
+      expect(Date.parse(hint!.occurredAt)).toBeGreaterThanOrEqual(Date.parse(opened!.occurredAt));
+      expect(done.eventSequence).toBe(fill!.sequence);
+    });
+  });
+
+  test('when a hint the read already covers arrives while it is out, then the order does not read again for it', async () => {
+    let release!: () => void;
+    const until = new Promise<void>((r) => { release = r; });
+    let started!: () => void;
+    const readStarted = new Promise<void>((r) => { started = r; });
+    const filled = snapshot({ status: 'COMPLETE', filledQuantity: 90, pendingQuantity: 0, averagePricePaise: 10_000, trades: [trade('T-covered', 90, 10_000)] });
+    await withOrder({ snapshots: [filled], holdFirstRead: { started, until } }, async (handle, stubs) => {
+      await readStarted;
+      await handle.signal(brokerUpdateSignal, { source: 'broker-book', status: 'COMPLETE', filledQuantity: 90 });
+      await signalHandled(handle);
+      release();
+      await waitForStatus(handle, (s) => s.status === 'FILLED');
+      expect(stubs.calls.fetchBrokerOrder).toBe(1);
+      expect(stubs.calls.saveOrderProgress).toBe(0);
     });
   });
 
@@ -454,3 +472,11 @@ describe('order lifecycle workflow', () => {
     });
   });
 });
+
+/** Waits until a workflow task has completed after the last signal: the workflow has handled it. */
+async function signalHandled(handle: OrderHandle): Promise<void> {
+  await pollUntil(async () => (await handle.fetchHistory()).events ?? [], (events) => {
+    const signaled = events.map((e) => !!e.workflowExecutionSignaledEventAttributes).lastIndexOf(true);
+    return signaled >= 0 && events.slice(signaled).some((e) => e.workflowTaskCompletedEventAttributes);
+  }, { what: 'the workflow never handled the signal' });
+}

@@ -22,6 +22,7 @@ export class TagBroker {
   readonly accepted: AcceptedOrder[] = [];
   readonly requests: PlaceRequest[] = [];
   private placements = 0;
+  private readonly tickets = new Set<string>();
 
   constructor(private readonly refuse: (n: number, request: OrderRequest) => Refusal | null = () => null) {}
 
@@ -42,6 +43,13 @@ export class TagBroker {
     const order = { brokerOrderId: `TB-${this.accepted.length + 1}`, tag: args.tag, orderId: args.orderId, quantity: args.request.quantity, orderType: args.request.orderType };
     this.accepted.push(order);
     return { brokerOrderId: order.brokerOrderId, recovered: false };
+  }
+
+  /** The real activity's send ticket (Postgres there): true for the first placement under a tag, false after. */
+  takeTicket(tag: string): boolean {
+    if (this.tickets.has(tag)) return false;
+    this.tickets.add(tag);
+    return true;
   }
 
   findByTag(tag: string): AcceptedOrder | null {
@@ -93,8 +101,10 @@ export function tagBrokerActivities(broker: TagBroker, saves: SavedProgress[], o
     async assessModificationRisk(args) { return { ...args.basic, flags: [], configVersion: 'stub' }; },
     async getLastPrice() { return 10_000; },
     async submitOrderToBroker(args) {
+      // As the real activity: the ticket is taken before anything is sent; a run that finds it taken looks first.
+      const lookFirst = args.lookFirst === true || !broker.takeTicket(args.tag);
       await maybeHold(args, 'before-broker');
-      const answer = broker.place(args);
+      const answer = broker.place({ ...args, lookFirst });
       await maybeHold(args, 'after-broker');
       return answer;
     },

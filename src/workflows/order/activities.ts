@@ -9,12 +9,14 @@ import type { OrderActivities } from '../../activities/create-activities';
  * server round trip between the steps, and the history records one marker per call (not the saved state). A local
  * activity runs again from attempt 1 when its worker dies before the task completes; each of these is idempotent.
  *
- * Everything after admission is a regular activity: place, modify and cancel (Temporal records their attempts, so a
- * retry after a crash knows an earlier attempt may have reached the broker and looks first), and the reads of an order
+ * The first placement attempt is local too (admissionPlacing, guarded by a send ticket). Everything after admission is
+ * a regular activity: place retries, modify and cancel (Temporal records their attempts, so a retry after a crash
+ * knows an earlier attempt may have reached the broker and looks first), and the reads of an order
  * that follows the broker. A placement and a read save the order with their outcome (recordOutcome), so they need no
  * save activity after them. Local activities there were measured too, and met an SDK fault: under a
  * stream of broker signals a local broker read resolved with `undefined` now and then (a workflow task failure), so
- * they stay where no signal can arrive. Broker calls the workflow retries itself run once per attempt (broker-calls.ts).
+ * they stay in the first workflow task, which no signal interrupts: a signal that comes in while it runs is delivered
+ * in the next task. Broker calls the workflow retries itself run once per attempt (broker-calls.ts).
  */
 
 /** Admission: the instrument lookup (retried by the SDK until the broker answers). */
@@ -38,6 +40,14 @@ export const admissionStore = proxyLocalActivities<OrderActivities>({
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
+
+/**
+ * Admission: the first attempt to place a new order, in the admission's workflow task, so the order reaches the broker
+ * without a server round trip after the risk gate. A local activity that dies with its worker runs again from attempt
+ * 1, so exactly-once rests on the activity's send ticket (Postgres): a run that finds it taken looks the tag up first.
+ * One attempt: the workflow retries a failed placement itself, as a regular activity that looks first.
+ */
+export const admissionPlacing = proxyLocalActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
 
 /** The search by tag: retried by the SDK until the broker answers. */
 export const broker = proxyActivities<OrderActivities>({

@@ -19,5 +19,5 @@ export async function admit(run: OrderRun): Promise<void> {
     else run.apply({ type: 'VALIDATED', report: basic, instrument, at: run.now() });
   }
   await run.flush(); // saves what the gate did not
-  if (run.state.status !== 'PENDING') run.admitted = true;
+  if (run.state.status !== 'PENDING') run.markAdmitted();
 }

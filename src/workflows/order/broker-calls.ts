@@ -29,6 +29,7 @@ export async function withRetry<T>(run: OrderRun, operation: BrokerOperation, ca
       const delayMs = retryDelayMs(strategyFor(run.retry, run.cfg.retryByError, operation, failureType(err), failureMessage(err)), attempt);
       if (delayMs === null) throw err;
       run.apply({ type: 'RETRY_SCHEDULED', operation, attempt, delayMs, error: failureMessage(err), at: run.now() });
+      run.publishStatus(); // the order waits: its status is visible while it does
       if (delayMs > 0) await sleep(delayMs);
     }
   }

@@ -27,4 +27,5 @@ export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postba
   // Refused before it ever worked (an RMS rejection): the fallback ladder may re-place it instead of ending it.
   if (refusedBeforeFill(run.state.status, snapshot) && (await fallBack(run, null, snapshot.statusMessage ?? 'rejected by the broker'))) return;
   run.applyRecorded((at) => ({ type: 'BROKER_SNAPSHOT', snapshot, source, at }), record, recorded);
+  run.dropStaleHint(snapshot.status, snapshot.filledQuantity);
 }

@@ -18,7 +18,7 @@ export async function pauseFor(
 ): Promise<InterventionRequest> {
   run.apply({ type: 'INTERVENTION_REQUIRED', reason, message, actions, at: run.now() });
   upsertSearchAttributes([{ key: OrderIntervention, value: reason }]);
-  run.admitted = true; // the POST answers now, showing the order waiting
+  run.markAdmitted(); // the POST answers now, showing the order waiting
   await run.flush();
   if (!timeout) await condition(() => run.decision !== null);
   else if (!(await waitUntil(() => run.decision !== null, timeout.timeoutMs))) {

@@ -38,8 +38,12 @@ export class OrderRun {
   state: OrderState;
   /** Audit events not yet saved to Postgres. */
   private unsaved: AuditEvent[] = [];
+  /** Broker hints not yet in the audit trail (recordHints). */
+  private hints: { update: BrokerUpdate; at: string }[] = [];
   /** Validated and persisted (or waiting for an operator): the admission update answers from here on. */
   admitted: boolean;
+  /** The status in the order's search attribute (the API starts the workflow with RECEIVED). */
+  private publishedStatus: string;
   /** A postback or the reconciler said "look now". */
   brokerHint: BrokerUpdate | null = null;
   readonly commands: Command[] = [];
@@ -67,6 +71,7 @@ export class OrderRun {
       orderId: input.orderId, tag: brokerTagFor(input.orderId), payloadHash: input.payloadHash, request: input.request, at: input.receivedAt, link: input.link,
     });
     this.admitted = this.state.status !== 'RECEIVED';
+    this.publishedStatus = this.state.status;
     this.fallbackTaken = (this.state.attempts ?? []).flatMap((a) => (a.rung ? [a.rung as FallbackRung] : []));
     this.chase = this.state.request.orderType === 'LIMIT' ? this.state.request.execution?.chase ?? this.cfg.chase : undefined;
     this.completion = this.state.request.execution?.completion ?? this.cfg.completion;
@@ -84,11 +89,28 @@ export class OrderRun {
     const r = transition(this.state, event);
     this.state = r.state;
     this.unsaved = this.unsaved.concat(r.audit);
-    if (this.state.status !== before) upsertSearchAttributes([{ key: OrderStatus, value: this.state.status }]);
+    if (this.state.status !== before && this.admitted) this.publishStatus();
+  }
+
+  /**
+   * The order's status search attribute, when it changed since last published. During admission (one workflow task)
+   * only the status the order leaves admission with is published: the steps in between are in the audit trail.
+   */
+  publishStatus(): void {
+    if (this.state.status === this.publishedStatus) return;
+    upsertSearchAttributes([{ key: OrderStatus, value: this.state.status }]);
+    this.publishedStatus = this.state.status;
+  }
+
+  /** Admission is over (the POST answers now): the status the order is in is published. */
+  markAdmitted(): void {
+    this.admitted = true;
+    this.publishStatus();
   }
 
   /** The save an activity may make with its outcome: the state before the call, the audit not saved yet, and now. */
   pendingSave(): PendingSave {
+    this.recordHints();
     return { state: forSave(this.state), events: [...this.unsaved], at: this.now() };
   }
 
@@ -109,17 +131,36 @@ export class OrderRun {
     if (recorded && recorded.sequence === this.state.eventSequence) this.unsaved = [];
   }
 
-  /** Records a broker hint in the audit trail (signal handlers cannot run activities). */
+  /**
+   * A broker hint: the order reads the broker at its next wake. The hint goes into the audit trail with the next save
+   * (signal handlers cannot run activities), not as a change of its own: a hint that comes in while a read or a save
+   * is out does not make that save stale. Hints that come after the read that ended the order are not recorded: that
+   * read already holds everything they say.
+   */
   noteBrokerSignal(update: BrokerUpdate): void {
     this.brokerHint = update;
-    const sequence = this.state.eventSequence + 1;
-    this.state = { ...this.state, eventSequence: sequence };
-    this.unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source, payload: { ...update }, occurredAt: this.now() });
+    this.hints.push({ update, at: this.now() });
+  }
+
+  /** A hint the read that just came back already covers (same broker status, no fill beyond it) needs no read of its own. */
+  dropStaleHint(brokerStatus: string, filledQuantity: number): void {
+    const h = this.brokerHint;
+    if (h && h.source !== 'operator' && h.status === brokerStatus && (h.filledQuantity ?? 0) <= filledQuantity) this.brokerHint = null;
+  }
+
+  /** The hints received since the last save, as audit events of the next one. */
+  private recordHints(): void {
+    for (const { update, at } of this.hints.splice(0)) {
+      const sequence = this.state.eventSequence + 1;
+      this.state = { ...this.state, eventSequence: sequence };
+      this.unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source, payload: { ...update }, occurredAt: at });
+    }
   }
 
   /** Saves the state and the unsaved audit events (idempotent upserts), then tells a parent what changed. */
   async flush(): Promise<void> {
     if (this.unsaved.length > 0) {
+      this.recordHints();
       const events = [...this.unsaved];
       // Until the order is admitted, its saves are local (admission in one workflow task); after it, regular.
       await (this.admitted ? store : admissionStore).saveOrderProgress({ state: forSave(this.state), events });

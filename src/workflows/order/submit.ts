@@ -1,5 +1,5 @@
 import type { PendingSave } from '../../activities/record-outcome';
-import { broker, placingOnce } from './activities';
+import { admissionPlacing, broker, placingOnce } from './activities';
 import { brokerCall, withRetry } from './broker-calls';
 import { brokerRefusal, failureMessage, isAbandoned, isTokenExpired } from './failures';
 import { fallBack, plannedSlices } from './fallback-ladder';
@@ -11,12 +11,12 @@ import type { OrderRun } from './order-run';
 export async function placeOrSplit(run: OrderRun): Promise<void> {
   const slices = plannedSlices(run);
   if (slices) {
-    run.admitted = true; // a split order answers with its plan; each slice is placed by its own workflow
+    run.markAdmitted(); // a split order answers with its plan; each slice is placed by its own workflow
     await splitInto(run, slices);
   } else {
     await submit(run);
   }
-  run.admitted = true; // the POST answers with the placement's outcome (the broker order id, a refusal, a pause)
+  run.markAdmitted(); // the POST answers with the placement's outcome (the broker order id, a refusal, a pause)
   await run.flush();
 }
 
@@ -30,9 +30,12 @@ export async function submit(run: OrderRun): Promise<void> {
   for (;;) {
     try {
       let record!: PendingSave; // the attempt that answers saves the order as SUBMITTED with its answer
-      const r = await withRetry(run, 'place', (attempt) => placingOnce.submitOrderToBroker({
-        orderId: s.orderId, tag: s.tag, request: s.request, ...(lookFirst || attempt > 1 ? { lookFirst: true } : {}), record: (record = run.pendingSave()),
-      }));
+      const r = await withRetry(run, 'place', (attempt) => {
+        const again = lookFirst || attempt > 1;
+        // The first attempt at admission runs in the admission's workflow task (local); every other one is regular.
+        const placing = !run.admitted && !again ? admissionPlacing : placingOnce;
+        return placing.submitOrderToBroker({ orderId: s.orderId, tag: s.tag, request: s.request, ...(again ? { lookFirst: true } : {}), record: (record = run.pendingSave()) });
+      });
       run.applyRecorded((at) => ({ type: 'SUBMITTED', brokerOrderId: r.brokerOrderId, recovered: r.recovered, at }), record, r.recorded);
       return;
     } catch (err) {
