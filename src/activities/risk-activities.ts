@@ -61,8 +61,9 @@ export function createRiskActivities(d: RiskActivityDeps) {
       return (await d.marketData.getQuotes([key])).get(key)?.lastPricePaise ?? null;
     },
 
+    /** The full report is saved on the order (orders.modification_risk) by the gate; the workflow gets the compact one. */
     async assessModificationRisk(args: { state: OrderState; basic: ValidationReport }): Promise<ValidationReport> {
-      return gate(args.state, args.basic, (a) => d.riskStore.admitModification(a));
+      return compactReport(await gate(args.state, args.basic, (a) => d.riskStore.admitModification(a)));
     },
   };
 

@@ -109,6 +109,15 @@ export type OrderEvent =
   | { type: 'SPLIT'; slices: SliceView[]; at: string }
   | { type: 'SLICES_UPDATED'; slices: SliceView[]; fills: Fill[]; at: string };
 
+/**
+ * The order as an update answers with it (the answer is recorded in the workflow's history): without the instrument,
+ * the payload hash and the risk report, which the caller reads from Postgres (orders.validation_result) when it
+ * shows the order. The full state is one query away.
+ */
+export function answerOf(s: OrderState): OrderState {
+  return { ...s, instrument: null, payloadHash: '', validation: null };
+}
+
 export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string; link?: OrderLink }): OrderState {
   const r = args.request;
   return {

@@ -8,22 +8,22 @@ import { payloadHash } from '../domain/hash';
 import type { FallbackOverride } from '../domain/fallback';
 import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
 import type { OrderState } from '../domain/order-state';
-import { isCompact } from '../domain/order-validation';
 import type { OrderStore, OrderListFilter } from '../store/order-store';
 import type { orderLifecycleWorkflow } from '../workflows';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, modifyOrderUpdate, orderStateQuery,
   type BrokerUpdate, type InterventionRequest, type ModifyRequest,
 } from '../workflows/order-messages';
-import type { OrderWorkflowConfig } from '../workflows/order-config';
+import { sparseConfig, type OrderWorkflowConfig } from '../workflows/order-config';
 import { OrderClientId, OrderStatus as OrderStatusKey, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';
+import type { HintLedger } from './hint-ledger';
 import { AdmissionControl } from './admission-control';
 import { AppError, conflict, notFound, retryLater, unprocessable } from './app-errors';
 import { viewFromRow, viewFromState } from './order-view';
 
 export interface OrderServiceDeps {
   client: Client;
-  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf' | 'listWaitingForOperator' | 'findValidation'>;
+  store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf' | 'listWaitingForOperator' | 'findRiskReports'>;
   taskQueue: string;
   apiSecret: string;
   workflowConfig?: Partial<OrderWorkflowConfig>;
@@ -34,6 +34,8 @@ export interface OrderServiceDeps {
   monitors?: { startFor(orderId: string, request: OrderRequest): Promise<string | null> };
   /** Refuses new orders past its in-flight limit and bounds how long a POST waits (default limits when absent). */
   admission?: AdmissionControl;
+  /** What this process already signalled to which broker order (shared by the postback route and the book watcher). */
+  hints?: HintLedger;
 }
 
 /** A GET of a live order asks its workflow; past this, it answers from Postgres (or 503) instead of waiting. */
@@ -96,7 +98,7 @@ export class OrderService {
       workflowId: orderId, taskQueue: this.d.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
         orderId, request, payloadHash: hash, receivedAt: (this.d.now?.() ?? new Date()).toISOString(),
-        config: { ...this.d.workflowConfig, ...this.d.ladderFor?.(request.strategyId, request.execution?.fallback) },
+        config: sparseConfig({ ...this.d.workflowConfig, ...this.d.ladderFor?.(request.strategyId, request.execution?.fallback) }),
       }],
       typedSearchAttributes: [
         { key: OrderClientId, value: request.clientOrderId }, { key: OrderSymbol, value: request.tradingsymbol },
@@ -126,7 +128,7 @@ export class OrderService {
     const row = await this.d.store.getOrder(orderId);
     if (row && isTerminal(row.status as OrderStatus)) return viewFromRow(row);
     try {
-      return viewFromState(await this.liveState(orderId), row?.validationResult);
+      return viewFromState(await this.liveState(orderId), row ? { validation: row.validationResult, modificationRisk: row.modificationRisk } : undefined);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         if (row) return viewFromRow(row);
@@ -141,7 +143,8 @@ export class OrderService {
 
   /** A workflow's state as the API shows it, with the full risk report the gate stored (the workflow has a compact one). */
   private async view(state: OrderState): Promise<OrderView> {
-    return viewFromState(state, isCompact(state.validation) ? await this.d.store.findValidation(state.orderId) : undefined);
+    // An update's answer carries no risk report (answerOf), a state a compact one: the full reports are in Postgres.
+    return viewFromState(state, await this.d.store.findRiskReports(state.orderId));
   }
 
   /** The running workflow's state, or a deadline error when no worker answers within QUERY_DEADLINE_MS. */
@@ -217,10 +220,13 @@ export class OrderService {
   async deliverBrokerUpdate(tag: string | null, update: Omit<BrokerUpdate, 'receivedAt'> & { brokerOrderId: string }): Promise<{ delivered: boolean }> {
     const order = (tag ? await this.d.store.findByTag(tag) : null) ?? (await this.d.store.findByBrokerOrderId(update.brokerOrderId));
     if (!order) return { delivered: false };
+    // The same news already went to this order (a postback, then the book watcher): it is reading the broker already.
+    if (this.d.hints && !this.d.hints.isNews(update.brokerOrderId, update.status, update.filledQuantity)) return { delivered: true };
     try {
       await this.d.client.workflow.getHandle(order.id).signal(brokerUpdateSignal, { ...update, receivedAt: (this.d.now?.() ?? new Date()).toISOString() });
       return { delivered: true };
     } catch (err) {
+      this.d.hints?.forget(update.brokerOrderId);
       if (err instanceof WorkflowNotFoundError) return { delivered: false }; // finished already: nothing to tell it
       throw err;
     }

@@ -13,7 +13,8 @@ const dec = (d: { toFixed(n?: number): string } | null | undefined, places = 2) 
  * The order as the API shows it, from the running workflow's state. Prices are decimal strings in rupees. `stored`:
  * the full risk report from Postgres, shown instead of the compact one the workflow carries.
  */
-export function viewFromState(s: OrderState, stored?: unknown) {
+/** `stored`: the risk gate's full reports from Postgres (the workflow carries compact ones, an update answer none). */
+export function viewFromState(s: OrderState, stored?: { validation: unknown; modificationRisk: unknown }) {
   const r = s.request;
   return {
     orderId: s.orderId, clientOrderId: r.clientOrderId, strategyId: r.strategyId,
@@ -23,7 +24,8 @@ export function viewFromState(s: OrderState, stored?: unknown) {
     status: s.status, statusMessage: s.statusMessage, filledQuantity: s.filledQuantity, pendingQuantity: pending(s.status, s.quantity, s.filledQuantity),
     averagePrice: s.averagePrice, brokerOrderId: s.brokerOrderId, brokerStatus: s.brokerStatus, tag: s.tag,
     fills: s.fills.map((f) => ({ tradeId: f.tradeId, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: f.executedAt })),
-    history: s.history, validation: (isCompact(s.validation) && stored ? stored : s.validation) as unknown, intervention: s.intervention ?? null,
+    history: s.history, validation: ((s.validation === null || isCompact(s.validation)) && stored?.validation ? stored.validation : s.validation) as unknown,
+    modificationRisk: stored?.modificationRisk ?? null, intervention: s.intervention ?? null,
     parentId: s.link?.parentId ?? null, legRole: s.link?.role ?? null, attempts: s.attempts ?? [],
     slices: (s.slices ?? []).map((x) => ({ orderId: x.orderId, quantity: x.quantity, filledQuantity: x.filledQuantity, status: x.status, averagePrice: x.averagePrice, brokerOrderId: x.brokerOrderId })),
     createdAt: s.createdAt, submittedAt: s.submittedAt, updatedAt: s.updatedAt, filledAt: s.filledAt,
@@ -47,7 +49,7 @@ export function viewFromRow(o: StoredOrder | ListedOrder) {
       attempts: full.events.filter((e) => e.type === 'ATTEMPT_REJECTED').map((e) => e.payload),
       history: full.events.filter((e) => e.toStatus).map((e) => ({ status: e.toStatus, at: e.occurredAt.toISOString(), source: e.source, ...((e.payload as { message?: string } | null)?.message ? { message: (e.payload as { message: string }).message } : {}) })),
     } : {}),
-    validation: o.validationResult, intervention: o.intervention ?? null, parentId: o.parentId, legRole: o.legRole,
+    validation: o.validationResult, modificationRisk: o.modificationRisk ?? null, intervention: o.intervention ?? null, parentId: o.parentId, legRole: o.legRole,
     createdAt: o.createdAt.toISOString(), submittedAt: o.submittedAt?.toISOString() ?? null, updatedAt: o.updatedAt.toISOString(), filledAt: o.filledAt?.toISOString() ?? null,
     source: 'database' as const,
   };

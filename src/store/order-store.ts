@@ -171,8 +171,10 @@ export class OrderStore {
   }
 
   /** The full risk report the gate stored for an order (null when none). */
-  async findValidation(id: string): Promise<unknown> {
-    return (await this.db.order.findUnique({ where: { id }, select: { validationResult: true } }))?.validationResult ?? null;
+  /** The risk gate's full reports on the order: at admission, and on its last modify. */
+  async findRiskReports(id: string): Promise<{ validation: unknown; modificationRisk: unknown }> {
+    const row = await this.db.order.findUnique({ where: { id }, select: { validationResult: true, modificationRisk: true } });
+    return { validation: row?.validationResult ?? null, modificationRisk: row?.modificationRisk ?? null };
   }
 
   async findStrategyOf(id: string): Promise<string | null> {

@@ -89,12 +89,16 @@ export class RiskStore {
     return this.db.$transaction(async (tx) => {
       await lockAccount(tx as unknown as Db, args.account);
       const decision = args.decide(snapshotOf(await readBook(tx as unknown as Db, args), args));
+      const report = JSON.stringify(decision.report);
       if (decision.passed) {
         await tx.$executeRaw`
           UPDATE orders SET quantity = GREATEST(quantity, ${args.state.request.quantity}),
                  reference_price = ${decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise)}::numeric,
-                 reserved_margin = ${paiseToRupees(decision.reservedMarginPaise)}::numeric
+                 reserved_margin = ${paiseToRupees(decision.reservedMarginPaise)}::numeric,
+                 modification_risk = ${report}::jsonb
           WHERE id = ${args.state.orderId} AND risk_passed`;
+      } else {
+        await tx.$executeRaw`UPDATE orders SET modification_risk = ${report}::jsonb WHERE id = ${args.state.orderId}`;
       }
       return decision.report;
     }, { maxWait: 10_000, timeout: 30_000 });

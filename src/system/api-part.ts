@@ -34,7 +34,7 @@ function apiApp(core: SystemCore): Express {
   const taskQueue = env.TEMPORAL_TASK_QUEUE;
   const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: (o) => monitorPolicyFor(config.monitor, o) });
   const admission = new AdmissionControl({ maxInFlight: env.ADMISSION_MAX_IN_FLIGHT, deadlineMs: env.ADMISSION_TIMEOUT_MS });
-  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission });
+  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints });
   return createApp({
     orders, monitors, access: config.access, riskConfig: config.riskConfig, positions: core.positionService,
     groups: new GroupService({ client, groups: core.groups, taskQueue, workflowConfig }),

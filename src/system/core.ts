@@ -15,6 +15,7 @@ import type { OrderWorkflowConfig } from '../workflows/order-config';
 import type { SystemConfig } from './configuration';
 import type { BrokerSettings } from './infrastructure';
 import type { ShutdownStack } from './shutdown';
+import { HintLedger } from '../services/hint-ledger';
 
 /** Where the infrastructure parts answer (started here or given by the environment). */
 export interface Endpoints { databaseUrl: string; temporalAddress: string; paperBrokerUrl: string | undefined }
@@ -38,6 +39,8 @@ export interface SystemCore {
   positionService: PositionService;
   workflowConfig: Partial<OrderWorkflowConfig>;
   client: Client;
+  /** Broker news this process already signalled to its orders (the postback route and the book watcher share it). */
+  hints: HintLedger;
 }
 
 type CoreInput = Pick<SystemCore, 'env' | 'log' | 'config' | 'endpoints' | 'broker'>;
@@ -62,6 +65,7 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
     store: new OrderStore(db, config.chargeRates), groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
     workflowConfig: { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: config.execution.retry },
     client: await temporalClient(endpoints.temporalAddress, env.TEMPORAL_NAMESPACE, stops),
+    hints: new HintLedger(),
   };
 }
 

@@ -50,6 +50,7 @@ function orderServiceOf(core: SystemCore): OrderService {
   const { env, config, store, client } = core;
   return new OrderService({
     client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: core.broker.apiSecret, workflowConfig: core.workflowConfig, ladderFor: config.execution.ladderFor,
+    hints: core.hints,
   });
 }
 

@@ -1,4 +1,4 @@
-import type { RetryByErrorClass, RetryConfig } from '../domain/retry-strategy';
+import { DEFAULT_RETRY, type RetryByErrorClass, type RetryConfig, type RetryStrategy } from '../domain/retry-strategy';
 import type { FallbackPolicy } from '../domain/fallback';
 import type { ChasePolicy, CompletionPolicy } from '../domain/execution-ladder';
 
@@ -28,3 +28,19 @@ export const DEFAULT_ORDER_WORKFLOW_CONFIG: OrderWorkflowConfig = {
   confirmTimeoutMs: 30_000,
   maxHistoryEvents: 8_000,
 };
+
+/**
+ * The config as a workflow input carries it (recorded in the history): a retry strategy equal to the default is left
+ * out, since the workflow fills the defaults in per operation (OrderRun).
+ */
+export function sparseConfig(c: Partial<OrderWorkflowConfig>): Partial<OrderWorkflowConfig> {
+  if (!c.retry) return c;
+  const retry: Partial<RetryConfig> = {};
+  for (const [op, s] of Object.entries(c.retry) as [keyof RetryConfig, RetryStrategy][]) if (!sameStrategy(s, DEFAULT_RETRY[op])) retry[op] = s;
+  const rest = { ...c };
+  delete rest.retry;
+  return Object.keys(retry).length > 0 ? { ...rest, retry } : rest;
+}
+
+const sameStrategy = (a: RetryStrategy, b: RetryStrategy | undefined): boolean =>
+  !!b && a.strategy === b.strategy && a.attempts === b.attempts && a.baseDelayMs === b.baseDelayMs && a.maxDelayMs === b.maxDelayMs && a.multiplier === b.multiplier;

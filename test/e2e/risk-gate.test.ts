@@ -134,6 +134,14 @@ describe('modifications go through the gate too', () => {
     const near = await stack.api('PATCH', `/api/v1/orders/${id}`, { price: '960.00' });
     expect(near.status).toBe(200);
     expect((await eventually(brokerOrder, (o) => o.price === 960)).price).toBe(960);
+    // The modify's full report is on the order (every check, the band among them); the audit and history carry the
+    // compact one (the decision and how many passing checks were left out).
+    const checks = near.body.order.modificationRisk.checks as { check: string; status: string }[];
+    expect(checks.find((c) => c.check === 'price_band')).toMatchObject({ status: 'passed' });
+    const [passedAudit] = await sql("select payload from order_events where order_id = $1 and type = 'MODIFY_RISK_CHECKED' order by sequence desc limit 1", [id]);
+    expect(passedAudit.payload).toMatchObject({ passed: true });
+    expect(passedAudit.payload.omittedChecks).toBeGreaterThan(0);
+    expect(passedAudit.payload.checks.length).toBeLessThan(checks.length);
 
     const bigger = await stack.api('PATCH', `/api/v1/orders/${id}`, { quantity: 630 });
     expect(bigger.status).toBe(422);
@@ -170,7 +178,8 @@ describe('the check report and the configuration', () => {
     const history = await stack.client.workflow.getHandle(id).fetchHistory();
     const results = (history.events ?? []).flatMap((e) => e.markerRecordedEventAttributes?.details?.result?.payloads ?? [])
       .map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).filter((text) => text.length > 0).map((text) => JSON.parse(text));
-    const marker = results.find((r) => r && Array.isArray(r.checks));
+    // The admission marker (admitOrder) holds the instrument and the report.
+    const marker = results.map((r) => r?.report).find((r) => r && Array.isArray(r.checks));
     expect(marker).toMatchObject({ passed: true, configVersion: row.validation_result.configVersion });
     carried(marker);
   });

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { OrderActivities } from '../../src/activities/create-activities';
+import { admitOrderWith, type OrderActivities } from '../../src/activities/create-activities';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { BrokerOrderSnapshot, Fill } from '../../src/domain/order-types';
 import { STUB_INSTRUMENT } from './order-stubs';
@@ -105,6 +105,7 @@ export function workerActivities(broker: FakeBroker, saves: SavedProgress[], hol
     if (hold && hold.activity === activity && hold.at === at && calls[activity] === hold.call) await dieHere();
   };
   const activities: OrderActivities = {
+    admitOrder: (args) => admitOrderWith(activities.lookupInstrument, activities.assessOrderRisk)(args),
     async lookupInstrument() { return STUB_INSTRUMENT; },
     async assessOrderRisk(args) { return { ...args.basic, flags: [], configVersion: 'stub' }; },
     async assessModificationRisk(args) { return { ...args.basic, flags: [], configVersion: 'stub' }; },

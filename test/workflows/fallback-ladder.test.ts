@@ -8,6 +8,7 @@ import { replayAndRecord } from '../support/replay';
 import { useWorkflowTestServer } from '../support/workflow-suite';
 import { waitForOrder, withOrderWorkflow } from './order-harness';
 import { limitBuy, stubActivities } from './order-stubs';
+import { admitOrderWith } from '../../src/activities/create-activities';
 
 /**
  * The fallback ladder on the time-skipping server: a broker that refuses placements (by a scripted answer per
@@ -26,6 +27,7 @@ function fakeBroker(refusals: Refusal[], freezeLimit: number | null = null) {
   const byId = new Map<string, Placed>();
   const activities = {
     ...stubs.activities,
+    admitOrder: (args: Parameters<typeof stubs.activities.admitOrder>[0]) => admitOrderWith(activities.lookupInstrument, activities.assessOrderRisk)(args),
     async assessOrderRisk(args: Parameters<typeof stubs.activities.assessOrderRisk>[0]) {
       const checks = freezeLimit === null ? args.basic.checks : [...args.basic.checks, { check: 'freeze_quantity', passed: true, limit: freezeLimit }];
       return { ...args.basic, checks, flags: [], configVersion: 'stub' };

@@ -1,4 +1,4 @@
-import type { OrderActivities } from '../../src/activities/create-activities';
+import { admitOrderWith, type OrderActivities } from '../../src/activities/create-activities';
 import type { GroupActivities } from '../../src/activities/group-activities';
 import type { OrderGroupState } from '../../src/domain/order-group-state';
 import type { GroupRequest } from '../../src/domain/order-group-legs';
@@ -75,6 +75,7 @@ export function groupStubActivities(broker: FakeBroker) {
     return o;
   };
   const activities: OrderActivities & GroupActivities = {
+    admitOrder: (args) => admitOrderWith(activities.lookupInstrument, activities.assessOrderRisk)(args),
     async lookupInstrument() { return STUB_INSTRUMENT; },
     async assessOrderRisk(args) {
       riskChecked.push(args.state.request.clientOrderId);

@@ -1,4 +1,4 @@
-import type { OrderActivities } from '../../src/activities/create-activities';
+import { admitOrderWith, type OrderActivities } from '../../src/activities/create-activities';
 import { recordOutcome } from '../../src/activities/record-outcome';
 import type { AuditEvent, OrderState } from '../../src/domain/order-state';
 import type { ValidationReport } from '../../src/domain/order-validation';
@@ -76,6 +76,7 @@ export function stubActivities(opts: StubOptions = {}) {
   const snapshots = opts.snapshots ?? FILL_SCRIPT;
   let cancelled = false;
   const activities: OrderActivities = {
+    admitOrder: (args) => admitOrderWith(activities.lookupInstrument, activities.assessOrderRisk)(args),
     async lookupInstrument() {
       calls.lookupInstrument++;
       return opts.instrument === undefined ? STUB_INSTRUMENT : opts.instrument;

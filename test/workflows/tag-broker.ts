@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { OrderActivities } from '../../src/activities/create-activities';
+import { admitOrderWith, type OrderActivities } from '../../src/activities/create-activities';
 import type { BrokerOrderSnapshot, OrderRequest } from '../../src/domain/order-types';
 import type { HoldPoint, SavedProgress } from './crash-broker';
 import { STUB_INSTRUMENT } from './order-stubs';
@@ -93,6 +93,7 @@ export function tagBrokerActivities(broker: TagBroker, saves: SavedProgress[], o
     throw new Error('unreachable: the worker shut down under the held placement');
   };
   const activities: OrderActivities = {
+    admitOrder: (args) => admitOrderWith(activities.lookupInstrument, activities.assessOrderRisk)(args),
     async lookupInstrument() { return STUB_INSTRUMENT; },
     async assessOrderRisk(args) {
       const checks = opts.freezeLimit === undefined ? args.basic.checks : [...args.basic.checks, { check: 'freeze_quantity', passed: true, limit: opts.freezeLimit }];

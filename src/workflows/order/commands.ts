@@ -1,6 +1,6 @@
 import { condition, sleep } from '@temporalio/workflow';
 import { validateModification } from '../../domain/order-modification';
-import { whyNotChangeable, type OrderState } from '../../domain/order-state';
+import { answerOf, whyNotChangeable, type OrderState } from '../../domain/order-state';
 import { isTerminal } from '../../domain/order-types';
 import { FailureTypes, type LegCommand, type ModifyRequest } from '../order-messages';
 import { once } from './activities';
@@ -16,7 +16,7 @@ export async function enqueue(run: OrderRun, command: Command): Promise<OrderSta
   await condition(() => command.done);
   const e = command.error;
   if (e) throw refusal(e.type ?? FailureTypes.brokerRejected, e.message, e.details);
-  return run.state;
+  return answerOf(run.state);
 }
 
 /** A parent's command (a signal): queued once per id, answered in the next leg update. */

@@ -1,4 +1,5 @@
 import { condition, setHandler } from '@temporalio/workflow';
+import { answerOf } from '../../domain/order-state';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, legCommandSignal, modifyOrderUpdate, orderStateQuery,
 } from '../order-messages';
@@ -19,7 +20,7 @@ export function registerHandlers(run: OrderRun): void {
     // Refused by validation or the risk gate: not accepted (the POST answers 422). A refusal by the broker comes after
     // admission: the POST answers 202 with the order showing it.
     const refusedAtAdmission = run.state.status === 'REJECTED' && run.state.validation?.passed !== true;
-    return { orderId: run.state.orderId, status: run.state.status, accepted: !refusedAtAdmission, state: run.state };
+    return { orderId: run.state.orderId, status: run.state.status, accepted: !refusedAtAdmission, state: answerOf(run.state) };
   });
   setHandler(modifyOrderUpdate, (changes) => enqueue(run, { kind: 'modify', changes, done: false }), {
     validator: (changes) => checkCommand(run, 'modify', changes),
