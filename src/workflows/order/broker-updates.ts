@@ -13,6 +13,7 @@ import type { OrderRun } from './order-run';
 export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postback' | 'broker-book'): Promise<void> {
   const brokerOrderId = run.state.brokerOrderId;
   if (!brokerOrderId) return;
+  const hintBefore = run.brokerHint; // a read answers every hint that came in before it was sent
   let fetched;
   let record!: PendingSave; // the read that answers saves what its snapshot does to the order
   try {
@@ -27,5 +28,6 @@ export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postba
   // Refused before it ever worked (an RMS rejection): the fallback ladder may re-place it instead of ending it.
   if (refusedBeforeFill(run.state.status, snapshot) && (await fallBack(run, null, snapshot.statusMessage ?? 'rejected by the broker'))) return;
   run.applyRecorded((at) => ({ type: 'BROKER_SNAPSHOT', snapshot, source, at }), record, recorded);
-  run.dropStaleHint(snapshot.status, snapshot.filledQuantity);
+  if (run.brokerHint === hintBefore) run.brokerHint = null;
+  else run.dropStaleHint(snapshot.status, snapshot.filledQuantity);
 }

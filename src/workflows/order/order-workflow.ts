@@ -44,8 +44,8 @@ async function followBrokerOrder(run: OrderRun): Promise<void> {
   const woke = await waitUntil(() => run.brokerHint !== null || run.pendingCommand() !== undefined, nextWakeMs(run));
   const seqBefore = run.state.eventSequence;
   const command = run.pendingCommand();
+  // A command reads the broker itself (its confirmation); a hint that came in meanwhile wakes the next round.
   if (command) await runCommand(run, command);
-  if (command?.legId) { /* a parent's command: answered in the next leg update */ }
   else if (completionWaiting(run) && (await completeRemainder(run))) { /* acted on the remainder */ }
   else if (chaseDue(run)) await climbLadder(run);
   else {
