@@ -29,13 +29,17 @@ function sendDeadline(brokerTimeoutMs: number): number {
   return info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - brokerTimeoutMs - 2000;
 }
 
-async function takeTicket(store: Pick<OrderStore, 'takeSendTicket'>, tag: string, orderId: string): Promise<boolean> {
+/** A ticket store call; when the database cannot say, the attempt fails before anything is sent (retryable). */
+async function ticket<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await store.takeSendTicket(tag, orderId);
+    return await call();
   } catch (err) {
-    throw ApplicationFailure.retryable(`could not take the send ticket, nothing was sent: ${err instanceof Error ? err.message : String(err)}`, 'SEND_TICKET_UNAVAILABLE');
+    throw ApplicationFailure.retryable(`could not use the send ticket, nothing was sent: ${err instanceof Error ? err.message : String(err)}`, 'SEND_TICKET_UNAVAILABLE');
   }
 }
+
+/** An earlier attempt may still act at the broker: nothing is sent now; the workflow asks again later. */
+export const IN_DOUBT = 'PLACEMENT_IN_DOUBT';
 
 /** A placement's outcome; `recorded` when the activity saved it (the workflow then does not). */
 export type Placed = { brokerOrderId: string; recovered: boolean; recorded?: Recorded };
@@ -47,12 +51,17 @@ export interface BrokerActivityDeps {
   /** The broker's HTTP timeout, reserved at the end of an attempt's budget. */
   brokerTimeoutMs?: number;
   /** Where a placement or a read saves the order with its outcome (recordOutcome), and a placement takes its send ticket. */
-  store: Pick<OrderStore, 'saveProgress' | 'takeSendTicket'>;
+  store: Pick<OrderStore, 'saveProgress' | 'takeSendTicket' | 'claimSendTicket' | 'releaseSendTicket'>;
+  /**
+   * How long the broker is taken to act on a request it got, at most (a request held past its client's timeout still
+   * counts): another attempt under the same tag is sent only this long after the last one could have been.
+   */
+  settleMs?: number;
   log?: (msg: string) => void;
 }
 
 /** Broker activities: each a verb, each safe to run again. */
-export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, store, log }: BrokerActivityDeps) {
+export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log }: BrokerActivityDeps) {
   return {
     /** Looks a contract up in the broker's instrument master; null when it is not there. */
     async lookupInstrument(args: { exchange: string; tradingsymbol: string }): Promise<Instrument | null> {
@@ -70,18 +79,38 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, store, 
      */
     async submitOrderToBroker(args: { orderId: string; tag: string; request: OrderRequest; lookFirst?: boolean; record?: PendingSave }): Promise<Placed> {
       const { attempt } = Context.current().info;
-      let placed: { brokerOrderId: string; recovered: boolean };
-      // The send ticket: a first attempt that finds it taken runs again after a crash (a local activity restarts from
-      // attempt 1), so an earlier run may have reached the broker. A database that cannot say fails before any send.
-      let lookFirst = attempt > 1 || args.lookFirst === true;
-      if (!lookFirst) lookFirst = !(await takeTicket(store, args.tag, args.orderId));
+      const sendBy = new Date(sendDeadline(brokerTimeoutMs));
+      // The send ticket. The first attempt takes it, promising to send nothing after `sendBy`. Any other attempt — a
+      // retry after an unknown outcome, or a local activity run again from attempt 1 while its predecessor may still be
+      // alive or died mid-send — looks the tag up first, and sends only once no earlier attempt can still act.
+      let holds = attempt === 1 && args.lookFirst !== true && (await ticket(() => store.takeSendTicket(args.tag, args.orderId, sendBy)));
+      let placed: { brokerOrderId: string; recovered: boolean } | null = null;
       try {
-        const found = lookFirst ? await broker.findOrderByTag(args.tag) : null;
-        placed = found
-          ? { brokerOrderId: found.brokerOrderId, recovered: true }
-          : { brokerOrderId: await broker.placeOrder(args.request, args.tag, sendDeadline(brokerTimeoutMs)), recovered: false };
-      } catch (err) {
-        throw toActivityError(err);
+        if (!holds) {
+          const found = await broker.findOrderByTag(args.tag).catch((err: unknown) => { throw toActivityError(err); });
+          if (found) placed = { brokerOrderId: found.brokerOrderId, recovered: true };
+          else {
+            const claim = await ticket(() => store.claimSendTicket(args.tag, args.orderId, sendBy, settleMs));
+            if ('waitMs' in claim) {
+              throw ApplicationFailure.create({
+                type: IN_DOUBT, message: `an earlier attempt under tag ${args.tag} may still reach the broker; nothing sent, look again in ${claim.waitMs} ms`,
+                details: [claim.waitMs],
+              });
+            }
+            holds = true;
+          }
+        }
+        if (!placed) {
+          try {
+            placed = { brokerOrderId: await broker.placeOrder(args.request, args.tag, sendBy.getTime()), recovered: false };
+          } catch (err) {
+            throw toActivityError(err);
+          }
+        }
+      } finally {
+        // Answered, refused or timed out: this attempt sends nothing more. (A killed worker never gets here: its
+        // promise stands until sendBy.)
+        if (holds) await store.releaseSendTicket(args.tag).catch(() => undefined);
       }
       const recorded = await recordOutcome(store, args.record, (at) => ({ type: 'SUBMITTED', ...placed, at }), log);
       return recorded ? { ...placed, recorded } : placed;

@@ -7,7 +7,7 @@ import { createRiskActivities, type Assessed, type RiskActivityDeps } from './ri
 import { createStoreActivities } from './store-activities';
 import type { OrderStore } from '../store/order-store';
 
-export type ActivityDeps = BrokerActivityDeps & RiskActivityDeps & { store: Pick<OrderStore, 'saveProgress' | 'takeSendTicket'> };
+export type ActivityDeps = BrokerActivityDeps & RiskActivityDeps & { store: Pick<OrderStore, 'saveProgress' | 'takeSendTicket' | 'claimSendTicket' | 'releaseSendTicket'> };
 
 /**
  * Admission's answer: the instrument and the report (the gate's when it ran, `recorded` when it saved the order), or

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { errorMiddleware } from './error-middleware';
 import type { OrderService } from '../services/order-service';
 import { orderRoutes } from './routes/order-routes';
@@ -48,10 +48,22 @@ export interface AppDeps {
   log?: (msg: string, err?: unknown) => void;
 }
 
+/**
+ * A body that is not JSON is refused (415), never ignored: a filter sent as text/plain to cancel-all would otherwise
+ * be read as "no filter" and cancel every live order.
+ */
+const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
+  const length = Number(req.headers['content-length'] ?? 0);
+  const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || req.is('application/json')) return next();
+  next(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'a request body must be JSON (Content-Type: application/json)'));
+};
+
 /** The HTTP API, without listening (server.ts / main.ts listen). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(jsonBodiesOnly);
   app.use(express.json({ limit: '100kb' }));
   app.get('/health', async (_req, res) => {
     res.json({ status: 'ok', ...(deps.health ? await deps.health() : {}) });

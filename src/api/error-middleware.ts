@@ -16,11 +16,34 @@ export function errorMiddleware(log: (msg: string, err: unknown) => void): Error
       res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
       return;
     }
-    if (err && typeof err === 'object' && 'type' in err && (err as { type: string }).type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'MALFORMED_JSON', message: 'the body is not valid JSON' } });
+    const bodyError = bodyParserError(err);
+    if (bodyError) {
+      res.status(bodyError.status).json({ error: { code: bodyError.code, message: bodyError.message } });
+      return;
+    }
+    if (err instanceof URIError) {
+      res.status(400).json({ error: { code: 'MALFORMED_PATH', message: 'the path is not valid percent-encoding' } });
       return;
     }
     log(`unhandled error on ${req.method} ${req.path}`, err);
     res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error; the operator log has the details' } });
   };
+}
+
+/** The body parser's refusals (its `type`), as the client's mistake they are, with a code each. */
+const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': { status: 400, code: 'MALFORMED_JSON', message: 'the body is not valid JSON' },
+  'entity.too.large': { status: 413, code: 'BODY_TOO_LARGE', message: 'the body is larger than 100 kB' },
+  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_CHARSET', message: 'the body must be UTF-8 JSON' },
+  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_ENCODING', message: 'the body must be sent unencoded, or gzip/deflate/br' },
+  'request.aborted': { status: 400, code: 'BODY_INCOMPLETE', message: 'the request was aborted while its body was read' },
+  'request.size.invalid': { status: 400, code: 'BODY_INCOMPLETE', message: 'the body is not as long as its Content-Length says' },
+};
+
+function bodyParserError(err: unknown): { status: number; code: string; message: string } | null {
+  if (!err || typeof err !== 'object' || !('type' in err)) return null;
+  const known = BODY_ERRORS[(err as { type: string }).type];
+  if (known) return known;
+  const status = (err as { status?: number }).status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? { status, code: 'BAD_REQUEST_BODY', message: 'the body could not be read' } : null;
 }

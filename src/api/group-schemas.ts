@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { price } from './order-schemas';
 import { validateGroupTerms, type GroupRequest } from '../domain/order-group-legs';
 import { EXCHANGES, PRODUCTS, SIDES, VARIETIES } from '../domain/order-types';
+import { INT32_MAX, metadataSchema, safeText } from './safe-input';
 
 
 const common = {
@@ -14,21 +15,21 @@ const common = {
   variety: z.enum(VARIETIES).default('regular'),
   /** Target LIMIT price; stop trigger, and the stop's limit price (SL) — without one the stop is SL-M. */
   exits: z.strictObject({ targetPrice: price, stopTriggerPrice: price, stopPrice: price.optional() }),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: metadataSchema.optional(),
 };
 
 const OcoBody = z.strictObject({
   type: z.literal('oco'),
   ...common,
   /** The position the two exits close: BUY = long (the exits sell). */
-  position: z.strictObject({ side: z.enum(SIDES), quantity: z.number().int().positive() }),
+  position: z.strictObject({ side: z.enum(SIDES), quantity: z.number().int().positive().max(INT32_MAX) }),
 });
 
 const BracketBody = z.strictObject({
   type: z.literal('bracket'),
   ...common,
   entry: z.strictObject({
-    side: z.enum(SIDES), quantity: z.number().int().positive(), orderType: z.enum(['LIMIT', 'MARKET']), price: price.optional(),
+    side: z.enum(SIDES), quantity: z.number().int().positive().max(INT32_MAX), orderType: z.enum(['LIMIT', 'MARKET']), price: price.optional(),
   }),
 });
 
@@ -57,4 +58,4 @@ function toGroupRequest(b: z.infer<typeof OcoBody> | z.infer<typeof BracketBody>
 
 export const GroupIdParam = z.object({ id: z.string().regex(/^group-[A-Za-z0-9_.:-]{1,50}$/, 'a group id (group-<clientOrderId>)') });
 
-export const CancelGroupBody = z.strictObject({ reason: z.string().max(500).optional() });
+export const CancelGroupBody = z.strictObject({ reason: safeText(500).optional() });

@@ -28,6 +28,8 @@ export const EnvSchema = z.object({
   KITE_ACCESS_TOKEN: z.string().min(1).optional(),
   KITE_API_ROOT: optionalUrl,
   KITE_TIMEOUT_MS: ms.default(7000),
+  /** How long the broker may take to act on a request it got (see broker_send_tickets); default 2 x KITE_TIMEOUT_MS. */
+  BROKER_SETTLE_MS: ms.optional(),
 
   PAPER_HOST: z.string().min(1).default('127.0.0.1'),
   PAPER_PORT: port.default(8090),

@@ -102,6 +102,8 @@ export type OrderEvent =
   | { type: 'LADDER_STOPPED'; reason: string; at: string }
   | { type: 'COMPLETION_TRIGGERED'; policy: string; action: 'cancel' | 'market' | 'reprice'; at: string }
   | { type: 'RETRY_SCHEDULED'; operation: string; attempt: number; delayMs: number; error: string; at: string }
+  /** A placement sent nothing: an earlier attempt under the tag may still act at the broker until its wait is over. */
+  | { type: 'PLACEMENT_IN_DOUBT'; waitMs: number; message: string; at: string }
   | { type: 'BROKER_UNREACHABLE'; operation: string; error: string; at: string }
   | { type: 'ATTEMPT_REJECTED'; rejection: string; code: string | null; message: string; rung: string; at: string }
   | { type: 'FALLBACK_STEP'; step: Record<string, unknown>; at: string }

@@ -54,6 +54,7 @@ const HANDLERS: Handlers = {
   LADDER_STOPPED: recordOnly((e) => ({ reason: e.reason })),
   COMPLETION_TRIGGERED: recordOnly((e, d) => ({ policy: e.policy, action: e.action, remaining: d.state.quantity - d.state.filledQuantity })),
   RETRY_SCHEDULED: recordOnly((e) => ({ operation: e.operation, attempt: e.attempt, delayMs: e.delayMs, error: e.error })),
+  PLACEMENT_IN_DOUBT: recordOnly((e) => ({ waitMs: e.waitMs, message: e.message })),
   BROKER_UNREACHABLE: recordOnly((e) => ({ operation: e.operation, error: e.error })),
   ATTEMPT_REJECTED: (d, e) => {
     // The refused broker order is kept on record; the order itself goes back to PENDING for its next rung.

@@ -130,12 +130,34 @@ export class OrderStore {
   }
 
   /**
-   * Takes the send ticket of a placement under `tag`: true for the first taker, false when it was taken before (an
-   * earlier attempt may have reached the broker, so the caller looks the tag up before it places).
+   * Takes the send ticket of a first placement under `tag`, promising to send nothing after `sendBy`: true for the
+   * first taker, false when an attempt took it before (the caller then looks the tag up, and claims it to resend).
    */
-  async takeSendTicket(tag: string, orderId: string): Promise<boolean> {
-    const taken = await this.db.$executeRaw`INSERT INTO broker_send_tickets (tag, order_id) VALUES (${tag}, ${orderId}) ON CONFLICT (tag) DO NOTHING`;
+  async takeSendTicket(tag: string, orderId: string, sendBy: Date): Promise<boolean> {
+    const taken = await this.db.$executeRaw`INSERT INTO broker_send_tickets (tag, order_id, send_by) VALUES (${tag}, ${orderId}, ${sendBy}) ON CONFLICT (tag) DO NOTHING`;
     return taken === 1;
+  }
+
+  /**
+   * Claims the ticket for another send once no earlier attempt can still act: the holder's `send_by` plus `settleMs`
+   * (the longest the broker is taken to act on a request it got) has passed. Else how long to wait.
+   */
+  async claimSendTicket(tag: string, orderId: string, sendBy: Date, settleMs: number): Promise<{ claimed: true } | { waitMs: number }> {
+    return this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ wait_ms: number }[]>`
+        SELECT GREATEST(0, extract(epoch FROM (send_by + make_interval(secs => ${settleMs / 1000}) - clock_timestamp())) * 1000)::float8 AS wait_ms
+        FROM broker_send_tickets WHERE tag = ${tag} FOR UPDATE`;
+      if (rows.length > 0 && rows[0].wait_ms > 0) return { waitMs: Math.ceil(rows[0].wait_ms) };
+      await tx.$executeRaw`
+        INSERT INTO broker_send_tickets (tag, order_id, send_by) VALUES (${tag}, ${orderId}, ${sendBy})
+        ON CONFLICT (tag) DO UPDATE SET send_by = EXCLUDED.send_by`;
+      return { claimed: true as const };
+    });
+  }
+
+  /** The holder's attempt has ended (answered, failed or gave up): it sends nothing more, so its promise ends now. */
+  async releaseSendTicket(tag: string): Promise<void> {
+    await this.db.$executeRaw`UPDATE broker_send_tickets SET send_by = LEAST(send_by, clock_timestamp()) WHERE tag = ${tag}`;
   }
 
   async getOrder(id: string) {

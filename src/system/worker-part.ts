@@ -63,7 +63,7 @@ function workerActivities(core: SystemCore, orderService: OrderService) {
   return {
     // The monitor cancels OCO groups through their update.
     ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, client }),
-    ...createActivities({ broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session }),
+    ...createActivities({ broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, settleMs: env.BROKER_SETTLE_MS ?? 2 * env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session }),
     ...createGroupActivities({ groups: core.groups }),
     ...createReconciliationActivities({
       broker: gateway, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log,

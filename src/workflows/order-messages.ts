@@ -81,6 +81,8 @@ export const FailureTypes = {
   brokerUnavailable: 'BROKER_UNAVAILABLE',
   /** Raised by broker activities when the Kite session is not valid. */
   tokenExpired: 'TOKEN_EXPIRED',
+  /** A placement that sent nothing: an earlier attempt under the tag may still act; details[0] is how long (ms). */
+  placementInDoubt: 'PLACEMENT_IN_DOUBT',
 } as const;
 
 /** The order workflow's input (what the API, a parent workflow or continue-as-new starts it with). */

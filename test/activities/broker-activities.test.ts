@@ -100,7 +100,7 @@ describe('broker activities save the order with their outcome (one activity inst
 
   it('when the save fails, then the placement still answers (the broker has the order) and says nothing was recorded', async () => {
     const { state, record } = await admitted();
-    const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); }, takeSendTicket: async () => true });
+    const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); }, takeSendTicket: async () => true, claimSendTicket: async () => ({ claimed: true as const }), releaseSendTicket: async () => undefined });
 
     const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
 
@@ -139,9 +139,22 @@ describe('a placement run again from attempt 1 (a local activity whose worker di
     expect(await brokerOrders(state.tag)).toBe(1);
   });
 
-  it('when the first run took the ticket and died before it sent, then the second run looks, finds nothing and places once', async () => {
+  it('when the first run took the ticket and may still send (alive but slow, or killed mid-send), then the second run sends nothing and says when to look again', async () => {
     const { state, record } = await admittedAtPaper();
-    expect(await orders.takeSendTicket(state.tag, state.orderId)).toBe(true); // the first run, killed right after
+    expect(await orders.takeSendTicket(state.tag, state.orderId, new Date(Date.now() + 30_000))).toBe(true);
+    const acts = createBrokerActivities({ broker: gateway, store: orders });
+
+    const attempt = run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
+
+    await expect(attempt).rejects.toMatchObject({ type: 'PLACEMENT_IN_DOUBT', nonRetryable: false });
+    const waitMs = ((await attempt.catch((e: { details: unknown[] }) => e)) as { details: number[] }).details[0];
+    expect(waitMs).toBeGreaterThan(30_000); // its promise, then the settle window
+    expect(await brokerOrders(state.tag)).toBe(0);
+  });
+
+  it('when the first run took the ticket and died before it sent, then once its promise and the settle window are over the second run looks, finds nothing and places once', async () => {
+    const { state, record } = await admittedAtPaper();
+    expect(await orders.takeSendTicket(state.tag, state.orderId, new Date(Date.now() - 60_000))).toBe(true); // killed right after
     const acts = createBrokerActivities({ broker: gateway, store: orders });
 
     const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
@@ -153,7 +166,7 @@ describe('a placement run again from attempt 1 (a local activity whose worker di
 
   it('when the ticket cannot be taken (the database is down), then nothing is sent and the attempt fails retryably', async () => {
     const { state, record } = await admittedAtPaper();
-    const acts = createBrokerActivities({ broker: gateway, store: { saveProgress: async () => undefined, takeSendTicket: async () => { throw new Error('database is down'); } } });
+    const acts = createBrokerActivities({ broker: gateway, store: { saveProgress: async () => undefined, takeSendTicket: async () => { throw new Error('database is down'); }, claimSendTicket: async () => ({ claimed: true as const }), releaseSendTicket: async () => undefined } });
 
     await expect(run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record })).rejects.toMatchObject({ type: 'SEND_TICKET_UNAVAILABLE', nonRetryable: false });
     expect(await brokerOrders(state.tag)).toBe(0);

@@ -3,16 +3,17 @@ import { z } from 'zod';
 import { principalOf, requireRole } from '../auth';
 import type { KillSwitchService } from '../../services/kill-switch-service';
 import { cancelOpenOrders, type CancelDeps } from '../../services/order-cancellation';
+import { safeText } from '../safe-input';
 
 export const KillSwitchBody = z.strictObject({
   action: z.enum(['engage', 'release']),
-  reason: z.string().trim().min(1, 'say why').max(500),
+  reason: safeText(500).pipe(z.string().trim().min(1, 'say why')),
 });
 
 export const CancelAllBody = z.strictObject({
   strategyId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 chars of letters, digits, _ . -').optional(),
   tradingsymbol: z.string().regex(/^[A-Z0-9&_-]{1,40}$/, 'an upper-case Kite tradingsymbol').optional(),
-  reason: z.string().trim().min(1).max(500).optional(),
+  reason: safeText(500).pipe(z.string().trim().min(1)).optional(),
 });
 
 /** Operator-only: the kill switch (/api/v1/kill-switch) and the cancel sweep (/api/v1/orders/cancel-all). */

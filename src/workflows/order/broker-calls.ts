@@ -1,6 +1,6 @@
 import { sleep } from '@temporalio/workflow';
 import { retryDelayMs, strategyFor, type BrokerOperation } from '../../domain/retry-strategy';
-import { ABANDONED, failureMessage, failureType, isTokenExpired, isTransient } from './failures';
+import { ABANDONED, failureMessage, failureType, inDoubtWaitMs, isTokenExpired, isTransient } from './failures';
 import { pauseFor } from './interventions';
 import type { OrderRun } from './order-run';
 
@@ -26,6 +26,15 @@ export async function withRetry<T>(run: OrderRun, operation: BrokerOperation, ca
       return await call(attempt);
     } catch (err) {
       if (!isTransient(err)) throw err;
+      const doubtMs = inDoubtWaitMs(err);
+      if (doubtMs !== null) {
+        // Nothing was sent: wait out the earlier attempt; this is not a failed attempt, so it costs none of the budget.
+        run.apply({ type: 'PLACEMENT_IN_DOUBT', waitMs: doubtMs, message: failureMessage(err), at: run.now() });
+        run.publishStatus();
+        await sleep(doubtMs);
+        attempt--;
+        continue;
+      }
       const delayMs = retryDelayMs(strategyFor(run.retry, run.cfg.retryByError, operation, failureType(err), failureMessage(err)), attempt);
       if (delayMs === null) throw err;
       run.apply({ type: 'RETRY_SCHEDULED', operation, attempt, delayMs, error: failureMessage(err), at: run.now() });

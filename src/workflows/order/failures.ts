@@ -15,6 +15,14 @@ function activityCause(err: unknown): TemporalFailure | undefined {
   return err instanceof TemporalFailure && !(err instanceof CancelledFailure) ? err : undefined;
 }
 
+/** How long to wait before a placement may be tried again (an earlier attempt may still act), or null. */
+export function inDoubtWaitMs(err: unknown): number | null {
+  const cause = activityCause(err);
+  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureTypes.placementInDoubt) return null;
+  const ms = Number(cause.details?.[0]);
+  return Number.isFinite(ms) && ms > 0 ? ms : 1000;
+}
+
 /** Worth another attempt: anything but a business rejection or an expired session (those are answers, not faults). */
 export function isTransient(err: unknown): boolean {
   const cause = activityCause(err);
