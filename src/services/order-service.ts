@@ -39,7 +39,7 @@ export interface OrderServiceDeps {
 }
 
 /** A GET of a live order asks its workflow; past this, it answers from Postgres (or 503) instead of waiting. */
-const QUERY_DEADLINE_MS = 800;
+const QUERY_DEADLINE_MS = 2000;
 
 const stateUnavailable = (orderId: string) =>
   retryLater(503, 'ORDER_STATE_UNAVAILABLE', `order ${orderId} is being admitted and no worker answered within ${QUERY_DEADLINE_MS} ms; ask again shortly`, 1);
