@@ -2,8 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EventSource } from '../domain/order-state';
 import { refusedBeforeFill } from '../domain/order-snapshot';
 import type { BrokerOrderSnapshot, Instrument, OrderRequest } from '../domain/order-types';
-import { BrokerError, classifyBrokerError } from '../broker/broker-errors';
-import type { KiteGateway, ModifyChanges } from '../broker/kite-gateway';
+import { BrokerError, classifyBrokerError, neverSent } from '../broker/broker-errors';
+import type { KiteGateway, ModifyChanges, TaggedOrder } from '../broker/kite-gateway';
 import type { OrderStore } from '../store/order-store';
 import { recordOutcome, type PendingSave, type Recorded } from './record-outcome';
 
@@ -51,17 +51,32 @@ export interface BrokerActivityDeps {
   /** The broker's HTTP timeout, reserved at the end of an attempt's budget. */
   brokerTimeoutMs?: number;
   /** Where a placement or a read saves the order with its outcome (recordOutcome), and a placement takes its send ticket. */
-  store: Pick<OrderStore, 'saveProgress' | 'takeSendTicket' | 'claimSendTicket' | 'releaseSendTicket'>;
+  store: Pick<OrderStore, 'saveProgress' | 'takeSendTicket' | 'claimSendTicket' | 'releaseSendTicket' | 'sendTicketSettlesInMs'>;
   /**
    * How long the broker is taken to act on a request it got, at most (a request held past its client's timeout still
    * counts): another attempt under the same tag is sent only this long after the last one could have been.
    */
   settleMs?: number;
   log?: (msg: string) => void;
+  /** The line an operator cannot miss (two broker orders under one tag): structured, at error level. */
+  alert?: (record: Record<string, unknown>) => void;
 }
 
+const alertToStderr = (record: Record<string, unknown>) => console.error(JSON.stringify({ level: 'error', ...record }));
+
 /** Broker activities: each a verb, each safe to run again. */
-export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log }: BrokerActivityDeps) {
+export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log, alert = alertToStderr }: BrokerActivityDeps) {
+  /** The tag's order at the broker; a second one under the tag is alerted here and settled by the reconciler. */
+  const lookUp = async (orderId: string, tag: string): Promise<TaggedOrder | null> => {
+    const found = await broker.findOrderByTag(tag);
+    if (found?.duplicates?.length) {
+      alert({
+        event: 'DUPLICATE_ORDER', orderId, tag, brokerOrderId: found.brokerOrderId, duplicates: found.duplicates,
+        message: `the broker holds ${found.duplicates.length + 1} orders tagged ${tag}: order ${orderId} follows ${found.brokerOrderId}; reconciliation cancels the others if unfilled and books their fills`,
+      });
+    }
+    return found;
+  };
   return {
     /** Looks a contract up in the broker's instrument master; null when it is not there. */
     async lookupInstrument(args: { exchange: string; tradingsymbol: string }): Promise<Instrument | null> {
@@ -87,7 +102,7 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
       let placed: { brokerOrderId: string; recovered: boolean } | null = null;
       try {
         if (!holds) {
-          const found = await broker.findOrderByTag(args.tag).catch((err: unknown) => { throw toActivityError(err); });
+          const found = await lookUp(args.orderId, args.tag).catch((err: unknown) => { throw toActivityError(err); });
           if (found) placed = { brokerOrderId: found.brokerOrderId, recovered: true };
           else {
             const claim = await ticket(() => store.claimSendTicket(args.tag, args.orderId, sendBy, settleMs));
@@ -104,6 +119,12 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
           try {
             placed = { brokerOrderId: await broker.placeOrder(args.request, args.tag, sendBy.getTime()), recovered: false };
           } catch (err) {
+            if (neverSent(err)) {
+              // Refused before a byte left (connection refused, no rate-limit slot): nothing can act late, so the
+              // next attempt may send at once.
+              holds = false;
+              await store.releaseSendTicket(args.tag, { unsent: true }).catch(() => undefined);
+            }
             throw toActivityError(err);
           }
         }
@@ -116,13 +137,20 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
       return recorded ? { ...placed, recorded } : placed;
     },
 
-    /** Whether the broker holds an order with this tag. Retries until the broker answers. */
-    async findBrokerOrderByTag(args: { tag: string }): Promise<{ brokerOrderId: string; status: string } | null> {
+    /**
+     * Whether the broker holds an order with this tag. Not found while an earlier attempt may still act at the broker
+     * (its send ticket's promise plus the settle window has not passed): how long until the answer is final.
+     */
+    async findBrokerOrderByTag(args: { tag: string; orderId?: string }): Promise<TaggedOrder | null | { settlesInMs: number }> {
+      let found: TaggedOrder | null;
       try {
-        return await broker.findOrderByTag(args.tag);
+        found = await lookUp(args.orderId ?? '', args.tag);
       } catch (err) {
         throw retryOrPause(err); // even a "rejection" here must not end the search
       }
+      if (found) return found;
+      const settlesInMs = await ticket(() => store.sendTicketSettlesInMs(args.tag, settleMs));
+      return settlesInMs > 0 ? { settlesInMs } : null;
     },
 
     /**

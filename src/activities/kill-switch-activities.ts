@@ -1,23 +1,24 @@
 import type { Client } from '@temporalio/client';
 import type { LoadedRiskConfig } from '../config/risk-config-file';
+import { planHaltSweep, type HaltBookFacts } from '../domain/halt-protection';
 import { dailyLossBreach, isHalted, releasedByOperatorToday, type KillSwitchSource, type KillSwitchState } from '../domain/kill-switch';
 import type { OrderRequest, Product, Exchange } from '../domain/order-types';
 import { fnv1a64 } from '../domain/hash';
 import { rupeesToPaise } from '../domain/positions';
 import { AppError } from '../services/app-errors';
-import type { CancelFilter } from '../services/order-cancellation';
+import { haltFactsOf, type CancelFilter, type CancelOptions, type LiveOrder } from '../services/order-cancellation';
 import type { KillSwitchStore } from '../store/kill-switch-store';
 import { ACCOUNT_BOOK, type PositionKey, type PositionStore } from '../store/position-store';
 import {
-  engageKillSwitchSignal, killSwitchWorkflowId, releaseKillSwitchSignal, type CancelResult, type FlattenResult, type KillSwitchOutcome,
+  engageKillSwitchSignal, killSwitchWorkflowId, releaseKillSwitchSignal, type FlattenResult, type KillSwitchOutcome, type SweepResult,
 } from '../workflows/kill-switch-messages';
 
 export interface KillSwitchActivityDeps {
   killSwitches: Pick<KillSwitchStore, 'get' | 'engage' | 'release' | 'recordEvent'>;
   riskConfig: { current(): LoadedRiskConfig };
-  /** Today's net P&L of the whole account in rupees (PositionService.pnl().total.net). */
+  /** Today's net P&L of the whole account in rupees (PositionService.pnl().total.net: the figure the gate's daily loss uses). */
   accountNetPnl: () => Promise<string>;
-  cancelOpenOrders: (filter: CancelFilter, reason: string) => Promise<{ asked: number; results: CancelResult[] }>;
+  cancelOpenOrders: (filter: CancelFilter, reason: string, options?: CancelOptions) => Promise<SweepResult>;
   positions: Pick<PositionStore, 'listPositions'>;
   /** The API's own placement path (OrderService.placeOrder): risk-checked, audited, idempotent by client order id. */
   placeOrder: (request: OrderRequest) => Promise<{ order: { orderId: string; status: string } }>;
@@ -48,7 +49,7 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
       const thisOne = r.state.engagementId === args.engagementId && r.state.status === 'HALTED';
       if (thisOne) {
         alert({
-          event: 'KILL_SWITCH_ENGAGED', message: `KILL SWITCH ENGAGED for account ${args.account}: ${args.reason}. New risk is refused; open orders are being cancelled.`,
+          event: 'KILL_SWITCH_ENGAGED', message: `KILL SWITCH ENGAGED for account ${args.account}: ${args.reason}. New risk is refused; entries and risk-increasing orders are being cancelled, protective exits kept.`,
           account: args.account, engagementId: args.engagementId, reason: args.reason, source: args.source, by: args.by,
           resetAt: r.state.resetAtMs === null ? null : new Date(r.state.resetAtMs).toISOString(),
         });
@@ -63,12 +64,24 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
       return r;
     },
 
-    /** Cancels every live order of the account through its workflow and records what happened. */
-    async cancelOrdersForKillSwitch(args: { account: string; engagementId: string }) {
-      const r = await d.cancelOpenOrders({}, `kill switch ${args.engagementId}`);
+    /**
+     * Cancels the account's live orders through their workflows, except the protective exits (domain/halt-protection:
+     * an OCO/bracket target or stop, a group's flatten or a monitor's exit that can only reduce its strategy's book),
+     * which keep the open positions protected through the halt; when the halt flattens, nothing is kept. Records what
+     * was cancelled and what was kept, and why.
+     */
+    async cancelOrdersForKillSwitch(args: { account: string; engagementId: string }): Promise<SweepResult> {
+      const flattening = config().killSwitch.flattenPositions;
+      const decide = async (live: LiveOrder[]) => planHaltSweep(live.map(haltFactsOf), await strategyBooks(d), { flattening });
+      const r = await d.cancelOpenOrders({}, `kill switch ${args.engagementId}`, { decide });
       await d.killSwitches.recordEvent({
         id: `${args.account}:${args.engagementId}:ORDERS_CANCELLED`, account: args.account, type: 'ORDERS_CANCELLED', engagementId: args.engagementId,
-        payload: { asked: r.asked, results: r.results.map((x) => ({ orderId: x.orderId, outcome: x.outcome, status: x.status, error: x.error?.code })) }, occurredAt: new Date(now()),
+        payload: {
+          asked: r.asked,
+          results: r.results.map((x) => ({ orderId: x.orderId, outcome: x.outcome, status: x.status, error: x.error?.code, haltReason: x.haltReason })),
+          kept: r.kept.map((x) => ({ orderId: x.orderId, parentId: x.parentId, legRole: x.legRole, reason: x.reason, message: x.message })),
+        },
+        occurredAt: new Date(now()),
       });
       return r;
     },
@@ -110,7 +123,18 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
   };
 }
 
-/** One reduce-only MARKET order per strategy book still open; a refusal is recorded, not thrown. */
+/** Every strategy's book (the account-wide book is not a strategy's: no order belongs to it). */
+async function strategyBooks(d: KillSwitchActivityDeps): Promise<HaltBookFacts[]> {
+  return (await d.positions.listPositions({})).filter((p) => p.strategyId !== ACCOUNT_BOOK)
+    .map((p) => ({ strategyId: p.strategyId, exchange: p.exchange, tradingsymbol: p.tradingsymbol, product: p.product, quantity: p.book.quantity }));
+}
+
+/**
+ * One MARKET order per strategy book still open, the unattributed book included (what reconciliation found at the
+ * broker and no strategy traded is the account's exposure too); a refusal is recorded, not thrown. The gate judges
+ * reduce-only against the account book, so a strategy book the broker does not hold (its difference sits in the
+ * unattributed book) is refused rather than opening a new position at the broker.
+ */
 async function flattenBooks(d: KillSwitchActivityDeps, engagementId: string): Promise<FlattenResult[]> {
   const books = (await d.positions.listPositions({})).filter((p) => p.strategyId !== ACCOUNT_BOOK && p.book.quantity !== 0);
   const results: FlattenResult[] = [];

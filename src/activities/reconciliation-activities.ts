@@ -1,20 +1,27 @@
 import type { KiteGateway } from '../broker/kite-gateway';
 import type { ReconciliationConfig } from '../config/reconciliation-config';
-import { classifyOrders, classifyPositions, inFlightKeys, OMS_TAG_PREFIX, type Finding } from '../domain/reconciliation';
+import { classifyOrders, classifyPositions, inFlightKeys, markPositionFindings, OMS_TAG_PREFIX, POSITION_KINDS, type Finding } from '../domain/reconciliation';
 import { sessionClosedReason } from '../domain/risk/rules-market-hours';
 import { istClock } from '../domain/risk/ist-clock';
 import type { SessionCalendar } from '../domain/risk/risk-types';
 import { ACCOUNT_BOOK, type PositionStore } from '../store/position-store';
 import type { ReconciliationStore } from '../store/reconciliation-store';
+import type { OrderStore } from '../store/order-store';
+import { isKiteFinal } from '../domain/kite-status';
+import { classifyBrokerError } from '../broker/broker-errors';
 import type { AppliedRun, RunRecord } from '../domain/reconciliation';
 
 export interface ReconciliationActivityDeps {
-  broker: Pick<KiteGateway, 'getNetPositions' | 'getOrderBook'>;
+  broker: Pick<KiteGateway, 'getNetPositions' | 'getOrderBook' | 'getOrderSnapshot' | 'cancelOrder'>;
+  /** Books a duplicate broker order's fills to its OMS order's strategy (idempotent by trade id). */
+  orders: Pick<OrderStore, 'recordDuplicateFills'>;
   positions: Pick<PositionStore, 'listPositions'>;
   reconciliation: Pick<ReconciliationStore, 'internalOrders' | 'pastTags' | 'applyRun'>;
   reconciliationConfig: Pick<ReconciliationConfig, 'policies' | 'outsideSession'>;
   /** The exchange session (the paper broker's in paper mode, else the risk configuration's calendar). */
   session: () => Promise<SessionCalendar>;
+  /** The broker's last prices in paise by "EXCHANGE:SYMBOL" (the quote cache /pnl marks with); may throw. */
+  lastPrices?: (keys: string[]) => Promise<Map<string, number>>;
   now?: () => number;
   log?: (msg: string) => void;
 }
@@ -48,15 +55,36 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
       ]);
       const account = books.filter((b) => b.strategyId === ACCOUNT_BOOK).map((b) => ({ tradingsymbol: b.tradingsymbol, exchange: b.exchange, product: b.product, quantity: b.book.quantity }));
       const policies = d.reconciliationConfig.policies;
-      const findings = [
-        ...classifyPositions(brokerPositions, account, policies, inFlightKeys(internalOrders)),
-        ...classifyOrders(brokerOrders, internalOrders, pastTags, policies),
-      ];
+      const orderFindings = classifyOrders(brokerOrders, internalOrders, pastTags, policies);
+      const classified = [...classifyPositions(brokerPositions, account, policies, inFlightKeys(internalOrders, orderFindings)), ...orderFindings];
+      const findings = markPositionFindings(classified, await quotesFor(d, args.runId, classified));
       for (const f of findings) d.log?.(`reconciliation ${args.runId}: ${f.kind} ${f.key} broker=${JSON.stringify(f.broker)} internal=${JSON.stringify(f.internal)} policy=${f.policy}${f.deferred ? ' (deferred)' : ''}`);
       return {
         skipped: false, findings,
         counts: { brokerPositions: brokerPositions.filter((p) => p.quantity !== 0).length, internalPositions: account.filter((p) => p.quantity !== 0).length, brokerOrders: ours.length },
       };
+    },
+
+    /**
+     * A second broker order under one OMS order's tag: with `cancel`, what is unfilled of it is cancelled; its fills are
+     * booked as trades of the OMS order (its strategy's book and the account's), so no fill is lost or counted twice.
+     * Safe to run again: a cancel of a final order is not sent, and fills are keyed by trade id.
+     */
+    async settleDuplicateOrder(args: { orderId: string; brokerOrderId: string; cancel: boolean }) {
+      let snapshot = await d.broker.getOrderSnapshot(args.brokerOrderId);
+      let cancelled = false;
+      if (args.cancel && !isKiteFinal(snapshot.status)) {
+        try {
+          await d.broker.cancelOrder('regular', args.brokerOrderId);
+          cancelled = true;
+        } catch (err) {
+          const e = classifyBrokerError(err);
+          if (e.kind !== 'rejected') throw e; // a refusal: it completed meanwhile (booked below); else ask again
+        }
+        snapshot = await d.broker.getOrderSnapshot(args.brokerOrderId);
+      }
+      const booked = await d.orders.recordDuplicateFills(args.orderId, args.brokerOrderId, snapshot.trades);
+      return { cancelled, status: snapshot.status, final: isKiteFinal(snapshot.status), filledQuantity: snapshot.filledQuantity, tradesBooked: booked };
     },
 
     /** Records the run, its findings and all its corrections in one transaction; a retry of an applied run does nothing. */
@@ -72,6 +100,22 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
       return applied;
     },
   };
+}
+
+/**
+ * Quotes for the OMS positions the broker lists without a last price (a phantom has no broker line): a correction is
+ * priced at the broker's last price. Without quotes a correction falls back to the book's cost (adjustmentFill).
+ */
+async function quotesFor(d: ReconciliationActivityDeps, runId: string, findings: readonly Finding[]): Promise<Map<string, number>> {
+  const unpriced = findings.filter((f) => (POSITION_KINDS as readonly string[]).includes(f.kind) && !(Number(f.broker?.lastPricePaise ?? 0) > 0));
+  const keys = [...new Set(unpriced.map((f) => `${f.exchange}:${f.tradingsymbol}`))];
+  if (!keys.length || !d.lastPrices) return new Map();
+  try {
+    return await d.lastPrices(keys);
+  } catch (err) {
+    d.log?.(`reconciliation ${runId}: no quotes for ${keys.join(', ')} (${(err as Error).message}); corrections there are priced at the book's cost`);
+    return new Map();
+  }
 }
 
 export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

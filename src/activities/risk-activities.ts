@@ -72,7 +72,7 @@ export function createRiskActivities(d: RiskActivityDeps) {
     const { account } = loaded.config;
     const limits = loaded.config.resolve(state.request.strategyId);
     const orderKey = `${state.request.exchange}:${state.request.tradingsymbol}`;
-    const marked = await d.riskStore.symbolsToMark(account, now());
+    const marked = await d.riskStore.symbolsToMark(now());
     const quotes = await d.marketData.getQuotes([orderKey, ...marked.filter((k) => k !== orderKey)]);
     const quote = quotes.get(orderKey) ?? null;
     const refPrice = referencePricePaise(state.request, quote);

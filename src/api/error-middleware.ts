@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError } from '../services/app-errors';
+import { outageOf } from '../services/outages';
 
 /** The one place errors become HTTP answers. A 500 says nothing internal; the log gets the detail. */
 export function errorMiddleware(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
@@ -23,6 +24,13 @@ export function errorMiddleware(log: (msg: string, err: unknown) => void): Error
     }
     if (err instanceof URIError) {
       res.status(400).json({ error: { code: 'MALFORMED_PATH', message: 'the path is not valid percent-encoding' } });
+      return;
+    }
+    const outage = outageOf(err);
+    if (outage) {
+      log(`${outage.code} on ${req.method} ${req.path}`, err);
+      res.setHeader('Retry-After', '2');
+      res.status(503).json({ error: outage });
       return;
     }
     log(`unhandled error on ${req.method} ${req.path}`, err);

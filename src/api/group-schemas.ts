@@ -13,7 +13,7 @@ const common = {
   exchange: z.enum(EXCHANGES),
   product: z.enum(PRODUCTS).default('NRML'),
   variety: z.enum(VARIETIES).default('regular'),
-  /** Target LIMIT price; stop trigger, and the stop's limit price (SL) — without one the stop is SL-M. */
+  /** Target LIMIT price; stop trigger, and the stop's SL limit price — without one, 5% beyond the trigger (never SL-M). */
   exits: z.strictObject({ targetPrice: price, stopTriggerPrice: price, stopPrice: price.optional() }),
   metadata: metadataSchema.optional(),
 };

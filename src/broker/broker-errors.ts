@@ -31,6 +31,17 @@ export function classifyBrokerError(err: unknown, secrets: readonly string[] = [
   return new BrokerError('unknown', errorType, message);
 }
 
+/**
+ * The request provably never left this process: the connection was refused (or the host not found) before anything
+ * was written, or the rate limiter refused to send it. Such a placement may be sent again at once; any other failure
+ * (a timeout, a reset, a 5xx) may have reached the broker.
+ */
+export function neverSent(err: unknown): boolean {
+  if (typeof err === 'object' && err !== null && (err as { notSent?: unknown }).notSent === true) return true;
+  const message = typeof (err as { message?: unknown })?.message === 'string' ? (err as { message: string }).message : '';
+  return /error code: (ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/.test(message);
+}
+
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');

@@ -26,6 +26,9 @@ export interface ModifyChanges { quantity?: number; pricePaise?: number; trigger
 
 type KiteOrder = { order_id: string; status: string; status_message?: string | null; quantity: number; filled_quantity: number; pending_quantity: number; cancelled_quantity: number; average_price: number; price: number; trigger_price: number; order_type: string; tag?: string | null; tags?: string[] | null; order_timestamp?: unknown };
 
+/** The order the broker holds under a tag; `duplicates`: other broker orders under the same tag (oldest first). */
+export type TaggedOrder = { brokerOrderId: string; status: string; duplicates?: string[] };
+
 /** The parts of a Kite full quote the risk engine reads, prices in paise (the cache adds when it was received). */
 export type BrokerQuote = Omit<MarketQuote, 'receivedAtMs'>;
 
@@ -54,20 +57,44 @@ export class KiteGateway {
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     const used = this.accessToken;
     try {
-      return await fn();
+      const r = await fn();
+      this.expiredToken = null;
+      return r;
     } catch (err) {
       const e = classifyBrokerError(err, this.secrets);
       // A 403 means the request did nothing: if a newer token is known (adopted meanwhile by a concurrent call, or
       // supplied by an operator), use it and ask once more.
       if (e.kind === 'token' && (await this.freshTokenSince(used))) {
         try {
-          return await fn();
+          const r = await fn();
+          this.expiredToken = null;
+          return r;
         } catch (again) {
-          throw classifyBrokerError(again, this.secrets);
+          const e2 = classifyBrokerError(again, this.secrets);
+          if (e2.kind === 'token') this.expiredToken = this.accessToken;
+          throw e2;
         }
       }
+      if (e.kind === 'token') this.expiredToken = this.accessToken;
       throw e;
     }
+  }
+
+  /** The token the broker last refused (TokenException) with no success since; null while the session works. */
+  private expiredToken: string | null = null;
+
+  /**
+   * Whether the broker session is known to have expired: the broker refused the token in use and no newer one has been
+   * supplied since (checked at the token source, so an operator's fresh token ends it without a broker call).
+   */
+  async sessionExpired(): Promise<boolean> {
+    const refused = this.expiredToken;
+    if (refused === null) return false;
+    if (this.accessToken !== refused || (await this.freshTokenSince(refused))) {
+      if (this.expiredToken === refused) this.expiredToken = null;
+      return false;
+    }
+    return true;
   }
 
   /** Whether a token newer than `used` is now in use: adopted by a concurrent call, or just loaded from the source. */
@@ -174,19 +201,22 @@ export class KiteGateway {
   }
 
   /** The broker order carrying our tag, if the broker has one: how an unknown outcome becomes known. */
-  async findOrderByTag(tag: string): Promise<{ brokerOrderId: string; status: string } | null> {
+  async findOrderByTag(tag: string): Promise<TaggedOrder | null> {
     const orders = (await this.call(() => this.kite.getOrders())) as unknown as KiteOrder[];
+    // Kite lists the day's orders oldest first: the first under a tag is the order; any other is a duplicate, which
+    // the caller reports and the reconciler settles (DUPLICATE_ORDER) — never a reason to refuse the order itself.
     const mine = orders.filter((o) => o.tag === tag || (Array.isArray(o.tags) && o.tags.includes(tag)));
-    if (mine.length > 1) throw new BrokerError('rejected', 'DuplicateTag', `broker holds ${mine.length} orders tagged ${tag}`);
-    return mine.length ? { brokerOrderId: String(mine[0].order_id), status: mine[0].status } : null;
+    if (mine.length === 0) return null;
+    const found: TaggedOrder = { brokerOrderId: String(mine[0].order_id), status: mine[0].status };
+    return mine.length > 1 ? { ...found, duplicates: mine.slice(1).map((o) => String(o.order_id)) } : found;
   }
 
-  /** The account's net positions (GET /portfolio/positions, `net`): quantity and Kite's average price in paise. */
-  async getNetPositions(): Promise<{ tradingsymbol: string; exchange: string; product: string; quantity: number; averagePricePaise: number }[]> {
+  /** The account's net positions (GET /portfolio/positions, `net`): quantity, Kite's average price and the last price in paise. */
+  async getNetPositions(): Promise<{ tradingsymbol: string; exchange: string; product: string; quantity: number; averagePricePaise: number; lastPricePaise: number }[]> {
     const r = (await this.call(() => this.kite.getPositions())) as unknown as { net?: Record<string, unknown>[] };
     return (r?.net ?? []).map((p) => ({
       tradingsymbol: String(p.tradingsymbol), exchange: String(p.exchange), product: String(p.product), quantity: Number(p.quantity),
-      averagePricePaise: Math.round(Number(p.average_price ?? 0) * 100),
+      averagePricePaise: Math.round(Number(p.average_price ?? 0) * 100), lastPricePaise: Math.round(Number(p.last_price ?? 0) * 100) || 0,
     }));
   }
 

@@ -11,9 +11,9 @@ export function paperSessionSource(paperUrl: string, cacheMs = 1000): () => Prom
     if (cached && Date.now() - cached.at < cacheMs) return cached.session;
     const res = await fetch(`${paperUrl.replace(/\/$/, '')}/control/config`);
     if (!res.ok) throw new Error(`paper broker session: HTTP ${res.status}`);
-    const body = (await res.json()) as { data: { session: { alwaysOpen: boolean; open: string; close: string; holidays?: string[] } } };
+    const body = (await res.json()) as { data: { session: { alwaysOpen: boolean; open: string; close: string; holidays?: string[]; squareOffTime?: string | null } } };
     const s = body.data.session;
-    cached = { at: Date.now(), session: { alwaysOpen: s.alwaysOpen, open: s.open, close: s.close, holidays: s.holidays ?? [] } };
+    cached = { at: Date.now(), session: { alwaysOpen: s.alwaysOpen, open: s.open, close: s.close, holidays: s.holidays ?? [], squareOffTime: s.squareOffTime ?? null } };
     return cached.session;
   };
 }

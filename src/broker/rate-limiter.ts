@@ -5,6 +5,8 @@ export interface RateWindow {
 
 /** The call was not made: its turn would have come after its deadline. Safe to retry (nothing reached the broker). */
 export class RateLimitDeadlineError extends Error {
+  /** Read by neverSent(): a placement refused here may be sent again at once. */
+  readonly notSent = true;
   constructor(waitedMs: number) {
     super(`broker rate limit: no slot within the caller's deadline (waited ${waitedMs} ms); the request was not sent`);
     this.name = 'RateLimitDeadlineError';

@@ -37,6 +37,12 @@ export const EnvSchema = z.object({
   PAPER_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** The paper account's opening cash in rupees. */
   PAPER_STARTING_CASH: z.coerce.number().positive().default(1_000_000),
+  /**
+   * Keep the in-process paper broker's book (orders, trades, positions) in DATA_DIR/paper/state.json across restarts.
+   * auto: when the OMS's own book is under DATA_DIR too (embedded Postgres, DATABASE_URL unset), so both live and go
+   * together; with an external database set `on` (the file must then last as long as that database) or `off`.
+   */
+  PAPER_PERSIST: z.enum(['auto', 'on', 'off']).default('auto'),
 
   /** Where the broker sends postbacks: this API's webhook as the broker can reach it. */
   POSTBACK_URL: optionalUrl,

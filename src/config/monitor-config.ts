@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readJsonConfig } from './config-file';
-import { MONITOR_MODES, type MonitorPolicy } from '../domain/position-monitor';
+import { MONITOR_MODES, sessionSquareOff, type MonitorPolicy, type SquareOffSession } from '../domain/position-monitor';
 import { PRODUCTS, type OrderRequest } from '../domain/order-types';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '"HH:MM" (IST, 24-hour)');
@@ -33,8 +33,8 @@ export const MonitorConfigSchema = z.strictObject({
     allOrders: z.boolean().default(true),
   }).default({ enabled: true, time: '15:15', products: ['MIS'], allOrders: true }),
   maxExitAttempts: z.number().int().min(1).max(10).default(3),
-  /** The OCO stop is an SL order with its limit this far beyond the trigger; null = SL-M (Zerodha refuses SL-M on options). */
-  stopLimitOffsetPercent: z.number().min(0.01).max(50).nullable().default(5),
+  /** The OCO stop is an SL order with its limit this far beyond the trigger (never SL-M: the exchange blocks it for options). */
+  stopLimitOffsetPercent: z.number().min(0.01).max(50).default(5),
   strategies: z.record(z.string(), StrategyMonitor).default({}),
 }).refine((c) => c.entryPollMs.max >= c.entryPollMs.min, { message: 'entryPollMs.max must be >= entryPollMs.min', path: ['entryPollMs', 'max'] });
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>;
@@ -46,19 +46,23 @@ export class MonitorConfigError extends Error {
   }
 }
 
-/** The policy for one order, or null when it gets no monitor (no levels, no square-off, no timeout, or monitors off). */
-export function monitorPolicyFor(c: MonitorConfig, order: OrderRequest): MonitorPolicy | null {
+/**
+ * The policy for one order, or null when it gets no monitor (no levels, no square-off, no timeout, or monitors off).
+ * `session`: in paper mode, the paper broker's session, which decides whether and when MIS is squared off.
+ */
+export function monitorPolicyFor(c: MonitorConfig, order: OrderRequest, session?: SquareOffSession): MonitorPolicy | null {
   if (!c.enabled) return null;
   const s = c.strategies[order.strategyId] ?? {};
   const timeoutHours = s.timeoutHours === undefined ? c.timeoutHours : s.timeoutHours;
-  const squaredOff = c.squareOff.enabled && c.squareOff.products.includes(order.product);
+  const configured = c.squareOff.enabled && c.squareOff.products.includes(order.product) ? s.squareOffTime ?? c.squareOff.time : null;
+  const squareOffAt = sessionSquareOff(configured, session);
   const hasLevels = order.takeProfitPaise !== undefined || order.stopLossPaise !== undefined;
-  if (!hasLevels && !(squaredOff && c.squareOff.allOrders) && timeoutHours === null) return null;
+  if (!hasLevels && !(squareOffAt !== null && c.squareOff.allOrders) && timeoutHours === null) return null;
   return {
     mode: s.mode ?? c.mode, pricePollMs: c.pricePollMs, entryPollMinMs: c.entryPollMs.min, entryPollMaxMs: c.entryPollMs.max,
     timeoutMs: timeoutHours === null ? null : Math.round(timeoutHours * 3_600_000),
-    squareOffAt: squaredOff ? s.squareOffTime ?? c.squareOff.time : null, maxExitAttempts: c.maxExitAttempts,
-    stopLimitOffsetBps: c.stopLimitOffsetPercent === null ? null : Math.round(c.stopLimitOffsetPercent * 100),
+    squareOffAt, maxExitAttempts: c.maxExitAttempts,
+    stopLimitOffsetBps: Math.round(c.stopLimitOffsetPercent * 100),
   };
 }
 

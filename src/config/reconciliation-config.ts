@@ -19,6 +19,7 @@ export const ReconciliationConfigSchema = z.strictObject({
     PHANTOM_POSITION: positionPolicy.default(DEFAULT_POLICIES.PHANTOM_POSITION),
     ORDER_STATUS_MISMATCH: z.enum(['signal-workflow', 'alert-only']).default(DEFAULT_POLICIES.ORDER_STATUS_MISMATCH),
     UNKNOWN_ORDER: z.literal('alert-only').default('alert-only'),
+    DUPLICATE_ORDER: z.enum(['cancel-extra', 'alert-only']).default(DEFAULT_POLICIES.DUPLICATE_ORDER),
   }).default(DEFAULT_POLICIES),
 });
 export type ReconciliationConfig = z.output<typeof ReconciliationConfigSchema> & { policies: Policies };

@@ -1,6 +1,7 @@
 import { paiseToRupees } from './money';
 import { opposite, type ExitRole, type GroupKind } from './order-group';
 import type { Exchange, OrderRequest, Product, Side, Variety } from './order-types';
+import { STOP_PROTECTION_BAND_BPS, stopLimitPaise } from './stop-limit';
 
 /** A group as a strategy asked for it (prices in paise). Plain JSON: it travels through histories. */
 export interface GroupRequest {
@@ -24,7 +25,7 @@ export interface GroupRequest {
 export interface ExitTerms {
   targetPricePaise: number;
   stopTriggerPaise: number;
-  /** With a limit price the stop is an SL order; without, SL-M. */
+  /** The stop's SL limit; without one it is the trigger less (a long's) or plus (a short's) the 5% protection band. */
   stopPricePaise?: number;
 }
 
@@ -48,14 +49,19 @@ export function entryRequest(g: GroupRequest): OrderRequest {
   return strip(legRequest(g, 'entry', { side: g.side, quantity: g.quantity, orderType: e.orderType, pricePaise: e.pricePaise }));
 }
 
-/** An exit leg closing `quantity` of the position: the target is a LIMIT, the stop an SL (or SL-M without a limit). */
+/** The stop's limit price: the one asked for, else the trigger moved the protection band in the exit's direction. */
+export const stopPriceOf = (g: Pick<GroupRequest, 'side' | 'exits'>): number =>
+  g.exits.stopPricePaise ?? stopLimitPaise(g.side, g.exits.stopTriggerPaise, STOP_PROTECTION_BAND_BPS);
+
+/**
+ * An exit leg closing `quantity` of the position: the target is a LIMIT, the stop always an SL (never SL-M, which the
+ * exchange blocks for options).
+ */
 export function exitRequest(g: GroupRequest, role: ExitRole, quantity: number): OrderRequest {
   const side = opposite(g.side);
   const x = g.exits;
   if (role === 'target') return strip(legRequest(g, role, { side, quantity, orderType: 'LIMIT', pricePaise: x.targetPricePaise }));
-  return strip(legRequest(g, role, {
-    side, quantity, orderType: x.stopPricePaise === undefined ? 'SL-M' : 'SL', pricePaise: x.stopPricePaise, triggerPricePaise: x.stopTriggerPaise,
-  }));
+  return strip(legRequest(g, role, { side, quantity, orderType: 'SL', pricePaise: stopPriceOf(g), triggerPricePaise: x.stopTriggerPaise }));
 }
 
 /** A reduce-only MARKET order squaring `quantity`: on the position's side for an excess, the exits' side for a residual. */

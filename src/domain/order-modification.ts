@@ -1,6 +1,7 @@
 import type { OrderState } from './order-state';
 import type { OrderRequest, OrderType } from './order-types';
 import { paiseToRupees } from './money';
+import { isOptionContract, SLM_NOT_ALLOWED_FOR_OPTIONS, slmForOptionsMessage } from './order-validation';
 
 export interface InvalidChange { code: string; message: string; field: string }
 
@@ -15,6 +16,8 @@ export function validateModification(state: OrderState, changes: { quantity?: nu
     if (changes.quantity <= state.filledQuantity) return { code: 'QUANTITY_NOT_ABOVE_FILLED', field: 'quantity', message: `quantity ${changes.quantity} must exceed the ${state.filledQuantity} already filled` };
   }
   const orderType = changes.orderType ?? state.orderType;
+  if (changes.orderType === 'SL-M' && instrument && isOptionContract(instrument))
+    return { code: SLM_NOT_ALLOWED_FOR_OPTIONS, field: 'orderType', message: slmForOptionsMessage(state.request.tradingsymbol) };
   const price = changes.pricePaise ?? (changes.orderType && !['LIMIT', 'SL'].includes(changes.orderType) ? undefined : state.pricePaise ?? undefined);
   const trigger = changes.triggerPricePaise ?? (changes.orderType && !['SL', 'SL-M'].includes(changes.orderType) ? undefined : state.triggerPricePaise ?? undefined);
   if ((orderType === 'LIMIT' || orderType === 'SL') && price === undefined) return { code: 'PRICE_REQUIRED', field: 'price', message: `${orderType} orders need a price` };

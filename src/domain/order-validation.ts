@@ -53,6 +53,21 @@ const requiredFields: Rule = (o) => {
   return pass('required_fields');
 };
 
+/** Index and stock options (NFO/BFO since 2021) take no stop-loss market order: the exchange blocks SL-M on them. */
+export const isOptionContract = (i: Pick<Instrument, 'instrumentType' | 'segment'>): boolean =>
+  i.instrumentType === 'CE' || i.instrumentType === 'PE' || (i.segment?.endsWith('-OPT') ?? false);
+
+export const SLM_NOT_ALLOWED_FOR_OPTIONS = 'SLM_NOT_ALLOWED_FOR_OPTIONS';
+
+/** The refusal's message: what to send instead (an SL order, its limit a few ticks beyond the trigger). */
+export const slmForOptionsMessage = (tradingsymbol: string): string =>
+  `SL-M orders are blocked for options (${tradingsymbol}); place an SL order with a limit price beyond the trigger instead (e.g. a sell triggered at 9.00 with price 8.55)`;
+
+const orderTypeAllowed: Rule = (o, i) => {
+  if (!i || o.orderType !== 'SL-M' || !isOptionContract(i)) return pass('order_type_allowed');
+  return fail('order_type_allowed', SLM_NOT_ALLOWED_FOR_OPTIONS, slmForOptionsMessage(o.tradingsymbol), { orderType: o.orderType, instrumentType: i.instrumentType, segment: i.segment });
+};
+
 const positivePrices: Rule = (o) => {
   for (const [name, v] of Object.entries({ price: o.pricePaise, triggerPrice: o.triggerPricePaise, stopLoss: o.stopLossPaise, takeProfit: o.takeProfitPaise })) {
     if (v !== undefined && v <= 0) return fail('positive_prices', 'PRICE_NOT_POSITIVE', `${name} must be greater than zero`, { [name]: paiseToRupees(v) });
@@ -105,7 +120,7 @@ const disclosedQuantity: Rule = (o) => {
   return pass('disclosed_quantity');
 };
 
-const RULES: Rule[] = [instrumentExists, requiredFields, positivePrices, stopLossRelationship, protectiveLevels, lotSize, tickSize, disclosedQuantity];
+const RULES: Rule[] = [instrumentExists, orderTypeAllowed, requiredFields, positivePrices, stopLossRelationship, protectiveLevels, lotSize, tickSize, disclosedQuantity];
 
 /** Basic order validation: every rule runs so the report is complete; the first failure is the answer. */
 export function validateOrder(order: OrderRequest, instrument: Instrument | null): ValidationReport {

@@ -6,6 +6,7 @@
 import { opposite } from './order-group';
 import type { GroupRequest } from './order-group-legs';
 import type { OrderRequest, Side } from './order-types';
+import { stopLimitPaise } from './stop-limit';
 
 export const MONITOR_MODES = ['oco', 'watch'] as const;
 /** `oco`: target and stop rest at the broker as an OCO group; `watch`: the OMS polls the LTP and exits at MARKET. */
@@ -27,9 +28,28 @@ export interface MonitorPolicy {
   maxExitAttempts: number;
   /**
    * The OCO stop leg is an SL order whose limit is this far beyond its trigger (basis points), so it still fills in a
-   * fast market; null = SL-M (which brokers may refuse for options). Absent in policies recorded before it existed.
+   * fast market; null (policies recorded before it was required) = the group's default protection band.
    */
   stopLimitOffsetBps?: number | null;
+}
+
+/** The simulated (paper) exchange session, as far as the intraday square-off is concerned. */
+export interface SquareOffSession {
+  /** The paper session never closes: there is no end of day to square off before. */
+  alwaysOpen: boolean;
+  /** "HH:MM" IST: the paper session's own square-off time; it wins over the configured one (null/absent: none set). */
+  squareOffTime?: string | null;
+}
+
+/**
+ * The square-off time of a product that is squared off (`configured`, "HH:MM" IST; null = none). Live: the configured
+ * time. In paper mode the simulated session decides: its own square-off time if it sets one; none if it never closes
+ * (an always-open session has no end of day); else the configured time.
+ */
+export function sessionSquareOff(configured: string | null, session?: SquareOffSession): string | null {
+  if (configured === null || session === undefined) return configured;
+  if (session.squareOffTime) return session.squareOffTime;
+  return session.alwaysOpen ? null : configured;
 }
 
 export type CloseReason = 'target' | 'stop' | 'timeout' | 'square-off';
@@ -145,22 +165,7 @@ export function exitOrderRequest(entry: OrderRequest, attempt: number, quantity:
   };
 }
 
-/**
- * The SL limit for a stop triggered at `triggerPaise`: `offsetBps` beyond it in the exit's direction (below for a
- * long's sell, above for a short's buy), on the tick, never below one tick.
- */
-export function stopLimitPaise(entrySide: OrderRequest['side'], triggerPaise: number, offsetBps: number, tickPaise = 5): number {
-  // Exact: trigger x (1 -/+ offset) in 1/10000 paise, then to the tick away from the trigger.
-  const tick = BigInt(tickPaise) * 10_000n;
-  if (entrySide === 'BUY') {
-    const scaled = BigInt(triggerPaise) * BigInt(10_000 - offsetBps);
-    return Math.max(tickPaise, Number(scaled / tick) * tickPaise);
-  }
-  const scaled = BigInt(triggerPaise) * BigInt(10_000 + offsetBps);
-  return Number((scaled + tick - 1n) / tick) * tickPaise;
-}
-
-/** The OCO group that holds the entry's take profit (LIMIT) and stop loss (SL, or SL-M without an offset) for `quantity`. */
+/** The OCO group that holds the entry's take profit (LIMIT) and stop loss (SL; without an offset the group's default band) for `quantity`. */
 export function ocoGroupRequest(entry: OrderRequest, quantity: number, monitorId: string, stopLimitOffsetBps: number | null = null): GroupRequest | null {
   if (entry.takeProfitPaise === undefined || entry.stopLossPaise === undefined) return null;
   const stopPrice = stopLimitOffsetBps === null ? {} : { stopPricePaise: stopLimitPaise(entry.side, entry.stopLossPaise, stopLimitOffsetBps) };

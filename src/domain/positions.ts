@@ -174,16 +174,47 @@ function tradeLotsOfDay(b: PositionBook): bigint {
   return 0n;
 }
 
+/** The open quantity marked at the last price against its cost; 0 when flat, null when open without a price. */
+export function unrealizedPaise(open: { quantity: number; openValuePaise: bigint }, lastPricePaise: number | null): bigint | null {
+  if (open.quantity === 0) return 0n;
+  if (lastPricePaise === null) return null;
+  const marked = BigInt(open.quantity) * BigInt(lastPricePaise);
+  return open.quantity > 0 ? marked - open.openValuePaise : marked + open.openValuePaise;
+}
+
+/** Today's P&L of books (one or a sum): net = realized + unrealized - charges; `unpriced` when an open book had no price. */
+export interface DayPnl { realizedPaise: bigint; unrealizedPaise: bigint; chargesPaise: bigint; netPaise: bigint; unpriced: boolean }
+
+/** What today's P&L reads of a book. */
+export type DayPnlBook = Pick<PositionBook, 'quantity' | 'openValuePaise' | 'tradingDay' | 'dayRealizedPaise' | 'dayChargesPaise'>;
+
+/**
+ * Today's P&L of one book, the one definition /pnl, the risk gate's daily loss and the kill switch's daily-loss check
+ * share: realized by today's reducing fills, the open quantity marked to the last price against its cost (overnight
+ * carry included; an open book without a price counts no unrealized P&L and is flagged), minus today's charges.
+ */
+export function dayPnl(book: DayPnlBook, today: string, lastPricePaise: number | null): DayPnl {
+  const traded = book.tradingDay === today;
+  const realized = traded ? book.dayRealizedPaise : 0n;
+  const charges = traded ? book.dayChargesPaise : 0n;
+  const unrealized = unrealizedPaise(book, lastPricePaise);
+  return { realizedPaise: realized, unrealizedPaise: unrealized ?? 0n, chargesPaise: charges, netPaise: realized + (unrealized ?? 0n) - charges, unpriced: unrealized === null };
+}
+
+/** The sum of several books' day P&L (a strategy's, a symbol's, the account's). */
+export function addDayPnl(lines: readonly DayPnl[]): DayPnl {
+  return lines.reduce((s, l) => ({
+    realizedPaise: s.realizedPaise + l.realizedPaise, unrealizedPaise: s.unrealizedPaise + l.unrealizedPaise, chargesPaise: s.chargesPaise + l.chargesPaise,
+    netPaise: s.netPaise + l.netPaise, unpriced: s.unpriced || l.unpriced,
+  }), { realizedPaise: 0n, unrealizedPaise: 0n, chargesPaise: 0n, netPaise: 0n, unpriced: false });
+}
+
 function figures(
   quantity: number, buys: Lot, sells: Lot, open: { quantity: number; openValuePaise: bigint },
   realized: bigint, charges: bigint, lastPricePaise: number | null,
 ): PositionFigures {
   const kiteSide = quantity > 0 ? buys : quantity < 0 ? sells : null;
-  let unrealized: bigint | null = 0n;
-  if (open.quantity !== 0) {
-    const marked = lastPricePaise === null ? null : BigInt(open.quantity) * BigInt(lastPricePaise);
-    unrealized = marked === null ? null : open.quantity > 0 ? marked - open.openValuePaise : marked + open.openValuePaise;
-  }
+  const unrealized = unrealizedPaise(open, lastPricePaise);
   return {
     quantity,
     averagePrice: kiteSide ? ratioRupees(kiteSide.valuePaise, kiteSide.quantity) : null,

@@ -8,20 +8,24 @@ import { isKiteFinal } from './kite-status';
 import { isTerminal, type OrderStatus } from './order-types';
 
 export const POSITION_KINDS = ['UNKNOWN_POSITION', 'QUANTITY_MISMATCH', 'PHANTOM_POSITION'] as const;
-export const ORDER_KINDS = ['ORDER_STATUS_MISMATCH', 'UNKNOWN_ORDER'] as const;
+export const ORDER_KINDS = ['ORDER_STATUS_MISMATCH', 'UNKNOWN_ORDER', 'DUPLICATE_ORDER'] as const;
 export type PositionFindingKind = (typeof POSITION_KINDS)[number];
 export type OrderFindingKind = (typeof ORDER_KINDS)[number];
 export type FindingKind = PositionFindingKind | OrderFindingKind;
 
-/** `trust-broker`: correct the account book to the broker; `signal-workflow`: wake the order's workflow. */
-export type Policy = 'trust-broker' | 'signal-workflow' | 'alert-only';
+/**
+ * `trust-broker`: correct the account book to the broker; `signal-workflow`: wake the order's workflow;
+ * `cancel-extra`: cancel what is unfilled of a duplicate broker order and book its fills to the order's strategy.
+ */
+export type Policy = 'trust-broker' | 'signal-workflow' | 'cancel-extra' | 'alert-only';
 export type Policies = Record<PositionFindingKind, 'trust-broker' | 'alert-only'> & {
   ORDER_STATUS_MISMATCH: 'signal-workflow' | 'alert-only';
   UNKNOWN_ORDER: 'alert-only';
+  DUPLICATE_ORDER: 'cancel-extra' | 'alert-only';
 };
 export const DEFAULT_POLICIES: Policies = {
   UNKNOWN_POSITION: 'trust-broker', QUANTITY_MISMATCH: 'trust-broker', PHANTOM_POSITION: 'trust-broker',
-  ORDER_STATUS_MISMATCH: 'signal-workflow', UNKNOWN_ORDER: 'alert-only',
+  ORDER_STATUS_MISMATCH: 'signal-workflow', UNKNOWN_ORDER: 'alert-only', DUPLICATE_ORDER: 'cancel-extra',
 };
 
 /** A net position, the broker's or the account book's. Quantity + long, - short; 0 = flat (same as absent). */
@@ -32,6 +36,8 @@ export interface NetPosition {
   quantity: number;
   /** The broker's average price in paise (absent for the OMS side). */
   averagePricePaise?: number;
+  /** The last price the broker reports with the position, in paise (absent for the OMS side; 0 = none). */
+  lastPricePaise?: number;
 }
 
 export interface BrokerOrder {
@@ -68,7 +74,12 @@ export interface Finding {
   policy: Policy;
   /** A position finding in an instrument with OMS orders still working: their fills may not be recorded yet. */
   deferred: boolean;
+  /** The price a correction of this position is made at (markPositionFindings); absent or null: none was found. */
+  mark?: Mark | null;
 }
+
+/** Where a correction's price came from: the broker's position line (`last_price`), else the broker's quote. */
+export interface Mark { pricePaise: number; source: 'broker-position' | 'quote' }
 
 export const positionKey = (p: { exchange: string; tradingsymbol: string; product: string }) => `${p.exchange}:${p.tradingsymbol}:${p.product}`;
 
@@ -94,7 +105,7 @@ export function classifyPositions(broker: readonly NetPosition[], internal: read
     const p = (bp ?? ip)!;
     findings.push({
       kind, key, tradingsymbol: p.tradingsymbol, exchange: p.exchange, product: p.product, orderId: null,
-      broker: { quantity: bq, averagePricePaise: bp?.averagePricePaise ?? null },
+      broker: { quantity: bq, averagePricePaise: bp?.averagePricePaise ?? null, lastPricePaise: bp?.lastPricePaise || null },
       internal: { quantity: iq },
       policy: policies[kind], deferred: inFlight.has(key),
     });
@@ -121,6 +132,9 @@ function sumByKey(list: readonly NetPosition[]): Map<string, NetPosition> {
 export function classifyOrders(broker: readonly BrokerOrder[], internal: readonly InternalOrder[], pastTags: ReadonlySet<string>, policies: Policies): Finding[] {
   const byTag = new Map(internal.map((o) => [o.tag, o]));
   const byBrokerId = new Map(internal.filter((o) => o.brokerOrderId).map((o) => [o.brokerOrderId!, o]));
+  // The broker lists orders oldest first; an order not yet placed as far as the OMS knows follows the first under its tag.
+  const firstByTag = new Map<string, string>();
+  for (const b of broker) if (b.tag && !firstByTag.has(b.tag)) firstByTag.set(b.tag, b.brokerOrderId);
   const findings: Finding[] = [];
   for (const b of broker) {
     if (!b.tag?.startsWith(OMS_TAG_PREFIX)) continue;
@@ -130,6 +144,15 @@ export function classifyOrders(broker: readonly BrokerOrder[], internal: readonl
     if (!mine) {
       if (pastTags.has(b.tag)) continue;
       findings.push({ ...at, kind: 'UNKNOWN_ORDER', orderId: null, broker: brokerView, internal: null, policy: policies.UNKNOWN_ORDER });
+      continue;
+    }
+    const follows = mine.brokerOrderId ?? firstByTag.get(b.tag);
+    if (b.tag === mine.tag && follows !== b.brokerOrderId) {
+      // A second broker order under the order's own tag: the order stays on the one it follows; this one is extra.
+      findings.push({
+        ...at, kind: 'DUPLICATE_ORDER', orderId: mine.orderId, broker: brokerView,
+        internal: { orderId: mine.orderId, status: mine.status, brokerOrderId: follows ?? null }, policy: policies.DUPLICATE_ORDER,
+      });
       continue;
     }
     // A broker order of an earlier attempt matched by its id is history; only the current attempt can lag.
@@ -144,24 +167,52 @@ export function classifyOrders(broker: readonly BrokerOrder[], internal: readonl
   return findings;
 }
 
-/** The instruments of OMS orders that are not terminal: their position findings wait for the orders. */
-export function inFlightKeys(orders: readonly InternalOrder[]): Set<string> {
-  return new Set(orders.filter((o) => !isTerminal(o.status)).map(positionKey));
+/**
+ * The instruments whose position findings wait: OMS orders not yet terminal (their fills may not be recorded yet), and
+ * duplicate broker orders (this run books their fills).
+ */
+export function inFlightKeys(orders: readonly InternalOrder[], orderFindings: readonly Finding[] = []): Set<string> {
+  return new Set([
+    ...orders.filter((o) => !isTerminal(o.status)).map(positionKey),
+    ...orderFindings.filter((f) => f.kind === 'DUPLICATE_ORDER').map(positionKey),
+  ]);
 }
 
 /**
- * The fill that takes `book` to `targetQuantity`, or null when it is already there. A reduction is priced at the
- * book's own cost (an adjustment is not a trade and should realize nothing); what opens or adds is priced at the
- * broker's average price, so the book adopts the broker's cost basis. No charges.
+ * Each position finding's correction price: the last price on the broker's position line, else the broker's quote
+ * (`quotes`, paise by "EXCHANGE:SYMBOL": a phantom has no broker line), else none.
  */
-export function adjustmentFill(book: PositionBook, targetQuantity: number, brokerAveragePaise: number | null, tradeId: string, tradingDay: string): PositionFill | null {
+export function markPositionFindings<F extends Finding>(findings: readonly F[], quotes: ReadonlyMap<string, number>): F[] {
+  return findings.map((f) => {
+    if (!(POSITION_KINDS as readonly string[]).includes(f.kind)) return f;
+    const onLine = Number(f.broker?.lastPricePaise ?? 0);
+    const quoted = quotes.get(`${f.exchange}:${f.tradingsymbol}`);
+    const mark: Mark | null = onLine > 0 ? { pricePaise: onLine, source: 'broker-position' } : quoted ? { pricePaise: quoted, source: 'quote' } : null;
+    return { ...f, mark };
+  });
+}
+
+export type AdjustmentPriceSource = Mark['source'] | 'book-cost' | 'broker-average';
+
+/**
+ * The fill that takes `book` to `targetQuantity`, or null when it is already there. No charges. It is priced at the
+ * mark (the broker's last price): the books' P&L is the same just before and just after a correction (what the
+ * account book removes realizes its mark-to-market, what it adds opens at the market), so a correction never makes a
+ * loss vanish or appear, and the same fill in the unattributed book carries the difference from there on. Without a
+ * mark: a reduction at the book's own cost (realizes nothing), an opening at the broker's average price.
+ */
+export function adjustmentFill(
+  book: PositionBook, targetQuantity: number, price: { mark: Mark | null; brokerAveragePaise: number | null }, tradeId: string, tradingDay: string,
+): (PositionFill & { priceSource: AdjustmentPriceSource }) | null {
   const diff = targetQuantity - book.quantity;
   if (diff === 0) return null;
   const side = diff > 0 ? 'BUY' : 'SELL';
+  const fill = { tradeId, side, quantity: Math.abs(diff), chargesPaise: 0n, tradingDay } as const;
+  if (price.mark) return { ...fill, pricePaise: price.mark.pricePaise, priceSource: price.mark.source };
   const reducesOnly = book.quantity !== 0 && Math.sign(diff) !== Math.sign(book.quantity) && Math.abs(diff) <= Math.abs(book.quantity);
   const costPrice = book.quantity !== 0 ? Number(roundHalfUp(book.openValuePaise, BigInt(Math.abs(book.quantity)))) : null;
-  const pricePaise = reducesOnly ? costPrice! : brokerAveragePaise ?? costPrice ?? 0;
-  return { tradeId, side, quantity: Math.abs(diff), pricePaise, chargesPaise: 0n, tradingDay };
+  if (reducesOnly || price.brokerAveragePaise === null) return { ...fill, pricePaise: costPrice ?? 0, priceSource: 'book-cost' };
+  return { ...fill, pricePaise: price.brokerAveragePaise, priceSource: 'broker-average' };
 }
 
 /** The book after the adjustment (unchanged when none is needed). */
@@ -170,7 +221,7 @@ export function adjustBook(book: PositionBook, fill: PositionFill | null): Posit
 }
 
 /** What a run did about one finding (besides corrections, which the apply decides in its transaction). */
-export type Resolution = 'CORRECTED' | 'SIGNALLED' | 'ALERTED' | 'DEFERRED' | 'STALE' | 'WORKFLOW_NOT_RUNNING';
+export type Resolution = 'CORRECTED' | 'SIGNALLED' | 'ALERTED' | 'DEFERRED' | 'STALE' | 'WORKFLOW_NOT_RUNNING' | 'DUPLICATE_SETTLED';
 
 export interface ResolvedFinding extends Finding {
   /** Set by the workflow for order findings (SIGNALLED / WORKFLOW_NOT_RUNNING / ALERTED); positions are decided here. */

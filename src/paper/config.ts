@@ -24,6 +24,11 @@ export const sessionSchema = z.strictObject({
   close: hhmm,
   timezone: z.literal('Asia/Kolkata'),
   holidays: z.array(isoDay).optional(),
+  /**
+   * The simulated broker's intraday (MIS) square-off time, which the OMS's position monitor follows in paper mode.
+   * Unset/null: none in an always-open session (it has no end of day), the OMS's configured time otherwise.
+   */
+  squareOffTime: hhmm.nullable().optional(),
 });
 
 export type MatchingOptions = z.infer<typeof matchingSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createPaperBroker, type PaperBroker, type PaperBrokerOptions } from './paper-broker';
+import { paperStateFile } from './persistence';
 
 const blankToUndefined = (v: unknown): unknown => (v === '' ? undefined : v);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -16,6 +17,8 @@ export const paperEnvSchema = z.object({
   PAPER_MATCHING_MODE: z.preprocess(blankToUndefined, z.enum(['auto', 'manual']).default('auto')),
   PAPER_RATE_LIMIT: z.preprocess(blankToUndefined, flag.default(true)),
   PAPER_STARTING_CASH: z.preprocess(blankToUndefined, z.coerce.number().positive().default(1_000_000)),
+  /** Keep the book across restarts in DATA_DIR/paper/state.json; unset: in memory only. */
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().min(1).optional()),
 });
 export type PaperEnv = z.infer<typeof paperEnvSchema>;
 
@@ -38,6 +41,7 @@ export function paperOptionsFromEnv(env: PaperEnv, logger?: (msg: string) => voi
     rateLimit: { enabled: env.PAPER_RATE_LIMIT, ordersPerSecond: 10 },
     startingCash: env.PAPER_STARTING_CASH,
     logger,
+    ...(env.DATA_DIR ? { stateFile: paperStateFile(env.DATA_DIR) } : {}),
   };
 }
 

@@ -144,6 +144,18 @@ export function nextOrderId(now: Date): string {
   return `${istYymmdd(now)}${String(orderSeq % 1e9).padStart(9, '0')}`;
 }
 
+/** The id sequences, saved with the book so a restarted broker never hands out an id it already used. */
+export function sequences(): { order: number; trade: number; exchange: number } {
+  return { order: orderSeq, trade: tradeSeq, exchange: exchangeSeq };
+}
+
+/** Continues after saved sequences (never goes back: this process may have used higher ones already). */
+export function restoreSequences(saved: { order: number; trade: number; exchange: number }): void {
+  orderSeq = Math.max(orderSeq, saved.order);
+  tradeSeq = Math.max(tradeSeq, saved.trade);
+  exchangeSeq = Math.max(exchangeSeq, saved.exchange);
+}
+
 export function nextTradeId(): string {
   tradeSeq += 1;
   return String(10_000_000 + tradeSeq);

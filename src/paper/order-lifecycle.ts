@@ -43,6 +43,7 @@ export class OrderLifecycle {
     rec.state.statusMessage = message;
     if (rec.state.exchangeOrderId) rec.state.exchangeUpdateTimestamp = kiteTimestamp(this.now);
     rec.history.push(toKiteOrder(rec.state));
+    this.state.changed(); // every status change, fill, modify and cancel passes here
   }
 
   post(rec: OrderRecord, status: PostbackStatus): void {

@@ -120,8 +120,12 @@ function checkMarketProtection(value: number | undefined): number {
   return value;
 }
 
+/** Kite's answer to an SL-M order on an option (the exchanges blocked stop-loss market orders on options in 2021). */
+export const SLM_BLOCKED_FOR_OPTIONS = 'SL-M orders are blocked for options. Place a stoploss-limit (SL) order with a limit price instead.';
+
 /** Price/trigger/protection/validity rules per order type, as Kite enforces them. */
 export function normalizePricing(instrument: PaperInstrument, f: PricingFields): NormalizedPricing {
+  if (f.orderType === 'SL-M' && instrument.segment === 'NFO-OPT') throw inputError(SLM_BLOCKED_FOR_OPTIONS);
   const needsPrice = f.orderType === 'LIMIT' || f.orderType === 'SL';
   const needsTrigger = f.orderType === 'SL' || f.orderType === 'SL-M';
   const marketLike = f.orderType === 'MARKET' || f.orderType === 'SL-M';

@@ -16,6 +16,11 @@ export function createPaperApp(deps: ControlDeps, pendingTimers: Set<NodeJS.Time
   app.set('etag', false);
   app.use(express.urlencoded({ extended: false }));
   app.use(express.json());
+  // Any request that may change the book (a refused modify still counts, a control call may move a price) saves it.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET') res.on('finish', () => state.changed());
+    next();
+  });
   app.use(controlRoutes(deps));
   app.use(authMiddleware(state));
   app.use(placeStatsMiddleware(state));

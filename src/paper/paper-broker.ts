@@ -9,6 +9,7 @@ import { MatchingEngine } from './matching-engine';
 import { OrderBook } from './order-book';
 import { OrderDesk } from './order-commands';
 import { OrderLifecycle } from './order-lifecycle';
+import { PaperStateFile, readSnapshot, restoreInto, snapshotOf } from './persistence';
 import { createPaperApp } from './paper-app';
 import { Portfolio } from './portfolio';
 import { PostbackDispatcher } from './postbacks';
@@ -40,6 +41,13 @@ export interface PaperBrokerOptions {
   instruments?: Partial<InstrumentUniverseOptions>;
   marginRates?: Partial<MarginRates>;
   chargeRates?: Partial<ChargeRates>;
+  /**
+   * Keep the book (orders with history and trades, positions, last prices, id sequences, the access token) in this
+   * JSON file: loaded at creation, saved atomically within `saveDebounceMs` (default 500) of each change and on close.
+   * Absent: the book lives in memory only.
+   */
+  stateFile?: string;
+  saveDebounceMs?: number;
 }
 
 export interface PaperBroker {
@@ -54,6 +62,8 @@ export interface PaperBroker {
   instruments(): readonly PaperInstrument[];
   /** Resolves once every queued postback has been attempted. */
   drainPostbacks(): Promise<void>;
+  /** Writes the book to `stateFile` now (resolves at once without one). */
+  saveState(): Promise<void>;
 }
 
 function settingsFrom(opts: PaperBrokerOptions): PaperSettings {
@@ -78,6 +88,18 @@ function closeServer(server: http.Server): Promise<void> {
   });
 }
 
+/** Loads the saved book into the fresh state (before matching starts) and saves every change from now on. */
+function openStateFile(state: PaperState, file: string, debounceMs: number): PaperStateFile {
+  const snapshot = readSnapshot(file);
+  if (snapshot) {
+    restoreInto(state, snapshot);
+    state.settings.log(`book restored from ${file}: ${snapshot.orders.length} orders, ${snapshot.positions.length} positions (saved ${snapshot.savedAt})`);
+  }
+  const saved = new PaperStateFile(file, () => snapshotOf(state, state.settings.now()), debounceMs, state.settings.log);
+  state.changed = () => saved.changed();
+  return saved;
+}
+
 /** A Kite Connect v3 compatible simulator that the official `kiteconnect` client talks to over HTTP. */
 export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
   const settings = settingsFrom(opts);
@@ -87,7 +109,9 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
   const state: PaperState = {
     settings, config: initialConfig(initialPatch), ...freshMarket(settings), book: new OrderBook(),
     portfolio: new Portfolio(), faults: new FaultQueue(), limiter: new SlidingWindowLimiter(), stats: emptyStats(),
+    changed: () => undefined,
   };
+  const saved = opts.stateFile ? openStateFile(state, opts.stateFile, opts.saveDebounceMs ?? 500) : null;
   const postbacks = new PostbackDispatcher({
     url: () => state.config.postbackUrl,
     apiSecret: settings.apiSecret,
@@ -109,6 +133,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
     state.limiter.clear();
     postbacks.resetStats();
     engine.start();
+    state.changed();
   };
   const updateConfig = (patch: ConfigPatch): RuntimeConfig => {
     state.config = applyConfigPatch(state.config, patch);
@@ -123,6 +148,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
     reset,
     instruments: () => state.registry.list,
     drainPostbacks: () => postbacks.drain(),
+    saveState: async () => saved?.flush(),
     listen(port: number, host = '127.0.0.1'): Promise<number> {
       return new Promise((resolve, reject) => {
         const server = http.createServer(app);
@@ -139,6 +165,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
       pendingTimers.clear();
       postbacks.close();
       await Promise.all(servers.splice(0).map(closeServer));
+      await saved?.close();
     },
   };
 }

@@ -62,6 +62,11 @@ export class Portfolio {
     return [...this.positions.values()];
   }
 
+  /** Puts back a saved position (a restarted broker). */
+  restore(p: PositionAcc): void {
+    this.positions.set(`${p.instrument.instrument_token}:${p.product}`, { ...p });
+  }
+
   clear(): void {
     this.positions.clear();
   }

@@ -15,6 +15,9 @@ export interface PriceState {
   rng: () => number;
 }
 
+/** What a saved book keeps of an instrument's market: its prices and volume (the walk goes on from there). */
+export type SavedPrice = Omit<PriceState, 'applied' | 'rng' | 'lastTradeTime'> & { lastTradeTime: string | null };
+
 /** mulberry32: tiny, fast, good enough for a deterministic simulator. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -93,6 +96,20 @@ export class PricePath {
   /** Overrides the price (control API); the walk continues from here. */
   set(instrument: PaperInstrument, pricePaise: number): void {
     this.move(this.state(instrument), pricePaise);
+  }
+
+  saved(instrument: PaperInstrument): SavedPrice {
+    const { pricePaise, openPaise, highPaise, lowPaise, closePaise, volume, lastQuantity, lastTradeTime } = this.state(instrument);
+    return { pricePaise, openPaise, highPaise, lowPaise, closePaise, volume, lastQuantity, lastTradeTime: lastTradeTime?.toISOString() ?? null };
+  }
+
+  /** Puts back a saved market (a restarted broker): the walk continues from the saved price. */
+  restore(instrument: PaperInstrument, p: SavedPrice): void {
+    const s = this.state(instrument);
+    Object.assign(s, {
+      pricePaise: p.pricePaise, openPaise: p.openPaise, highPaise: p.highPaise, lowPaise: p.lowPaise, closePaise: p.closePaise,
+      volume: p.volume, lastQuantity: p.lastQuantity, lastTradeTime: p.lastTradeTime === null ? null : new Date(p.lastTradeTime),
+    });
   }
 
   recordTrade(instrument: PaperInstrument, quantity: number, at: Date): void {

@@ -59,6 +59,8 @@ export interface PaperState {
   faults: FaultQueue;
   limiter: SlidingWindowLimiter;
   stats: BrokerStats;
+  /** Called after every change to the book (orders, trades, positions, prices set by hand, the token): saves it. */
+  changed: () => void;
 }
 
 export function freshMarket(settings: PaperSettings): Pick<PaperState, 'registry' | 'prices'> {

@@ -8,6 +8,7 @@ import type { OrderWorkflowConfig } from '../workflows/order-config';
 import { cancelGroupUpdate, GroupFailureTypes, groupStateQuery } from '../workflows/order-group-messages';
 import { OrderClientId, OrderStatus, OrderStrategyId, OrderSymbol } from '../workflows/search-attributes';
 import { conflict, notFound } from './app-errors';
+import { refuseUnprotectiveOcoWhileHalted, type HaltGuardDeps } from './halt-guard';
 import { groupView, stateFromRow, type GroupView } from './group-view';
 
 export interface GroupServiceDeps {
@@ -15,6 +16,8 @@ export interface GroupServiceDeps {
   groups: Pick<OrderGroupStore, 'getGroup' | 'findGroupByClientOrderId' | 'findStrategyOfGroup'>;
   taskQueue: string;
   workflowConfig?: Partial<OrderWorkflowConfig>;
+  /** While the kill switch is engaged, refuses an OCO that would not protect a held position (its legs skip the gate). */
+  halt?: HaltGuardDeps;
   now?: () => Date;
 }
 
@@ -24,6 +27,7 @@ export class GroupService {
 
   /** Starts the group's workflow (or finds it: the client order id is the idempotency key). */
   async placeGroup(request: GroupRequest): Promise<{ created: boolean; group: GroupView }> {
+    if (this.d.halt) await refuseUnprotectiveOcoWhileHalted(this.d.halt, request);
     const groupId = groupIdFor(request.clientOrderId);
     const hash = payloadHash(request);
     const receivedAt = (this.d.now?.() ?? new Date()).toISOString();

@@ -11,8 +11,8 @@ import { conflict, notFound } from './app-errors';
 export interface MonitorServiceDeps {
   client: Client;
   taskQueue: string;
-  /** The policy for an order (config/monitor.json), or null when it gets no monitor. */
-  policyFor: (order: OrderRequest) => MonitorPolicy | null;
+  /** The policy for an order (config/monitor.json; in paper mode with the paper session's square-off), or null when it gets no monitor. */
+  policyFor: (order: OrderRequest) => MonitorPolicy | null | Promise<MonitorPolicy | null>;
   workflowConfig?: Partial<OrderWorkflowConfig>;
   now?: () => Date;
 }
@@ -26,7 +26,7 @@ export class MonitorService {
    * the same order finds the monitor that is running or has ended. Returns the monitor id, or null.
    */
   async startFor(orderId: string, entry: OrderRequest): Promise<string | null> {
-    const policy = this.d.policyFor(entry);
+    const policy = await this.d.policyFor(entry);
     if (!policy) return null;
     const monitorId = monitorIdFor(entry.clientOrderId);
     try {

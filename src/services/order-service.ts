@@ -4,10 +4,10 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError, type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { payloadHash } from '../domain/hash';
+import { brokerTagFor, payloadHash } from '../domain/hash';
 import type { FallbackOverride } from '../domain/fallback';
 import { isTerminal, type OrderRequest, type OrderStatus } from '../domain/order-types';
-import type { OrderState } from '../domain/order-state';
+import { initialOrderState, type OrderState } from '../domain/order-state';
 import type { OrderStore, OrderListFilter } from '../store/order-store';
 import type { orderLifecycleWorkflow } from '../workflows';
 import {
@@ -19,6 +19,7 @@ import { OrderClientId, OrderStatus as OrderStatusKey, OrderStrategyId, OrderSym
 import type { HintLedger } from './hint-ledger';
 import { AdmissionControl } from './admission-control';
 import { AppError, conflict, notFound, retryLater, unprocessable } from './app-errors';
+import { outageOf } from './outages';
 import { viewFromRow, viewFromState } from './order-view';
 
 export interface OrderServiceDeps {
@@ -36,6 +37,8 @@ export interface OrderServiceDeps {
   admission?: AdmissionControl;
   /** What this process already signalled to which broker order (shared by the postback route and the book watcher). */
   hints?: HintLedger;
+  /** Whether the broker session is known to have expired (KiteGateway.sessionExpired): new orders are refused then. */
+  brokerSession?: { sessionExpired(): Promise<boolean> };
 }
 
 /** A GET of a live order asks its workflow; past this, it answers from Postgres (or 503) instead of waiting. */
@@ -70,6 +73,9 @@ export class OrderService {
 
   /** Starts (or finds) the order's workflow and waits until it is admitted and its first placement has an outcome. */
   async placeOrder(request: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
+    if (await this.d.brokerSession?.sessionExpired()) {
+      throw retryLater(503, 'BROKER_SESSION_EXPIRED', 'the Kite session has expired (the daily login is due) and no fresh access token was supplied; nothing was started. Send the order again once an operator has supplied one (docs/live-trading.md)', 30);
+    }
     const orderId = orderIdFor(request.clientOrderId);
     const hash = payloadHash(request);
     for (let ask = 1; ; ask++) {
@@ -87,8 +93,28 @@ export class OrderService {
           if (ask < 3) continue;
           throw retryLater(503, 'ADMISSION_TIMEOUT', `order ${orderId} changed while it was being admitted; send the same request again (same clientOrderId) to learn its outcome`, 1);
         }
+        if (err instanceof AppError && err.code === 'ADMISSION_TIMEOUT') {
+          const received = await this.receivedIfStarted(orderId, request, hash);
+          if (received) return { created: true, order: received };
+        }
         throw mapUpdateError(err);
       }
+    }
+  }
+
+  /**
+   * The admission missed its deadline (no worker, or a busy one): when the order's workflow exists, the order is
+   * durable and proceeds once a worker runs it, so the POST answers 202 RECEIVED; the client follows it by GET.
+   */
+  private async receivedIfStarted(orderId: string, request: OrderRequest, hash: string): Promise<OrderView | null> {
+    try {
+      const d = await this.d.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.d.client.workflow.getHandle(orderId).describe());
+      if (d.status.name !== 'RUNNING') return null;
+      const at = d.startTime.toISOString();
+      const state = initialOrderState({ orderId, tag: brokerTagFor(orderId), payloadHash: hash, request, at });
+      return { ...viewFromState(state), statusMessage: 'received: the order is durable and waits for a worker to admit it; follow it with GET' };
+    } catch {
+      return null; // not there, or Temporal cannot say: the 503 stands
     }
   }
 
@@ -125,11 +151,18 @@ export class OrderService {
 
   /** From the workflow while it runs, from Postgres once it is done. */
   async getOrder(orderId: string): Promise<OrderView> {
-    const row = await this.d.store.getOrder(orderId);
+    // Postgres down: a running order still answers from its workflow; anything else is a 503 naming the database.
+    let dbDown: unknown = null;
+    const row = await this.d.store.getOrder(orderId).catch((err: unknown) => {
+      if (!outageOf(err)) throw err;
+      dbDown = err;
+      return null;
+    });
     if (row && isTerminal(row.status as OrderStatus)) return viewFromRow(row);
     try {
       return viewFromState(await this.liveState(orderId), row ? { validation: row.validationResult, modificationRisk: row.modificationRisk } : undefined);
     } catch (err) {
+      if (dbDown) throw dbDown;
       if (err instanceof WorkflowNotFoundError) {
         if (row) return viewFromRow(row);
         throw notFound(`order ${orderId}`);
@@ -175,8 +208,19 @@ export class OrderService {
     return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(modifyOrderUpdate, { args: [changes] }));
   }
 
+  /**
+   * Cancels a working order. A cancel of an order that waits for an operator is queued and answered at once (the view
+   * shows the intervention); a cancel of an order already CANCELLED answers that order (a DELETE sent again is no error).
+   */
   async cancelOrder(orderId: string, reason?: string): Promise<OrderView> {
-    return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] }));
+    try {
+      return await this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] }));
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'ORDER_NOT_CHANGEABLE')) throw err;
+      const current = await this.getOrder(orderId);
+      if (current.status === 'CANCELLED') return current;
+      throw err;
+    }
   }
 
   /** An operator's decision for an order waiting for one; answers once the workflow has acted on it. */
@@ -234,7 +278,7 @@ export class OrderService {
 }
 
 /** Failure codes the API answers with as they are; every other failed check answers RISK_REJECTED. */
-const OWN_CODES = new Set(['FREEZE_QTY', 'SPLIT_LIMIT', 'STALE_MARKET_DATA', 'KILL_SWITCH']);
+const OWN_CODES = new Set(['FREEZE_QTY', 'SPLIT_LIMIT', 'STALE_MARKET_DATA', 'KILL_SWITCH', 'SLM_NOT_ALLOWED_FOR_OPTIONS']);
 
 type Failure = { check: string; code?: string; message?: string; values?: unknown; limit?: unknown; category?: string };
 

@@ -1,5 +1,5 @@
-import { dayFigures, istTradingDay, netFigures, paiseString, rupeesToPaise, type PositionFigures } from '../domain/positions';
-import { ACCOUNT_BOOK, type PositionStore, type StoredPosition } from '../store/position-store';
+import { addDayPnl, dayFigures, dayPnl, istTradingDay, netFigures, paiseString, type DayPnl, type PositionFigures } from '../domain/positions';
+import { ACCOUNT_BOOK, UNATTRIBUTED_BOOK, type PositionStore, type StoredPosition } from '../store/position-store';
 
 export interface PositionServiceDeps {
   positions: Pick<PositionStore, 'listPositions'>;
@@ -32,7 +32,7 @@ export class PositionService {
     return {
       tradingDay: today,
       ...(scope.strategyIds ? {} : { account: view(account) }),
-      strategies: groupBy(books.filter((p) => p.strategyId !== ACCOUNT_BOOK), (p) => p.strategyId).map(([strategyId, list]) => ({ strategyId, ...view(list) })),
+      strategies: groupBy(books.filter((p) => p.strategyId !== ACCOUNT_BOOK), (p) => p.strategyId).map(([strategyId, list]) => ({ strategyId, ...flag(strategyId), ...view(list) })),
     };
   }
 
@@ -40,23 +40,23 @@ export class PositionService {
    * Today's P&L: realized by today's reducing fills, unrealized of the open quantity against its cost at the last
    * price, today's charges, and net = realized + unrealized - charges. Per strategy, and per symbol from the account
    * book (operators) or from the caller's strategies' books (strategy keys). Positions without a price are listed in
-   * `unpriced` and count no unrealized P&L.
+   * `unpriced` and count no unrealized P&L. The operators' total is the figure the risk gate's daily loss and the kill
+   * switch's daily-loss check use (dayPnl over the account book).
    */
   async pnl(scope: Scope) {
     const { today, books, prices } = await this.load(scope);
     const unpriced = new Set<string>();
     const lines = books.map((p) => {
-      const net = netFigures(p.book, prices.get(key(p)) ?? null);
-      if (net.unrealizedPnl === null) unpriced.add(key(p));
-      const day = p.book.tradingDay === today;
-      return { p, realized: day ? p.book.dayRealizedPaise : 0n, unrealized: net.unrealizedPnl === null ? 0n : rupeesToPaise(net.unrealizedPnl), charges: day ? p.book.dayChargesPaise : 0n };
+      const pnl = dayPnl(p.book, today, prices.get(key(p)) ?? null);
+      if (pnl.unpriced) unpriced.add(key(p));
+      return { p, pnl };
     });
     const strategyLines = lines.filter((l) => l.p.strategyId !== ACCOUNT_BOOK);
     const symbolLines = scope.strategyIds ? strategyLines : lines.filter((l) => l.p.strategyId === ACCOUNT_BOOK);
     return {
       tradingDay: today,
       total: totals(symbolLines),
-      byStrategy: groupBy(strategyLines, (l) => l.p.strategyId).map(([strategyId, list]) => ({ strategyId, ...totals(list) })),
+      byStrategy: groupBy(strategyLines, (l) => l.p.strategyId).map(([strategyId, list]) => ({ strategyId, ...flag(strategyId), ...totals(list) })),
       bySymbol: groupBy(symbolLines, (l) => `${l.p.exchange}:${l.p.tradingsymbol}:${l.p.product}`).map(([, list]) => ({
         tradingsymbol: list[0].p.tradingsymbol, exchange: list[0].p.exchange, product: list[0].p.product, ...totals(list),
       })),
@@ -84,13 +84,13 @@ function row(p: StoredPosition, f: PositionFigures): Row {
   return { tradingsymbol: p.tradingsymbol, exchange: p.exchange, product: p.product, ...f };
 }
 
-function totals(lines: readonly { realized: bigint; unrealized: bigint; charges: bigint }[]): Totals {
-  const sum = (pick: (l: (typeof lines)[number]) => bigint) => lines.reduce((s, l) => s + pick(l), 0n);
-  const realized = sum((l) => l.realized);
-  const unrealized = sum((l) => l.unrealized);
-  const charges = sum((l) => l.charges);
-  return { realized: paiseString(realized), unrealized: paiseString(unrealized), charges: paiseString(charges), net: paiseString(realized + unrealized - charges) };
+function totals(lines: readonly { pnl: DayPnl }[]): Totals {
+  const t = addDayPnl(lines.map((l) => l.pnl));
+  return { realized: paiseString(t.realizedPaise), unrealized: paiseString(t.unrealizedPaise), charges: paiseString(t.chargesPaise), net: paiseString(t.netPaise) };
 }
+
+/** The book of what reconciliation corrected and no strategy traded is listed like a strategy, flagged. */
+const flag = (strategyId: string) => (strategyId === UNATTRIBUTED_BOOK ? { unattributed: true } : {});
 
 function groupBy<T>(items: readonly T[], by: (t: T) => string): Array<[string, T[]]> {
   const m = new Map<string, T[]>();

@@ -1,4 +1,5 @@
 import type { AuditEvent, OrderState } from '../domain/order-state';
+import type { Fill, Side } from '../domain/order-types';
 import { isCompact } from '../domain/order-validation';
 import { paiseToRupees } from '../domain/money';
 import type { Db } from './prisma';
@@ -111,21 +112,22 @@ export class OrderStore {
     await this.db.$transaction(async (tx) => {
       await tx.$executeRaw`${upsertOrderSql(orderKeys(state), row)}`;
       if (events.length > 0) await tx.$executeRaw`${upsertEvents(state.orderId, events)}`;
-      if (fills.length === 0) return;
-      const inserted = await tx.trade.createManyAndReturn({
-        data: fills.map((f, i) => ({
-          brokerTradeId: f.tradeId, orderId: state.orderId, brokerOrderId: state.brokerOrderId ?? '', tradingsymbol: r.tradingsymbol,
-          exchange: r.exchange, side: r.side, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: new Date(f.executedAt),
-          strategyId: r.strategyId, product: r.product, ...chargeColumns(charges[i]),
-        })),
-        skipDuplicates: true,
-        select: { brokerTradeId: true },
-      });
-      const fresh = new Set(inserted.map((t) => t.brokerTradeId));
-      await applyRecordedFills(tx, fills.flatMap((f, i) => (fresh.has(f.tradeId) ? [{
-        tradeId: f.tradeId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, product: r.product, side: r.side,
-        quantity: f.quantity, pricePaise: f.pricePaise, chargesPaise: charges[i].total, executedAtMs: Date.parse(f.executedAt),
-      }] : [])));
+      if (fills.length > 0) await insertFills(tx, state.orderId, state.brokerOrderId ?? '', r, fills, charges);
+    }, { maxWait: 10_000, timeout: 30_000 });
+  }
+
+  /**
+   * Books the fills of a duplicate broker order (a second order under this order's tag, DUPLICATE_ORDER) as trades of
+   * this order with the duplicate's broker order id, so the strategy's and the account's books hold what the broker
+   * did. Keyed by trade id like every fill: booking again inserts nothing. Answers how many trades were new.
+   */
+  async recordDuplicateFills(orderId: string, brokerOrderId: string, fills: readonly Fill[]): Promise<number> {
+    if (fills.length === 0) return 0;
+    return this.db.$transaction(async (tx) => {
+      const o = await tx.order.findUnique({ where: { id: orderId }, select: { strategyId: true, tradingsymbol: true, exchange: true, side: true, product: true } });
+      if (!o) throw new Error(`order ${orderId} is not in the database`);
+      const r = { ...o, side: o.side as Side };
+      return insertFills(tx, orderId, brokerOrderId, r, fills, chargesPerFill(r.side, fills, this.charges));
     }, { maxWait: 10_000, timeout: 30_000 });
   }
 
@@ -156,8 +158,18 @@ export class OrderStore {
   }
 
   /** The holder's attempt has ended (answered, failed or gave up): it sends nothing more, so its promise ends now. */
-  async releaseSendTicket(tag: string): Promise<void> {
-    await this.db.$executeRaw`UPDATE broker_send_tickets SET send_by = LEAST(send_by, clock_timestamp()) WHERE tag = ${tag}`;
+  async releaseSendTicket(tag: string, opts: { unsent?: boolean } = {}): Promise<void> {
+    // Unsent: the attempt provably sent nothing (refused before connecting), so no settle window is owed either.
+    if (opts.unsent) await this.db.$executeRaw`DELETE FROM broker_send_tickets WHERE tag = ${tag}`;
+    else await this.db.$executeRaw`UPDATE broker_send_tickets SET send_by = LEAST(send_by, clock_timestamp()) WHERE tag = ${tag}`;
+  }
+
+  /** How long until no attempt under `tag` can still act at the broker (its send_by plus `settleMs`); 0 when none can. */
+  async sendTicketSettlesInMs(tag: string, settleMs: number): Promise<number> {
+    const rows = await this.db.$queryRaw<{ wait_ms: number }[]>`
+      SELECT GREATEST(0, extract(epoch FROM (send_by + make_interval(secs => ${settleMs / 1000}) - clock_timestamp())) * 1000)::float8 AS wait_ms
+      FROM broker_send_tickets WHERE tag = ${tag}`;
+    return rows.length > 0 ? Math.ceil(rows[0].wait_ms) : 0;
   }
 
   async getOrder(id: string) {
@@ -188,7 +200,10 @@ export class OrderStore {
         strategyId: f.strategyId ?? (f.strategyIds ? { in: [...f.strategyIds] } : undefined),
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 5000,
-      select: { id: true, clientOrderId: true, strategyId: true, tradingsymbol: true, status: true, brokerOrderId: true, parentId: true },
+      select: {
+        id: true, clientOrderId: true, strategyId: true, tradingsymbol: true, exchange: true, product: true, side: true, quantity: true,
+        filledQuantity: true, status: true, brokerOrderId: true, parentId: true, legRole: true,
+      },
     });
   }
 
@@ -234,4 +249,25 @@ export class OrderStore {
     const page = rows.slice(0, f.limit);
     return { orders: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
   }
+}
+
+type FillOrder = { strategyId: string; tradingsymbol: string; exchange: string; side: Side; product: string };
+
+/** Inserts the trade rows not yet there and moves the books by exactly those (a replayed fill inserts nothing). */
+async function insertFills(tx: Prisma.TransactionClient, orderId: string, brokerOrderId: string, r: FillOrder, fills: readonly Fill[], charges: Charges[]): Promise<number> {
+  const inserted = await tx.trade.createManyAndReturn({
+    data: fills.map((f, i) => ({
+      brokerTradeId: f.tradeId, orderId, brokerOrderId, tradingsymbol: r.tradingsymbol,
+      exchange: r.exchange, side: r.side, quantity: f.quantity, price: paiseToRupees(f.pricePaise), executedAt: new Date(f.executedAt),
+      strategyId: r.strategyId, product: r.product, ...chargeColumns(charges[i]),
+    })),
+    skipDuplicates: true,
+    select: { brokerTradeId: true },
+  });
+  const fresh = new Set(inserted.map((t) => t.brokerTradeId));
+  await applyRecordedFills(tx, fills.flatMap((f, i) => (fresh.has(f.tradeId) ? [{
+    tradeId: f.tradeId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, product: r.product, side: r.side,
+    quantity: f.quantity, pricePaise: f.pricePaise, chargesPaise: charges[i].total, executedAtMs: Date.parse(f.executedAt),
+  }] : [])));
+  return fresh.size;
 }

@@ -6,6 +6,13 @@ import type { Db } from './prisma';
 /** The book of the whole account (all strategies), beside each strategy's own. */
 export const ACCOUNT_BOOK = '*';
 
+/**
+ * The strategy-level book of what reconciliation moved in the account book and no strategy traded (the broker cannot
+ * say whose it is): with it the strategy books always add up to the account book. `~` is outside the API's strategy id
+ * characters, so no client can place, read or be given this id.
+ */
+export const UNATTRIBUTED_BOOK = '~unattributed';
+
 /** A fill whose trade row was just inserted: what the position books need of it. */
 export interface RecordedFill {
   tradeId: string;

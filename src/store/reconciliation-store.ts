@@ -1,7 +1,7 @@
 import { adjustmentFill, positionKey, type AppliedRun, type Finding, type InternalOrder, type Resolution, type ResolvedFinding, type RunRecord } from '../domain/reconciliation';
-import { applyFill, EMPTY_BOOK, istTradingDay, paiseString } from '../domain/positions';
+import { applyFill, EMPTY_BOOK, istTradingDay, paiseString, type PositionFill } from '../domain/positions';
 import type { OrderStatus } from '../domain/order-types';
-import { ACCOUNT_BOOK, bookOf, columnsOf, lockInstrument } from './position-store';
+import { ACCOUNT_BOOK, bookOf, columnsOf, lockInstrument, UNATTRIBUTED_BOOK } from './position-store';
 import { json } from './order-store';
 import type { Db } from './prisma';
 
@@ -71,7 +71,7 @@ export class ReconciliationStore {
           internal: f.internal ? json(f.internal) : undefined, broker: f.broker ? json(f.broker) : undefined, policy: f.policy, resolution,
           detail: detail ? json(detail) : undefined,
           // Only what was fixed (or handed to the order's workflow) is resolved; the rest stays open for an operator.
-          resolvedAt: resolution === 'CORRECTED' || resolution === 'SIGNALLED' ? now : null, createdAt: now,
+          resolvedAt: resolution === 'CORRECTED' || resolution === 'SIGNALLED' || resolution === 'DUPLICATE_SETTLED' ? now : null, createdAt: now,
         })),
       });
       const resolutions: Record<string, number> = {};
@@ -107,7 +107,11 @@ export class ReconciliationStore {
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-/** Moves the account book onto the broker's quantity by an adjustment fill (no trade row: it is not a trade). */
+/**
+ * Moves the account book onto the broker's quantity by an adjustment fill (no trade row: it is not a trade), and
+ * books the same fill in the unattributed book: the broker cannot say which strategy the difference belongs to, the
+ * strategies' own books keep what they traded, and the strategy books still add up to the account book.
+ */
 async function correct(tx: Tx, runId: string, f: Finding, nowMs: number): Promise<{ resolution: Resolution; detail: Record<string, unknown> }> {
   const pos = { tradingsymbol: f.tradingsymbol, exchange: f.exchange, product: f.product };
   await lockInstrument(tx, pos);
@@ -118,13 +122,23 @@ async function correct(tx: Tx, runId: string, f: Finding, nowMs: number): Promis
   if (book.quantity !== seen) return { resolution: 'STALE', detail: { why: 'the book changed since detection', quantityNow: book.quantity } };
   const target = Number(f.broker?.quantity ?? 0);
   const avg = f.broker?.averagePricePaise;
-  const fill = adjustmentFill(book, target, typeof avg === 'number' ? avg : null, `recon:${runId}:${positionKey(pos)}`, istTradingDay(nowMs));
+  const fill = adjustmentFill(book, target, { mark: f.mark ?? null, brokerAveragePaise: typeof avg === 'number' ? avg : null }, `recon:${runId}:${positionKey(pos)}`, istTradingDay(nowMs));
   if (!fill) return { resolution: 'STALE', detail: { why: 'already at the broker quantity' } };
-  const next = applyFill(book, fill).book;
-  const data = { ...columnsOf(next), lastTradeId: fill.tradeId, updatedAt: new Date(nowMs) };
-  await tx.position.upsert({ where: { strategyId_tradingsymbol_exchange_product: key }, create: { ...key, ...data }, update: data });
+  const next = await applyToBook(tx, key, fill, nowMs);
+  const unattributed = await applyToBook(tx, { ...key, strategyId: UNATTRIBUTED_BOOK }, fill, nowMs);
   return {
     resolution: 'CORRECTED',
-    detail: { adjustment: { id: fill.tradeId, side: fill.side, quantity: fill.quantity, price: paiseString(BigInt(fill.pricePaise)) }, quantityBefore: book.quantity, quantityAfter: next.quantity },
+    detail: {
+      adjustment: { id: fill.tradeId, side: fill.side, quantity: fill.quantity, price: paiseString(BigInt(fill.pricePaise)), priceSource: fill.priceSource },
+      quantityBefore: book.quantity, quantityAfter: next.quantity, unattributedQuantityAfter: unattributed.quantity,
+    },
   };
+}
+
+async function applyToBook(tx: Tx, key: { strategyId: string; tradingsymbol: string; exchange: string; product: string }, fill: PositionFill, nowMs: number) {
+  const row = await tx.position.findUnique({ where: { strategyId_tradingsymbol_exchange_product: key } });
+  const next = applyFill(row ? bookOf(row) : EMPTY_BOOK, fill).book;
+  const data = { ...columnsOf(next), lastTradeId: fill.tradeId, updatedAt: new Date(nowMs) };
+  await tx.position.upsert({ where: { strategyId_tradingsymbol_exchange_product: key }, create: { ...key, ...data }, update: data });
+  return next;
 }

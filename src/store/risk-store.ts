@@ -2,8 +2,10 @@ import { toPaise, paiseToRupees } from '../domain/money';
 import type { OrderState } from '../domain/order-state';
 import type { ValidationReport } from '../domain/order-validation';
 import type { AccountSnapshot, HeldPosition, PendingOrder } from '../domain/risk/risk-types';
+import { addDayPnl, dayPnl, istTradingDay, rupeesToPaise } from '../domain/positions';
 import type { Db } from './prisma';
 import { orderKeys, orderRow, upsertOrderSql } from './order-store';
+import { ACCOUNT_BOOK } from './position-store';
 
 const LIVE = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
 const IST_OFFSET_MS = 330 * 60_000;
@@ -36,9 +38,10 @@ export interface AdmitArgs {
 
 /**
  * The risk gate's serialisation point: one Postgres advisory transaction lock per broker account. Under it the
- * account's book is read (filled positions from trades, live orders that passed the gate and still reserve their
- * remainder, today's activity), the pure rules decide, and a passing order's reservation (its orders row with
- * risk_passed) is written before the lock is released. Two orders can therefore never both fit the same headroom.
+ * account's book is read (positions and today's P&L from the account position book — the books /positions and /pnl
+ * show, moved by reconciliation too —, live orders that passed the gate and still reserve their remainder, today's
+ * activity), the pure rules decide, and a passing order's reservation (its orders row with risk_passed) is written
+ * before the lock is released. Two orders can therefore never both fit the same headroom.
  */
 export class RiskStore {
   constructor(private readonly db: Db) {}
@@ -49,14 +52,11 @@ export class RiskStore {
     return row?.riskPassed ? (row.validationResult as unknown as ValidationReport) : null;
   }
 
-  /** Symbols to mark to market for the account: open positions and anything traded today. */
-  async symbolsToMark(account: string, nowMs: number): Promise<string[]> {
+  /** Symbols to mark to market: the account book's open positions and anything it traded today. */
+  async symbolsToMark(nowMs: number): Promise<string[]> {
     const rows = await this.db.$queryRaw<{ key: string }[]>`
-      SELECT t.exchange || ':' || t.tradingsymbol AS key
-      FROM trades t JOIN orders o ON o.id = t.order_id
-      WHERE o.risk_account = ${account}
-      GROUP BY t.exchange, t.tradingsymbol
-      HAVING bool_or(t.executed_at >= ${istDayStart(nowMs)}) OR SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END) <> 0`;
+      SELECT DISTINCT exchange || ':' || tradingsymbol AS key FROM positions
+      WHERE strategy_id = ${ACCOUNT_BOOK} AND (quantity <> 0 OR trading_day = ${istTradingDay(nowMs)})`;
     return rows.map((r) => r.key);
   }
 
@@ -112,18 +112,20 @@ export async function lockAccount(db: Db, account: string): Promise<void> {
 
 type PositionRow = { tradingsymbol: string; exchange: string; underlying: string; net: number };
 type PendingRow = { id: string; strategy_id: string; tradingsymbol: string; exchange: string; underlying: string; side: 'BUY' | 'SELL'; remaining: number; reference: string | null; reserved: string | null };
-type TodayRow = { tradingsymbol: string; exchange: string; cash: string; net: number; traded: string; charges: string };
+/** An account book row as today's P&L reads it (dayPnl), money as decimal text. */
+type BookPnlRow = { tradingsymbol: string; exchange: string; quantity: number; open_value: string; trading_day: string | null; day_realized: string; day_charges: string };
 type KillSwitchRow = { status: string; reason: string | null; reset_at: string | null; engaged_at: string | null };
 /** The whole book the gate reads, as one row: one round trip under the lock instead of one per part. */
 type BookRow = {
   already: { risk_passed: boolean | null; validation_result: unknown } | null;
-  positions: PositionRow[]; pending: PendingRow[]; today: TodayRow[]; count: number;
+  positions: PositionRow[]; pending: PendingRow[]; books: BookPnlRow[]; traded: string; count: number;
   recent: { quantity: number; value: string | null }[]; kill_switch: KillSwitchRow | null;
 };
 
 /**
  * The account's book for the gate, read in one statement under the account's lock (the lock is held for a few round
- * trips, not one per part): positions from fills, the unfilled remainders of live orders, today's trading, the day's
+ * trips, not one per part): positions and today's P&L from the account position book (one OMS database, one broker
+ * account: the books are that account's), the unfilled remainders of live orders, today's traded value, the day's
  * order count, the strategy's recent orders, the kill switch — and what was already decided for this order.
  */
 async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
@@ -134,12 +136,13 @@ async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
     SELECT
       (SELECT json_build_object('risk_passed', risk_passed, 'validation_result', validation_result) FROM orders WHERE id = ${orderId}) AS already,
       (SELECT COALESCE(json_agg(p), '[]'::json) FROM (
-        SELECT t.tradingsymbol, t.exchange, COALESCE(MAX(o.underlying), t.tradingsymbol) AS underlying,
-               SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net
-        FROM trades t JOIN orders o ON o.id = t.order_id
-        WHERE o.risk_account = ${account}
-        GROUP BY t.tradingsymbol, t.exchange
-        HAVING SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END) <> 0) p) AS positions,
+        SELECT b.tradingsymbol, b.exchange, SUM(b.quantity)::int AS net,
+               COALESCE((SELECT o.underlying FROM orders o WHERE o.tradingsymbol = b.tradingsymbol AND o.exchange = b.exchange AND o.underlying IS NOT NULL
+                         ORDER BY o.created_at DESC LIMIT 1), b.tradingsymbol) AS underlying
+        FROM positions b
+        WHERE b.strategy_id = ${ACCOUNT_BOOK}
+        GROUP BY b.tradingsymbol, b.exchange
+        HAVING SUM(b.quantity) <> 0) p) AS positions,
       (SELECT COALESCE(json_agg(x), '[]'::json) FROM (
         SELECT id, strategy_id, tradingsymbol, exchange, COALESCE(underlying, tradingsymbol) AS underlying, side,
                (quantity - filled_quantity)::int AS remaining, reference_price::text AS reference,
@@ -147,13 +150,13 @@ async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
         FROM orders
         WHERE risk_account = ${account} AND risk_passed AND status = ANY(${LIVE}) AND id <> ${orderId}) x) AS pending,
       (SELECT COALESCE(json_agg(x), '[]'::json) FROM (
-        SELECT t.tradingsymbol, t.exchange,
-               ROUND(SUM(CASE WHEN t.side = 'SELL' THEN t.quantity * t.price ELSE -t.quantity * t.price END), 2)::text AS cash,
-               SUM(CASE WHEN t.side = 'BUY' THEN t.quantity ELSE -t.quantity END)::int AS net,
-               ROUND(SUM(t.quantity * t.price), 2)::text AS traded, ROUND(SUM(t.total_charges), 2)::text AS charges
+        SELECT tradingsymbol, exchange, quantity, open_value::text AS open_value, trading_day,
+               day_realized_pnl::text AS day_realized, day_charges::text AS day_charges
+        FROM positions
+        WHERE strategy_id = ${ACCOUNT_BOOK} AND (quantity <> 0 OR trading_day = ${istTradingDay(args.nowMs)})) x) AS books,
+      (SELECT ROUND(COALESCE(SUM(t.quantity * t.price), 0), 2)::text
         FROM trades t JOIN orders o ON o.id = t.order_id
-        WHERE o.risk_account = ${account} AND t.executed_at >= ${dayStart}
-        GROUP BY t.tradingsymbol, t.exchange) x) AS today,
+        WHERE o.risk_account = ${account} AND t.executed_at >= ${dayStart}) AS traded,
       (SELECT COUNT(*)::int FROM orders
         WHERE risk_account = ${account} AND risk_passed AND created_at >= ${dayStart} AND id <> ${orderId}) AS count,
       (SELECT COALESCE(json_agg(json_build_object('quantity', r.quantity, 'value', r.value) ORDER BY r.created_at DESC), '[]'::json) FROM (
@@ -165,7 +168,7 @@ async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
 }
 
 function snapshotOf(book: BookRow, args: AdmitArgs): AccountSnapshot {
-  const { positions, pending, today, count, recent } = book;
+  const { positions, pending, books, count, recent } = book;
   const pendingOrders: PendingOrder[] = pending.map((p) => ({
     orderId: p.id, strategyId: p.strategy_id, tradingsymbol: p.tradingsymbol, exchange: p.exchange, underlying: p.underlying,
     side: p.side, remainingQuantity: p.remaining, referencePricePaise: paise(p.reference), reservedMarginPaise: paise(p.reserved),
@@ -174,25 +177,20 @@ function snapshotOf(book: BookRow, args: AdmitArgs): AccountSnapshot {
     tradingsymbol: p.tradingsymbol, exchange: p.exchange, underlying: p.underlying, netQuantity: p.net,
     lastPricePaise: args.lastPrices.get(`${p.exchange}:${p.tradingsymbol}`) ?? null,
   }));
-  let grossPnl = 0n;
-  let turnover = 0n;
-  let charges = 0n;
-  for (const t of today) {
-    const ltp = args.lastPrices.get(`${t.exchange}:${t.tradingsymbol}`);
-    // Realized plus unrealized today: the day's cash flow plus the day's net quantity marked at the last price.
-    // A symbol with an open quantity and no price is counted flat rather than guessed.
-    if (t.net === 0) grossPnl += BigInt(paise(t.cash));
-    else if (ltp !== undefined) grossPnl += BigInt(paise(t.cash)) + BigInt(t.net) * BigInt(ltp);
-    turnover += BigInt(paise(t.traded));
-    charges += BigInt(paise(t.charges));
-  }
+  // Today's P&L exactly as /pnl computes the account's total (the kill switch's daily-loss check reads that total).
+  const today = istTradingDay(args.nowMs);
+  const pnl = addDayPnl(books.map((b) => dayPnl({
+    quantity: b.quantity, openValuePaise: rupeesToPaise(b.open_value), tradingDay: b.trading_day,
+    dayRealizedPaise: rupeesToPaise(b.day_realized), dayChargesPaise: rupeesToPaise(b.day_charges),
+  }, today, args.lastPrices.get(`${b.exchange}:${b.tradingsymbol}`) ?? null)));
+  let turnover = BigInt(paise(book.traded));
   for (const p of pendingOrders) turnover += BigInt(p.remainingQuantity) * BigInt(p.referencePricePaise);
   const ks = book.kill_switch;
   const at = (t: string | null) => (t === null ? null : new Date(t));
   return {
     positions: held,
     pending: pendingOrders,
-    day: { orderCount: count, turnoverPaise: Number(turnover), grossPnlPaise: Number(grossPnl), chargesPaise: Number(charges) },
+    day: { orderCount: count, turnoverPaise: Number(turnover), grossPnlPaise: Number(pnl.realizedPaise + pnl.unrealizedPaise), chargesPaise: Number(pnl.chargesPaise) },
     recent: { quantities: recent.map((r) => r.quantity), valuesPaise: recent.map((r) => paise(r.value)) },
     availableMarginPaise: null,
     killSwitch: ks ? { status: ks.status as 'ACTIVE' | 'HALTED', reason: ks.reason, resetAtMs: at(ks.reset_at)?.getTime() ?? null, engagedAt: at(ks.engaged_at)?.toISOString() ?? null, resetAt: at(ks.reset_at)?.toISOString() ?? null } : null,

@@ -2,7 +2,10 @@ import { AdmissionControl } from '../services/admission-control';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app';
+import { paperSessionSource } from '../broker/paper-session';
 import { monitorPolicyFor } from '../config/monitor-config';
+import type { MonitorPolicy } from '../domain/position-monitor';
+import type { OrderRequest } from '../domain/order-types';
 import { executionReport } from '../services/execution-report';
 import { GroupService } from '../services/group-service';
 import { KillSwitchService } from '../services/kill-switch-service';
@@ -28,16 +31,41 @@ export async function startApi(core: SystemCore, stops: ShutdownStack): Promise<
   return `http://${env.API_HOST}:${typeof addr === 'object' && addr ? addr.port : env.API_PORT}`;
 }
 
+/**
+ * Each order's monitor policy from config/monitor.json. In paper mode the paper broker's session decides the MIS
+ * square-off (an always-open session has no end of day to square off before), read from its control API.
+ */
+function monitorPolicies(core: SystemCore): (order: OrderRequest) => Promise<MonitorPolicy | null> {
+  const { env, config } = core;
+  const paperRoot = env.BROKER_MODE === 'paper' ? core.endpoints.paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
+  const session = paperRoot ? paperSessionSource(paperRoot) : undefined;
+  return async (order) => {
+    if (!session) return monitorPolicyFor(config.monitor, order);
+    try {
+      return monitorPolicyFor(config.monitor, order, await session());
+    } catch (err) {
+      core.log(`paper session unreadable, the configured square-off applies: ${err instanceof Error ? err.message : String(err)}`);
+      return monitorPolicyFor(config.monitor, order);
+    }
+  };
+}
+
 /** The application services behind the routes, over the process's shared stores and client. */
 function apiApp(core: SystemCore): Express {
   const { env, client, store, config, workflowConfig, account, db } = core;
   const taskQueue = env.TEMPORAL_TASK_QUEUE;
-  const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: (o) => monitorPolicyFor(config.monitor, o) });
+  const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: monitorPolicies(core) });
   const admission = new AdmissionControl({ maxInFlight: env.ADMISSION_MAX_IN_FLIGHT, deadlineMs: env.ADMISSION_TIMEOUT_MS });
-  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints });
+  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints, brokerSession: core.gateway });
   return createApp({
     orders, monitors, access: config.access, riskConfig: config.riskConfig, positions: core.positionService,
-    groups: new GroupService({ client, groups: core.groups, taskQueue, workflowConfig }),
+    groups: new GroupService({
+      client, groups: core.groups, taskQueue, workflowConfig,
+      halt: {
+        killSwitch: () => core.killSwitches.get(account), liveOrders: (f) => store.listLiveOrders(f),
+        bookQuantity: async (key) => (await core.positionStore.getPosition(key))?.quantity ?? 0,
+      },
+    }),
     executionReport: (id) => executionReport(store, id),
     saveAccessToken: (token) => core.sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }),
     killSwitch: new KillSwitchService({ client, store: core.killSwitches, taskQueue, account }),

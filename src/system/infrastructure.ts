@@ -5,6 +5,7 @@ import { startEmbeddedPostgres } from '../infra/embedded-pg';
 import { applyMigrations } from '../infra/migrate';
 import { OMS_DYNAMIC_CONFIG, startTemporalDevServer } from '../infra/temporal-dev-server';
 import { createPaperBroker } from '../paper/paper-broker';
+import { paperStateFile } from '../paper/persistence';
 import { ORDER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { ShutdownStack } from './shutdown';
 
@@ -41,9 +42,12 @@ export async function startTemporal(env: Env, stops: ShutdownStack): Promise<{ a
 export async function startPaperBroker(env: Env, broker: BrokerSettings, stops: ShutdownStack): Promise<string | undefined> {
   if (env.BROKER_MODE !== 'paper' || env.KITE_API_ROOT) return undefined;
   const postbackUrl = env.POSTBACK_URL ?? `http://${env.API_HOST}:${env.API_PORT}/api/v1/webhooks/kite`;
+  // The paper account must outlive a restart as the OMS's book does, or reconciliation "corrects" the book to flat.
+  const persist = env.PAPER_PERSIST === 'on' || (env.PAPER_PERSIST === 'auto' && !env.DATABASE_URL);
   const paper = createPaperBroker({
     apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl,
     rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 }, startingCash: env.PAPER_STARTING_CASH,
+    ...(persist ? { stateFile: paperStateFile(env.DATA_DIR) } : {}),
   });
   const port = await paper.listen(env.PAPER_PORT, env.PAPER_HOST);
   stops.push(() => paper.close());

@@ -66,13 +66,14 @@ function workerActivities(core: SystemCore, orderService: OrderService) {
     ...createActivities({ broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, settleMs: env.BROKER_SETTLE_MS ?? 2 * env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session }),
     ...createGroupActivities({ groups: core.groups }),
     ...createReconciliationActivities({
-      broker: gateway, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log,
+      broker: gateway, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log,
       session: session ?? (async () => riskConfig.current().config.session),
+      lastPrices: async (keys) => new Map([...(await core.marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
     }),
     ...createKillSwitchActivities({
       killSwitches: core.killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE,
       accountNetPnl: async () => (await core.positionService.pnl({})).total.net,
-      cancelOpenOrders: (filter, reason) => cancelOpenOrders({ orders: orderService, store }, filter, reason),
+      cancelOpenOrders: (filter, reason, options) => cancelOpenOrders({ orders: orderService, store }, filter, reason, options),
       placeOrder: (request) => orderService.placeOrder(request),
     }),
   };

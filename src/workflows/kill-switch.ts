@@ -85,10 +85,12 @@ export async function killSwitchWorkflow(input: KillSwitchWorkflowInput): Promis
     const r = await store.engageKillSwitch({ account, engagementId, reason: job.reason, by: job.by ?? job.source ?? 'unknown', source: job.source ?? 'temporal-signal' });
     if (!r.changed) return r;
     state = r.state;
-    // New risk is refused from here on; now take the working orders off the book, then (if configured) flatten.
+    // New risk is refused from here on; now take the entries off the book (protective exits stay), then (if configured) flatten.
     const cancelled = await sweep.cancelOrdersForKillSwitch({ account, engagementId });
     const flattened = await sweep.flattenPositionsForKillSwitch({ account, engagementId });
-    log.error('kill switch engaged; orders cancelled', { account, engagementId, asked: cancelled.asked, flattened: flattened.results.length });
+    log.error('kill switch engaged; orders cancelled, protective exits kept', {
+      account, engagementId, asked: cancelled.asked, kept: cancelled.kept?.length ?? 0, flattened: flattened.results.length,
+    });
     return { ...r, cancelled, flattened };
   }
 

@@ -3,7 +3,7 @@ import type { ReconciliationActivities } from '../activities/reconciliation-acti
 import type { AppliedRun, ResolvedFinding } from '../domain/reconciliation';
 import { brokerUpdateSignal } from './order-messages';
 
-const { detectDiscrepancies } = proxyActivities<ReconciliationActivities>({
+const { detectDiscrepancies, settleDuplicateOrder } = proxyActivities<ReconciliationActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 4 },
 });
@@ -26,7 +26,9 @@ export async function reconciliationWorkflow(): Promise<ReconciliationOutcome> {
   if (detection.skipped) return { runId, status: 'SKIPPED', reason: detection.reason };
   const findings: ResolvedFinding[] = [];
   for (const f of detection.findings) {
-    if (f.kind === 'ORDER_STATUS_MISMATCH' && f.policy === 'signal-workflow' && f.orderId) {
+    if (f.kind === 'DUPLICATE_ORDER' && f.orderId) {
+      findings.push({ ...f, ...(await settleDuplicate(f)) });
+    } else if (f.kind === 'ORDER_STATUS_MISMATCH' && f.policy === 'signal-workflow' && f.orderId) {
       findings.push({ ...f, ...(await wake(f.orderId, f.broker ?? {})) });
     } else if (f.kind === 'ORDER_STATUS_MISMATCH' || f.kind === 'UNKNOWN_ORDER') {
       findings.push({ ...f, resolution: 'ALERTED' });
@@ -36,6 +38,18 @@ export async function reconciliationWorkflow(): Promise<ReconciliationOutcome> {
   }
   const applied = await applyReconciliation({ runId, startedAt, counts: detection.counts, findings });
   return { status: 'APPLIED', ...applied };
+}
+
+/** Cancels what is unfilled of a duplicate (policy cancel-extra) and books its fills; alerted until it is settled. */
+async function settleDuplicate(f: ResolvedFinding): Promise<Pick<ResolvedFinding, 'resolution' | 'detail'>> {
+  try {
+    const r = await settleDuplicateOrder({ orderId: f.orderId!, brokerOrderId: f.key, cancel: f.policy === 'cancel-extra' });
+    // Known and settled (final at the broker, every fill booked by an earlier run): no news, no alert.
+    return { resolution: r.cancelled || r.tradesBooked > 0 || !r.final ? 'ALERTED' : 'DUPLICATE_SETTLED', detail: r };
+  } catch (err) {
+    log.warn('reconciliation: could not settle a duplicate broker order', { orderId: f.orderId, brokerOrderId: f.key, error: String(err) });
+    return { resolution: 'ALERTED', detail: { error: (err as Error).message } };
+  }
 }
 
 /** Tells an order workflow the broker has news (it then polls the broker and settles itself). */

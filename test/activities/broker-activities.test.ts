@@ -10,6 +10,7 @@ import type { Db } from '../../src/store/prisma';
 import { BANKNIFTY_CE, limitBuy, snapshot, trade } from '../domain/fixtures';
 import { ACCESS_TOKEN, API_KEY, startHarness, type Harness } from '../paper/paper-harness';
 import { useTestPrisma } from '../support/prisma';
+import { freePort } from '../support/ports';
 
 let prisma: Db;
 let orders: OrderStore;
@@ -100,7 +101,7 @@ describe('broker activities save the order with their outcome (one activity inst
 
   it('when the save fails, then the placement still answers (the broker has the order) and says nothing was recorded', async () => {
     const { state, record } = await admitted();
-    const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); }, takeSendTicket: async () => true, claimSendTicket: async () => ({ claimed: true as const }), releaseSendTicket: async () => undefined });
+    const acts = activities(snapshot(), { saveProgress: async () => { throw new Error('database is down'); }, takeSendTicket: async () => true, claimSendTicket: async () => ({ claimed: true as const }), releaseSendTicket: async () => undefined, sendTicketSettlesInMs: async () => 0 });
 
     const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record });
 
@@ -166,9 +167,37 @@ describe('a placement run again from attempt 1 (a local activity whose worker di
 
   it('when the ticket cannot be taken (the database is down), then nothing is sent and the attempt fails retryably', async () => {
     const { state, record } = await admittedAtPaper();
-    const acts = createBrokerActivities({ broker: gateway, store: { saveProgress: async () => undefined, takeSendTicket: async () => { throw new Error('database is down'); }, claimSendTicket: async () => ({ claimed: true as const }), releaseSendTicket: async () => undefined } });
+    const acts = createBrokerActivities({ broker: gateway, store: { saveProgress: async () => undefined, takeSendTicket: async () => { throw new Error('database is down'); }, claimSendTicket: async () => ({ claimed: true as const }), releaseSendTicket: async () => undefined, sendTicketSettlesInMs: async () => 0 } });
 
     await expect(run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record })).rejects.toMatchObject({ type: 'SEND_TICKET_UNAVAILABLE', nonRetryable: false });
     expect(await brokerOrders(state.tag)).toBe(0);
+  });
+  it('when the connection is refused before anything is sent, then the ticket is given back and the next attempt places at once (no settle wait)', async () => {
+    const { state, record } = await admittedAtPaper();
+    const down = new KiteGateway({ apiKey: API_KEY, accessToken: ACCESS_TOKEN, root: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
+    const args = { orderId: state.orderId, tag: state.tag, request: state.request, record };
+
+    await expect(run(createBrokerActivities({ broker: down, store: orders }).submitOrderToBroker, args)).rejects.toMatchObject({ nonRetryable: false });
+    expect(await orders.sendTicketSettlesInMs(state.tag, 60_000)).toBe(0);
+
+    const placed = await run(createBrokerActivities({ broker: gateway, store: orders, settleMs: 60_000 }).submitOrderToBroker, { ...args, lookFirst: true });
+    expect(placed).toMatchObject({ recovered: false });
+    expect(await brokerOrders(state.tag)).toBe(1);
+  });
+
+  it('when the broker holds two orders under the tag, then the placement adopts the first, alerts DUPLICATE_ORDER naming the other, and is never refused', async () => {
+    const { state, record } = await admittedAtPaper();
+    const firstId = await gateway.placeOrder(state.request, state.tag);
+    const secondId = await gateway.placeOrder(state.request, state.tag);
+    const alerts: Record<string, unknown>[] = [];
+    const acts = createBrokerActivities({ broker: gateway, store: orders, alert: (r) => alerts.push(r) });
+
+    const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record, lookFirst: true });
+    const found = await run(acts.findBrokerOrderByTag, { tag: state.tag, orderId: state.orderId });
+
+    expect(placed).toMatchObject({ brokerOrderId: firstId, recovered: true });
+    expect(found).toMatchObject({ brokerOrderId: firstId, duplicates: [secondId] });
+    expect(alerts[0]).toMatchObject({ event: 'DUPLICATE_ORDER', orderId: state.orderId, brokerOrderId: firstId, duplicates: [secondId] });
+    expect(await brokerOrders(state.tag)).toBe(2); // nothing more was sent
   });
 });

@@ -11,6 +11,18 @@ export const BANKNIFTY_CE: Instrument = {
   instrumentType: 'CE',
 };
 
+/** A BANKNIFTY future: SL-M orders are allowed on it (the exchange blocks them only for options). */
+export const BANKNIFTY_FUT: Instrument = {
+  tradingsymbol: 'BANKNIFTY26NOVFUT',
+  exchange: 'NFO',
+  instrumentToken: 12345679,
+  lotSize: 30,
+  tickSizePaise: 5,
+  expiry: '2026-11-24',
+  instrumentType: 'FUT',
+  segment: 'NFO-FUT',
+};
+
 export function limitBuy(overrides: Partial<OrderRequest> = {}): OrderRequest {
   return {
     clientOrderId: 'client-1',

@@ -216,13 +216,17 @@ describe('group terms and legs', () => {
     expect(validateGroupTerms(g({ kind: 'oco', entry: undefined, side: 'SELL', exits: { targetPricePaise: 8_000, stopTriggerPaise: 11_000 } }))).toBeNull();
   });
 
-  it('when legs are built for a long bracket, then the entry buys and the exits sell: target LIMIT, stop SL (SL-M without a limit), flatten MARKET', () => {
+  it('when legs are built for a long bracket, then the entry buys and the exits sell: target LIMIT, stop SL, flatten MARKET', () => {
     expect(entryRequest(g())).toMatchObject({ clientOrderId: 'b1-entry', side: 'BUY', quantity: 90, orderType: 'LIMIT', pricePaise: 10_000, metadata: { group: 'group-b1', legRole: 'entry' } });
     expect(exitRequest(g(), 'target', 30)).toMatchObject({ clientOrderId: 'b1-target', side: 'SELL', quantity: 30, orderType: 'LIMIT', pricePaise: 12_000 });
     expect(exitRequest(g(), 'stop', 30)).toMatchObject({ clientOrderId: 'b1-stop', side: 'SELL', orderType: 'SL', pricePaise: 8_950, triggerPricePaise: 9_000 });
-    const slm = exitRequest(g({ exits: { targetPricePaise: 12_000, stopTriggerPaise: 9_000 } }), 'stop', 30);
-    expect(slm).toMatchObject({ orderType: 'SL-M', triggerPricePaise: 9_000 });
-    expect('pricePaise' in slm).toBe(false);
     expect(flattenRequest(g(), 2, 'BUY', 30)).toMatchObject({ clientOrderId: 'b1-flatten-2', side: 'BUY', quantity: 30, orderType: 'MARKET' });
+  });
+
+  it('when a stop names no limit price, then it is still an SL (never SL-M, blocked for options), its limit 5% beyond the trigger', () => {
+    const longStop = exitRequest(g({ exits: { targetPricePaise: 12_000, stopTriggerPaise: 9_000 } }), 'stop', 30);
+    expect(longStop).toMatchObject({ side: 'SELL', orderType: 'SL', triggerPricePaise: 9_000, pricePaise: 8_550 });
+    const shortStop = exitRequest(g({ kind: 'oco', entry: undefined, side: 'SELL', exits: { targetPricePaise: 8_000, stopTriggerPaise: 11_005 } }), 'stop', 30);
+    expect(shortStop).toMatchObject({ side: 'BUY', orderType: 'SL', triggerPricePaise: 11_005, pricePaise: 11_560 }); // 115.5525 raised to the tick
   });
 });

@@ -2,7 +2,7 @@ import { validateModification } from '../../src/domain/order-modification';
 import type { OrderState } from '../../src/domain/order-state';
 import { initialOrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
-import { BANKNIFTY_CE, limitBuy } from './fixtures';
+import { BANKNIFTY_CE, BANKNIFTY_FUT, limitBuy } from './fixtures';
 
 type Changes = Parameters<typeof validateModification>[1];
 
@@ -30,7 +30,8 @@ describe('validateModification: rejected modifies', () => {
     { title: 'the new trigger is off the 0.05 tick', state: working({ orderType: 'SL', triggerPricePaise: 9_995 }), changes: { triggerPricePaise: 9_991 }, code: 'PRICE_NOT_ON_TICK', field: 'triggerPrice' },
     { title: 'a MARKET order becomes LIMIT without a price', state: working({ orderType: 'MARKET', pricePaise: undefined }), changes: { orderType: 'LIMIT' }, code: 'PRICE_REQUIRED', field: 'price' },
     { title: 'a LIMIT order becomes SL without a trigger', state: working(), changes: { orderType: 'SL' }, code: 'TRIGGER_PRICE_REQUIRED', field: 'triggerPrice' },
-    { title: 'a LIMIT order becomes SL-M without a trigger', state: working(), changes: { orderType: 'SL-M' }, code: 'TRIGGER_PRICE_REQUIRED', field: 'triggerPrice' },
+    { title: 'a LIMIT order on a future becomes SL-M without a trigger', state: working({}, { instrument: BANKNIFTY_FUT }), changes: { orderType: 'SL-M' }, code: 'TRIGGER_PRICE_REQUIRED', field: 'triggerPrice' },
+    { title: 'a LIMIT order on an option becomes SL-M (blocked for options)', state: working(), changes: { orderType: 'SL-M', triggerPricePaise: 9_000 }, code: 'SLM_NOT_ALLOWED_FOR_OPTIONS', field: 'orderType' },
     { title: 'an SL buy trigger is raised above its limit', state: working({ orderType: 'SL', triggerPricePaise: 9_995 }), changes: { triggerPricePaise: 10_005 }, code: 'SL_PRICE_BELOW_TRIGGER', field: 'price' },
     { title: 'a LIMIT buy becomes SL with a trigger above its limit', state: working(), changes: { orderType: 'SL', triggerPricePaise: 10_050 }, code: 'SL_PRICE_BELOW_TRIGGER', field: 'price' },
     { title: 'an SL sell limit is raised above its trigger', state: working({ side: 'SELL', orderType: 'SL', pricePaise: 9_995, triggerPricePaise: 10_000 }), changes: { pricePaise: 10_005 }, code: 'SL_PRICE_ABOVE_TRIGGER', field: 'price' },
@@ -46,7 +47,7 @@ describe('validateModification: accepted modifies', () => {
     { title: 'the price moves one tick', state: working(), changes: { pricePaise: 10_005 } },
     { title: 'a LIMIT order becomes MARKET (its price is dropped)', state: working(), changes: { orderType: 'MARKET' } },
     { title: 'a LIMIT buy becomes SL with the trigger at its limit', state: working(), changes: { orderType: 'SL', triggerPricePaise: 10_000 } },
-    { title: 'a LIMIT order becomes SL-M with a trigger', state: working(), changes: { orderType: 'SL-M', triggerPricePaise: 10_000 } },
+    { title: 'a LIMIT order on a future becomes SL-M with a trigger', state: working({}, { instrument: BANKNIFTY_FUT }), changes: { orderType: 'SL-M', triggerPricePaise: 10_000 } },
     { title: 'an SL buy trigger is raised to exactly its limit', state: working({ orderType: 'SL', triggerPricePaise: 9_995 }), changes: { triggerPricePaise: 10_000 } },
     { title: 'an SL sell limit is raised to exactly its trigger', state: working({ side: 'SELL', orderType: 'SL', pricePaise: 9_995, triggerPricePaise: 10_000 }), changes: { pricePaise: 10_000 } },
     { title: 'nothing has filled yet and the quantity drops to one lot', state: working({}, { filledQuantity: 0, status: 'OPEN' }), changes: { quantity: 30 } },

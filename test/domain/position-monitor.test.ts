@@ -1,4 +1,6 @@
-import { closableQuantity, deadlinesFor, dueDeadline, ocoGroupRequest, priceExit, squareOffInstantMs, stopLimitPaise } from '../../src/domain/position-monitor';
+import { closableQuantity, deadlinesFor, dueDeadline, ocoGroupRequest, priceExit, sessionSquareOff, squareOffInstantMs } from '../../src/domain/position-monitor';
+import { exitRequest } from '../../src/domain/order-group-legs';
+import { stopLimitPaise } from '../../src/domain/stop-limit';
 import type { OrderRequest } from '../../src/domain/order-types';
 
 const IST = (iso: string) => Date.parse(`${iso}+05:30`);
@@ -54,8 +56,21 @@ describe('the OCO stop leg', () => {
     clientOrderId: 'e1', strategyId: 's1', tradingsymbol: 'BANKNIFTY26NOV52000CE', exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET',
     product: 'MIS', validity: 'DAY', variety: 'regular', takeProfitPaise: 12_000, stopLossPaise: 9_000,
   };
-  it('when an offset is configured, then the stop leg is an SL with its limit; without one it is an SL-M', () => {
-    expect(ocoGroupRequest(entry, 30, 'monitor-e1', 500)?.exits).toEqual({ targetPricePaise: 12_000, stopTriggerPaise: 9_000, stopPricePaise: 8_550 });
-    expect(ocoGroupRequest(entry, 30, 'monitor-e1', null)?.exits).toEqual({ targetPricePaise: 12_000, stopTriggerPaise: 9_000 });
+  it('when an offset is configured, then the stop leg is an SL with its limit; a policy recorded without one still gets an SL (the 5% band)', () => {
+    expect(ocoGroupRequest(entry, 30, 'monitor-e1', 200)?.exits).toEqual({ targetPricePaise: 12_000, stopTriggerPaise: 9_000, stopPricePaise: 8_820 });
+    const old = ocoGroupRequest(entry, 30, 'monitor-e1', null)!;
+    expect(exitRequest(old, 'stop', 30)).toMatchObject({ orderType: 'SL', triggerPricePaise: 9_000, pricePaise: 8_550 });
+  });
+});
+
+describe('the square-off time in the paper session', () => {
+  test.each([
+    { when: 'live (no paper session)', configured: '15:15', session: undefined, expected: '15:15' },
+    { when: 'the paper session is always open', configured: '15:15', session: { alwaysOpen: true }, expected: null },
+    { when: 'the paper session keeps hours', configured: '15:15', session: { alwaysOpen: false, squareOffTime: null }, expected: '15:15' },
+    { when: 'the paper session sets its own time', configured: '15:15', session: { alwaysOpen: true, squareOffTime: '22:00' }, expected: '22:00' },
+    { when: 'the product is not squared off at all', configured: null, session: { alwaysOpen: false, squareOffTime: '15:20' }, expected: null },
+  ])('when $when, then the square-off is at $expected', ({ configured, session, expected }) => {
+    expect(sessionSquareOff(configured, session)).toBe(expected);
   });
 });

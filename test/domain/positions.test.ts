@@ -1,5 +1,5 @@
 import {
-  applyFill, applyNewFills, dayFigures, EMPTY_BOOK, istTradingDay, netFigures, rupeesToPaise, type PositionBook, type PositionFill,
+  addDayPnl, applyFill, applyNewFills, dayFigures, dayPnl, EMPTY_BOOK, istTradingDay, netFigures, rupeesToPaise, type PositionBook, type PositionFill,
 } from '../../src/domain/positions';
 
 const DAY1 = '2026-11-23';
@@ -87,5 +87,32 @@ describe('day and net positions as Kite reports them', () => {
     { at: '2026-11-24T03:45:00.000Z', day: '2026-11-24' }, // 09:15 IST
   ])('when a trade executes at $at, then its trading day is $day (IST)', ({ at, day }) => {
     expect(istTradingDay(Date.parse(at))).toBe(day);
+  });
+});
+
+describe('today\'s P&L of a book (the one figure /pnl, the gate\'s daily loss and the kill switch share)', () => {
+  it('when a long was partly sold today, then net is today\'s realized plus the rest marked to the last price minus today\'s charges', () => {
+    const book = replay([fill('B 60 @ 100.00', DAY2, 2_000n), fill('S 30 @ 120.00', DAY2, 3_000n)]);
+    // realized 30 x 20 = 600.00; open 30 at 100 marked at 110: 300.00; charges 50.00
+    expect(dayPnl(book, DAY2, 11_000)).toEqual({ realizedPaise: 60_000n, unrealizedPaise: 30_000n, chargesPaise: 5_000n, netPaise: 85_000n, unpriced: false });
+  });
+
+  it('when the book traded on an earlier day, then only the open quantity\'s mark counts today (its cost includes the carry)', () => {
+    const book = replay([fill('B 30 @ 100.00', DAY1, 2_000n), fill('S 10 @ 90.00', DAY1)]);
+    expect(dayPnl(book, DAY2, 9_500)).toEqual({ realizedPaise: 0n, unrealizedPaise: -10_000n, chargesPaise: 0n, netPaise: -10_000n, unpriced: false });
+  });
+
+  it('when an open book has no price, then it counts no unrealized P&L and is flagged; a flat one needs no price', () => {
+    const open = replay([fill('B 30 @ 100.00', DAY2, 2_000n)]);
+    expect(dayPnl(open, DAY2, null)).toEqual({ realizedPaise: 0n, unrealizedPaise: 0n, chargesPaise: 2_000n, netPaise: -2_000n, unpriced: true });
+    const flat = replay([fill('S 30 @ 50.00'), fill('B 30 @ 52.50')]);
+    expect(dayPnl(flat, DAY2, null)).toMatchObject({ netPaise: -7_500n, unpriced: false });
+  });
+
+  it('when books are added up, then each part and the unpriced flag add up', () => {
+    const a = dayPnl(replay([fill('B 30 @ 100.00')]), DAY2, 10_100);
+    const b = dayPnl(replay([fill('S 30 @ 50.00')]), DAY2, null);
+    expect(addDayPnl([a, b])).toEqual({ realizedPaise: 0n, unrealizedPaise: 3_000n, chargesPaise: 0n, netPaise: 3_000n, unpriced: true });
+    expect(addDayPnl([])).toMatchObject({ netPaise: 0n, unpriced: false });
   });
 });

@@ -1,8 +1,8 @@
 import {
-  adjustBook, adjustmentFill, classifyOrders, classifyPositions, DEFAULT_POLICIES, inFlightKeys,
+  adjustBook, adjustmentFill, classifyOrders, classifyPositions, DEFAULT_POLICIES, inFlightKeys, markPositionFindings,
   type BrokerOrder, type InternalOrder, type NetPosition, type Policies,
 } from '../../src/domain/reconciliation';
-import { EMPTY_BOOK, applyFill } from '../../src/domain/positions';
+import { EMPTY_BOOK, applyFill, dayPnl } from '../../src/domain/positions';
 
 const SYM = 'BANKNIFTY26DEC52000CE';
 const pos = (quantity: number, over: Partial<NetPosition> = {}): NetPosition => ({ tradingsymbol: SYM, exchange: 'NFO', product: 'NRML', quantity, ...over });
@@ -59,12 +59,21 @@ describe('classifyOrders', () => {
     ['the broker is ahead only in a transient status', [b({ status: 'MODIFY PENDING' })], [i({})], [], []],
     ['a tagged broker order has no OMS order', [b({ tag: 'omsnobody', brokerOrderId: 'B9' })], [i({})], [], [{ kind: 'UNKNOWN_ORDER', orderId: null }]],
     ['the tag belonged to an earlier refused attempt', [b({ tag: 'omsold', brokerOrderId: 'B0', status: 'REJECTED' })], [i({})], ['omsold'], []],
-    ['an earlier attempt carries the current tag but another broker id', [b({ brokerOrderId: 'B0', status: 'REJECTED' })], [i({ brokerOrderId: 'B1' })], [], []],
+    ['a second broker order carries the order\'s tag', [b({ brokerOrderId: 'B1', status: 'OPEN' }), b({ brokerOrderId: 'B2', status: 'OPEN' })], [i({ brokerOrderId: 'B1' })], [], [{ kind: 'DUPLICATE_ORDER', orderId: 'order-1' }]],
+    ['a broker order under the tag is not the one the order follows, even if rejected', [b({ brokerOrderId: 'B0', status: 'REJECTED' }), b({ brokerOrderId: 'B1', status: 'OPEN' })], [i({ brokerOrderId: 'B1' })], [], [{ kind: 'DUPLICATE_ORDER', orderId: 'order-1' }]],
+    ['two broker orders under the tag of an order with no broker id yet: the later one is extra', [b({ brokerOrderId: 'B1', status: 'OPEN' }), b({ brokerOrderId: 'B2', status: 'OPEN' })], [i({ brokerOrderId: null, status: 'SUBMITTED' })], [], [{ kind: 'DUPLICATE_ORDER', orderId: 'order-1' }]],
     ['the broker order is untagged', [b({ tag: null, brokerOrderId: 'B7' })], [], [], []],
     ['the broker order carries somebody else\'s tag', [b({ tag: 'manual', brokerOrderId: 'B8' })], [], [], []],
   ])('when %s, then the findings are as listed', (_situation, broker, internal, past, expected) => {
     const found = classifyOrders(broker, internal, new Set(past), DEFAULT_POLICIES);
     expect(found.map((f) => ({ kind: f.kind, orderId: f.orderId }))).toEqual(expected);
+  });
+
+  it('when a duplicate is found, then it is keyed by the extra broker order, names the one the order follows, and cancel-extra is the default policy', () => {
+    const found = classifyOrders([b({ brokerOrderId: 'B1', status: 'OPEN' }), b({ brokerOrderId: 'B2', status: 'OPEN', filledQuantity: 0 })], [i({ brokerOrderId: null, status: 'SUBMITTED' })], new Set(), DEFAULT_POLICIES);
+    expect(found).toEqual([expect.objectContaining({ kind: 'DUPLICATE_ORDER', key: 'B2', policy: 'cancel-extra', internal: { orderId: 'order-1', status: 'SUBMITTED', brokerOrderId: 'B1' } })]);
+    // its contract's position findings wait: the run books the duplicate's fills
+    expect(inFlightKeys([], found).has(`NFO:${SYM}:NRML`)).toBe(true);
   });
 
   it('when an unknown order is found, then it is alert-only and keyed by the broker order id', () => {
@@ -86,10 +95,53 @@ describe('adjustmentFill', () => {
     ['the book already holds the broker quantity', 30, 10_050, null, 30, 0n],
   ])('when %s, then the adjustment is as listed and the book lands on the broker quantity', (situation, target, avg, expected, after, realized) => {
     const book = situation.startsWith('the book is flat') ? EMPTY_BOOK : long30at100;
-    const fill = adjustmentFill(book, target, avg, 'recon:r1:k', '2026-11-24');
+    const fill = adjustmentFill(book, target, { mark: null, brokerAveragePaise: avg }, 'recon:r1:k', '2026-11-24');
     expect(fill && { side: fill.side, quantity: fill.quantity, pricePaise: fill.pricePaise }).toEqual(expected);
     const next = adjustBook(book, fill);
     expect({ quantity: next.quantity, realized: next.realizedPaise }).toEqual({ quantity: after, realized });
     if (fill) expect(fill.chargesPaise).toBe(0n);
+  });
+});
+
+describe('a correction priced at the mark', () => {
+  const long300at100 = applyFill(EMPTY_BOOK, { tradeId: 't1', side: 'BUY', quantity: 300, pricePaise: 10_000, chargesPaise: 0n, tradingDay: '2026-11-24' }).book;
+  const at = (p: number) => ({ mark: { pricePaise: p, source: 'quote' as const }, brokerAveragePaise: null });
+
+  it('when the broker no longer holds a long the book has, then the account book sells it at the mark and realizes exactly the loss it showed', () => {
+    const before = dayPnl(long300at100, '2026-11-24', 9_100);
+    const fill = adjustmentFill(long300at100, 0, at(9_100), 'recon:r1:k', '2026-11-24')!;
+    expect(fill).toMatchObject({ side: 'SELL', quantity: 300, pricePaise: 9_100, priceSource: 'quote', chargesPaise: 0n });
+    const after = adjustBook(long300at100, fill);
+    // 300 x (91.00 - 100.00) = -2,700.00 before (unrealized) and after (realized): the correction moves no money
+    expect(before.netPaise).toBe(-270_000n);
+    expect(dayPnl(after, '2026-11-24', 9_100)).toMatchObject({ realizedPaise: -270_000n, unrealizedPaise: 0n, netPaise: -270_000n });
+  });
+
+  it('when the same fill goes to the unattributed book, then strategy books plus unattributed equal the account book at any later price', () => {
+    const fill = adjustmentFill(long300at100, 0, at(9_100), 'recon:r1:k', '2026-11-24')!;
+    const account = adjustBook(long300at100, fill);
+    const strategy = long300at100; // the strategy keeps what it traded
+    const unattributed = adjustBook(EMPTY_BOOK, fill);
+    expect(unattributed.quantity).toBe(-300);
+    for (const ltp of [9_100, 9_500, 8_000]) {
+      const sum = dayPnl(strategy, '2026-11-24', ltp).netPaise + dayPnl(unattributed, '2026-11-24', ltp).netPaise;
+      expect(sum).toBe(dayPnl(account, '2026-11-24', ltp).netPaise);
+    }
+  });
+
+  it('when the broker holds what the book does not, then the book opens at the mark (no P&L at the moment of the correction)', () => {
+    const fill = adjustmentFill(EMPTY_BOOK, 30, { mark: { pricePaise: 10_500, source: 'broker-position' }, brokerAveragePaise: 10_025 }, 'recon:r1:k', '2026-11-24')!;
+    expect(fill).toMatchObject({ side: 'BUY', quantity: 30, pricePaise: 10_500, priceSource: 'broker-position' });
+    expect(dayPnl(adjustBook(EMPTY_BOOK, fill), '2026-11-24', 10_500).netPaise).toBe(0n);
+  });
+
+  it('a position finding is marked at the last price on the broker\'s line, else at the quote, else not at all; order findings are left alone', () => {
+    const [onLine, phantom, unquoted] = classifyPositions(
+      [brk(30, { tradingsymbol: 'A', lastPricePaise: 10_500 }), brk(0, { tradingsymbol: 'B' })],
+      [pos(0, { tradingsymbol: 'A' }), pos(30, { tradingsymbol: 'B' }), pos(30, { tradingsymbol: 'C' })], DEFAULT_POLICIES,
+    );
+    const order = classifyOrders([{ brokerOrderId: 'X1', tag: 'omsx', status: 'OPEN', tradingsymbol: 'C', exchange: 'NFO', product: 'NRML', filledQuantity: 0 }], [], new Set(), DEFAULT_POLICIES)[0];
+    const marked = markPositionFindings([onLine, phantom, unquoted, order], new Map([['NFO:A', 1], ['NFO:B', 9_100]]));
+    expect(marked.map((f) => f.mark)).toEqual([{ pricePaise: 10_500, source: 'broker-position' }, { pricePaise: 9_100, source: 'quote' }, null, undefined]);
   });
 });

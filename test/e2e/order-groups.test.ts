@@ -69,7 +69,7 @@ it('when both OCO legs are forced to fill before the OMS can cancel either, then
   expect(legs.map((l) => l.leg_role)).toEqual(['flatten-1', 'stop', 'target']);
 }, 120_000);
 
-it('when a bracket entry fills in three slices of 30, then the exit orders at the broker are 30, 60 and 90, and the target filling cancels the stop', async () => {
+it('when a bracket entry fills in three slices of 30, then the exit orders at the broker are 30, 60 and 90 (the stop an SL, never SL-M), and the target filling cancels the stop', async () => {
   const before = await netPosition();
   const placed = await stack.api('POST', '/api/v1/groups', {
     type: 'bracket', clientOrderId: uid('brk'), strategyId: 'e2e', tradingsymbol: symbol, exchange: 'NFO',
@@ -87,7 +87,8 @@ it('when a bracket entry fills in three slices of 30, then the exit orders at th
   }
   expect(sizes).toEqual([{ target: 30, stop: 30 }, { target: 60, stop: 60 }, { target: 90, stop: 90 }]);
   const g = await group(groupId);
-  expect(await brokerOrder(leg(g, 'stop')!.brokerOrderId!)).toMatchObject({ order_type: 'SL-M', transaction_type: 'SELL', trigger_price: 90 });
+  // No stopPrice given: an SL (the exchange blocks SL-M on options) with its limit the 5% band under the trigger.
+  expect(await brokerOrder(leg(g, 'stop')!.brokerOrderId!)).toMatchObject({ order_type: 'SL', transaction_type: 'SELL', trigger_price: 90, price: 85.5 });
 
   await fill(leg(g, 'target')!.brokerOrderId!, 90, 120);
   const done = await eventually(() => group(groupId), (x) => x.status !== 'ACTIVE', 30_000);

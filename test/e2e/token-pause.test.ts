@@ -55,16 +55,34 @@ describe('token expiry pauses orders for an operator', () => {
     expect(again.status).toBe(409);
   });
 
-  it('when the token expires before an order is placed and the operator abandons it, then it ends CANCELLED and the broker never saw it', async () => {
+  it('when the session has expired, then new orders get 503 BROKER_SESSION_EXPIRED, a DELETE is queued and answered at once, and a fresh token lets both go on', async () => {
+    const working = await stack.api('POST', '/api/v1/orders', { clientOrderId: cid('tok'), strategyId: 's1', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'LIMIT', price: '1.00', product: 'NRML' });
+    expect(working.status).toBe(202);
+    const id = working.body.order.orderId;
+    const open = await eventually(() => order(id), (o) => o.status === 'OPEN');
     await stack.control('POST', '/control/session', { accessToken: 'fresh-token-2' });
-    const placed = await stack.api('POST', '/api/v1/orders', { clientOrderId: cid('tok'), strategyId: 's1', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET', product: 'NRML' });
-    expect(placed.status).toBe(202);
-    const id = placed.body.order.orderId;
-    await eventually(() => order(id), (o) => o.intervention?.reason === 'TOKEN_EXPIRED');
-    const abandoned = await stack.api('POST', `/api/v1/orders/${id}/interventions`, { action: 'abandon', note: 'not today' });
-    expect(abandoned.status).toBe(200);
-    const done = await eventually(() => order(id), (o) => o.status === 'CANCELLED');
-    expect(done.statusMessage).toMatch(/abandoned by an operator before it reached the broker/);
-    expect(await stack.control('GET', `/control/orders?tag=${placed.body.order.tag}`)).toMatchObject({ count: 0 });
+    await eventually(() => order(id), (o) => o.intervention?.reason === 'TOKEN_EXPIRED'); // the OMS has met the expiry
+
+    const refusedId = cid('tok');
+    const refused = await stack.api('POST', '/api/v1/orders', { clientOrderId: refusedId, strategyId: 's1', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET', product: 'NRML' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('BROKER_SESSION_EXPIRED');
+    expect((await stack.api('GET', `/api/v1/orders/order-${refusedId}`)).status).toBe(404); // nothing was started
+
+    const cancel = await stack.api('DELETE', `/api/v1/orders/${id}`);
+    expect(cancel.status).toBe(202);
+    expect(cancel.body).toMatchObject({ cancel: { status: 'QUEUED' }, order: { orderId: id, intervention: { reason: 'TOKEN_EXPIRED' } } });
+
+    expect((await stack.api('POST', '/api/v1/broker/session', { accessToken: 'fresh-token-2' })).status).toBe(200);
+    expect((await stack.api('POST', `/api/v1/orders/${id}/interventions`, { action: 'resume', note: 'new login' })).status).toBe(200);
+    const cancelled = await eventually(() => order(id), (o) => o.status === 'CANCELLED');
+    expect(cancelled.intervention).toBeNull();
+    expect(await stack.control('GET', `/control/orders?tag=${open.tag}`)).toMatchObject({ orders: [expect.objectContaining({ status: 'CANCELLED' })] });
+    const again = await stack.api('DELETE', `/api/v1/orders/${id}`); // a DELETE sent again answers the cancelled order
+    expect(again.status).toBe(200);
+    expect(again.body.order).toMatchObject({ orderId: id, status: 'CANCELLED' });
+
+    const afterLogin = await stack.api('POST', '/api/v1/orders', { clientOrderId: refusedId, strategyId: 's1', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'LIMIT', price: '1.00', product: 'NRML' });
+    expect(afterLogin.status).toBe(202);
   });
 });

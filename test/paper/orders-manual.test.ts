@@ -78,7 +78,7 @@ describe('paper broker, manual matching: order lifecycle driven by the control A
     ['a quantity above the freeze limit', { quantity: 630 }, /freeze/],
     ['a price off the 0.05 tick', { price: 100.02 }, /[Tt]ick size/],
     ['a MARKET order without market_protection', { order_type: 'MARKET', price: undefined }, /market_protection/],
-    ['an SL-M order without market_protection', { order_type: 'SL-M', trigger_price: 5000 }, /market_protection/],
+    ['an SL-M order on an option (blocked by the exchange for options)', { order_type: 'SL-M', trigger_price: 5000, price: undefined, market_protection: -1 }, /SL-M orders are blocked for options/],
     ['a LIMIT order without a price', { price: undefined }, /price/],
     ['an unknown instrument', { tradingsymbol: 'BANKNIFTY99JAN1CE' }, /instrument/],
     ['an order on the index', { exchange: 'NSE', tradingsymbol: 'NIFTY BANK' }, /index/],
@@ -89,6 +89,19 @@ describe('paper broker, manual matching: order lifecycle driven by the control A
     expect(err.error_type).toBe('InputException');
     expect(err.message).toMatch(message);
     expect((await h.control('GET', '/control/orders')).count).toBe(0);
+  });
+
+  it('when an SL-M order on a future has no market_protection, then Kite answers 400 InputException', async () => {
+    const future = h.broker.instruments().find((i) => i.instrument_type === 'FUT')!;
+    const err = await rejectionOf(h.place({ tradingsymbol: future.tradingsymbol, order_type: 'SL-M', trigger_price: 60000, price: undefined }));
+    expect(err).toMatchObject({ error_type: 'InputException', message: expect.stringMatching(/market_protection/) });
+  });
+
+  it('when a working option order is modified to SL-M, then Kite answers 400 InputException and the order keeps its terms', async () => {
+    const { order_id } = await h.place({ price: 100 });
+    const err = await rejectionOf(h.kite.modifyOrder('regular', order_id, { order_type: 'SL-M', trigger_price: 5000, market_protection: -1 } as any));
+    expect(err).toMatchObject({ error_type: 'InputException', message: expect.stringMatching(/SL-M orders are blocked for options/) });
+    expect((await h.kite.getOrderHistory(order_id)).pop()).toMatchObject({ status: 'OPEN', order_type: 'LIMIT', price: 100 });
   });
 
   it('when the variety is co or iceberg, then the paper broker answers InputException', async () => {

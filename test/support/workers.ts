@@ -1,4 +1,5 @@
 import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { heartbeatWhileRunning } from '../../src/worker/heartbeats';
 
 /** Worker options a test chooses; the connection and the workflow bundle come from the suite. */
 export type TestWorkerOptions = Omit<WorkerOptions, 'connection'>;
@@ -24,7 +25,7 @@ export class WorkerTracker {
   /** Creates and runs a worker; stop it with `stop()`, or `stopAll()` does at the end of the test. */
   async start(options: TestWorkerOptions): Promise<RunningWorker> {
     const { connection, workflowBundle } = this.suite();
-    const worker = await Worker.create({ connection, shutdownForceTime: '20s', ...(options.workflowsPath ? {} : { workflowBundle }), ...options });
+    const worker = await Worker.create({ connection, shutdownForceTime: '20s', interceptors: { activity: [heartbeatWhileRunning] }, ...(options.workflowsPath ? {} : { workflowBundle }), ...options });
     const finished = worker.run();
     const running: RunningWorker = {
       worker,

@@ -134,7 +134,7 @@ export function ocoRequest(clientOrderId: string, over: Partial<GroupRequest> = 
   };
 }
 
-/** A bracket buying 90 at a LIMIT of 100, target 120, SL-M stop at 90. */
+/** A bracket buying 90 at a LIMIT of 100, target 120, stop triggered at 90 (an SL, its limit the default band). */
 export function bracketRequest(clientOrderId: string, over: Partial<GroupRequest> = {}): GroupRequest {
   return {
     kind: 'bracket', clientOrderId, strategyId: 'strat-1', tradingsymbol: STUB_INSTRUMENT.tradingsymbol, exchange: 'NFO', product: 'NRML', variety: 'regular',

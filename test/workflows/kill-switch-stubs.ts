@@ -40,7 +40,7 @@ export function stubKillSwitchActivities(opts: { resetAtNextTradingDay: boolean;
   } as unknown as KillSwitchActivityDeps['riskConfig'];
   const activities = createKillSwitchActivities({
     killSwitches: store, riskConfig, accountNetPnl: async () => '0.00',
-    cancelOpenOrders: async () => { sweeps.cancel++; return { asked: 0, results: [] }; },
+    cancelOpenOrders: async () => { sweeps.cancel++; return { asked: 0, results: [], kept: [] }; },
     positions: { listPositions: async () => [] },
     placeOrder: async () => { throw new Error('no orders in this test'); },
     client: {} as Client, taskQueue: 'unused', alert: (r) => alerts.push(r),

@@ -123,7 +123,8 @@ describe('bracket group workflow', () => {
       const result = await handle.result();
       expect(broker.role('target')?.quantityHistory).toEqual([30, 60, 90]);
       expect(broker.role('stop')?.quantityHistory).toEqual([30, 60, 90]);
-      expect(broker.role('stop')?.request).toMatchObject({ orderType: 'SL-M', triggerPricePaise: 9_000 });
+      // No stop limit given: an SL (never SL-M, blocked for options), its limit the 5% band under the trigger.
+      expect(broker.role('stop')?.request).toMatchObject({ orderType: 'SL', triggerPricePaise: 9_000, pricePaise: 8_550 });
       for (const v of seen) expect(Math.max(v.target, v.stop)).toBeLessThanOrEqual(v.entry);
       expect(episodes(result, 'EXITS_PLACED')).toEqual([{ quantity: 30, entryFilled: 30 }]);
       expect(episodes(result, 'EXIT_RESIZED').map((d) => [d.role, d.from, d.to])).toEqual(expect.arrayContaining([['target', 30, 60], ['stop', 30, 60], ['target', 60, 90], ['stop', 60, 90]]));

@@ -54,6 +54,8 @@ export interface StubOptions {
   brokerFollowsModifies?: boolean;
   /** What findBrokerOrderByTag answers (default: nothing found). */
   foundByTag?: { brokerOrderId: string; status: string };
+  /** findBrokerOrderByTag by call number (1-based), over foundByTag: an answer, or throw to fail the search. */
+  findByTag?: (call: number) => { brokerOrderId: string; status: string } | { settlesInMs: number } | null;
   /** The LTP getLastPrice answers (paise). */
   lastPrice?: number;
   /** An error fetchBrokerOrder throws instead of answering (checked on every call); null to answer. */
@@ -105,6 +107,7 @@ export function stubActivities(opts: StubOptions = {}) {
     },
     async findBrokerOrderByTag() {
       calls.findBrokerOrderByTag++;
+      if (opts.findByTag) return opts.findByTag(calls.findBrokerOrderByTag);
       return opts.foundByTag ?? null;
     },
     async fetchBrokerOrder(args) {

@@ -26,7 +26,9 @@ export function killSwitchRoutes(d: { killSwitch?: KillSwitchService; cancel: Ca
     const filter = { strategyId: b.strategyId, tradingsymbol: b.tradingsymbol };
     const { asked, results } = await cancelOpenOrders(d.cancel, filter, b.reason ?? `cancel-all by ${principalOf(res).id}`);
     const count = (o: string) => results.filter((x) => x.outcome === o).length;
-    res.json({ filter: JSON.parse(JSON.stringify(filter)), asked, cancelled: count('cancelled'), ended: count('ended'), failed: count('failed'), results });
+    res.json({
+      filter: JSON.parse(JSON.stringify(filter)), asked, cancelled: count('cancelled'), ended: count('ended'), timedOut: count('timed_out'), failed: count('failed'), results,
+    });
   });
 
   const ks = d.killSwitch;
@@ -36,11 +38,12 @@ export function killSwitchRoutes(d: { killSwitch?: KillSwitchService; cancel: Ca
       res.json({ killSwitch: await ks.state() });
     });
 
-    /** POST /api/v1/kill-switch — engage (halt: refuse new risk, cancel open orders) or release. */
+    /** POST /api/v1/kill-switch — engage (halt: refuse new risk, cancel entries, keep protective exits) or release. */
     r.post('/kill-switch', requireRole('operator'), async (req, res) => {
       const { action, reason } = KillSwitchBody.parse(req.body);
       const outcome = await ks.set(action, reason, principalOf(res).id);
-      res.json({ killSwitch: outcome.state, changed: outcome.changed, cancelled: outcome.cancelled, flattened: outcome.flattened });
+      const { kept, ...cancelled } = outcome.cancelled ?? { kept: undefined };
+      res.json({ killSwitch: outcome.state, changed: outcome.changed, cancelled: outcome.cancelled && cancelled, kept, flattened: outcome.flattened });
     });
   }
   return r;

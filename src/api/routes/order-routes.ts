@@ -85,11 +85,18 @@ export function orderRoutes(service: OrderService, report?: (orderId: string) =>
     res.json({ order });
   });
 
-  /** Cancels a working order; answers when the broker has confirmed. */
+  /**
+   * Cancels a working order; answers when the broker has confirmed (200), at once with 202 when the order waits for an
+   * operator (the cancel is queued and sent once it goes on), and with the order when it is already cancelled.
+   */
   r.delete('/:id', async (req, res) => {
     const { id } = OrderIdParam.parse(req.params);
     await ownOrder(res, id);
-    res.json({ order: await service.cancelOrder(id) });
+    const order = await service.cancelOrder(id);
+    const queued = order.intervention !== null && order.status !== 'CANCELLED';
+    if (!queued) return void res.json({ order });
+    const reason = (order.intervention as { reason?: string }).reason ?? 'an operator decision';
+    res.status(202).json({ order, cancel: { status: 'QUEUED', message: `the order waits for ${reason}; the cancel is sent to the broker as soon as it goes on` } });
   });
 
   /** An operator's decision for an order waiting for one (resume after a fresh token, or abandon). */

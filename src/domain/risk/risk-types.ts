@@ -42,6 +42,8 @@ export interface SessionCalendar {
   open: string; // "HH:MM" IST
   close: string; // "HH:MM" IST
   holidays: string[]; // "YYYY-MM-DD" IST dates
+  /** Paper only: the simulated session's MIS square-off time, when it sets one ("HH:MM" IST). */
+  squareOffTime?: string | null;
 }
 
 /** The part of a Kite full quote the rules read; null fields were absent in the broker's answer. */
@@ -57,7 +59,7 @@ export interface MarketQuote {
   receivedAtMs: number;
 }
 
-/** Net filled position in one contract (all of the account's fills, signed: + long, - short). */
+/** Net position in one contract (the account position book, reconciliation included; signed: + long, - short). */
 export interface HeldPosition {
   tradingsymbol: string;
   exchange: string;
@@ -89,7 +91,7 @@ export interface DayActivity {
   orderCount: number;
   /** Traded value today plus the unfilled value of live orders. */
   turnoverPaise: number;
-  /** Realized + unrealized today (from today's fills marked to LTP), before charges. */
+  /** Realized + unrealized today before charges: the account book's day P&L (dayPnl, the figure /pnl shows). */
   grossPnlPaise: number;
   chargesPaise: number;
 }

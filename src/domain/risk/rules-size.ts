@@ -1,8 +1,26 @@
 /** Order size: lots and notional caps, and a fat-finger check against the strategy's own recent orders. These apply to
  * reduce-only orders too: a mistyped exit is as costly as a mistyped entry. */
+import { planSlices } from '../fallback';
 import { paiseToRupees } from '../money';
+import { MAX_SLICES } from './rules-instrument';
 import { checkOf, hundredths, NO_INSTRUMENT, NO_REFERENCE_PRICE, NOT_CONFIGURED, type RiskRule } from './risk-helpers';
 
+/**
+ * The largest slice of a split order above its underlying's freeze quantity (the workflow places no slice larger; a
+ * configured smaller slice size only makes them smaller); null when the order is not split that way.
+ */
+function largestSlice(ctx: Parameters<RiskRule>[0], lotSize: number): number | null {
+  const name = ctx.instrument?.name;
+  const freezes = ctx.limits.instrument.freezeQuantities;
+  if (ctx.order.split !== true || name === undefined || !Object.hasOwn(freezes, name)) return null;
+  const plan = planSlices(ctx.order.quantity, lotSize, freezes[name], MAX_SLICES);
+  return plan.ok && plan.slices.length > 1 ? Math.max(...plan.slices) : null; // a plan that fails is freeze_quantity's refusal
+}
+
+/**
+ * Lots per order sent to the exchange. A split order reaches the exchange as its slices, so the limit applies to each
+ * slice; its total is bounded by max_order_value, max_position_per_symbol, fat_finger and the 10-slice cap instead.
+ */
 export const maxQuantity: RiskRule = (ctx) => {
   const c = checkOf('max_quantity', 'size');
   const maxLots = ctx.limits.size.maxLots;
@@ -10,6 +28,13 @@ export const maxQuantity: RiskRule = (ctx) => {
   if (!ctx.instrument) return c.skip(NO_INSTRUMENT);
   const { lotSize } = ctx.instrument;
   const { quantity } = ctx.order;
+  const slice = largestSlice(ctx, lotSize);
+  if (slice !== null) {
+    const values = { quantity, lots: quantity / lotSize, lotSize, split: true, largestSlice: slice, sliceLots: slice / lotSize };
+    if (slice > maxLots * lotSize)
+      return c.fail('MAX_QUANTITY_EXCEEDED', `split order: its largest slice ${slice} is ${values.sliceLots} lots; the maximum is ${maxLots} lots`, values, maxLots);
+    return c.pass({ message: `split order: each slice is at most ${values.sliceLots} lots (the limit applies per slice)`, values, limit: maxLots });
+  }
   const values = { quantity, lots: quantity / lotSize, lotSize };
   // Compared in units, so a quantity that is not a whole number of lots cannot slip through a rounded division.
   if (quantity > maxLots * lotSize)

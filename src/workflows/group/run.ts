@@ -8,6 +8,7 @@ import { LegBook, type LegView } from '../child-orders';
 import type { OrderGroupInput } from '../order-group-messages';
 
 export const store = proxyActivities<GroupActivities>({
+  heartbeatTimeout: '8s', // heartbeats while it runs: a killed worker is noticed in seconds (worker/heartbeats.ts)
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });

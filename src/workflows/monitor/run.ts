@@ -8,6 +8,7 @@ import { LegBook } from '../child-orders';
 import type { PositionMonitorInput } from '../position-monitor-messages';
 
 export const reads = proxyActivities<MonitorActivities>({
+  heartbeatTimeout: '8s', // heartbeats while it runs: a killed worker is noticed in seconds (worker/heartbeats.ts)
   startToCloseTimeout: '20s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });

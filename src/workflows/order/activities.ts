@@ -35,6 +35,12 @@ const GATE_BUDGET = {
 /** Admission: the risk gate on the new order. */
 export const admissionGate = proxyLocalActivities<OrderActivities>(GATE_BUDGET);
 
+/**
+ * Regular activities heartbeat while they run (src/worker/heartbeats.ts): one whose worker was killed is run again
+ * after this long, not after its whole budget, so an order moves again within about ten seconds.
+ */
+const HEARTBEAT = { heartbeatTimeout: '8s' } as const;
+
 /** Admission: the save that makes the order durable in Postgres before it is placed. */
 export const admissionStore = proxyLocalActivities<OrderActivities>({
   startToCloseTimeout: '20s',
@@ -49,22 +55,25 @@ export const admissionStore = proxyLocalActivities<OrderActivities>({
  */
 export const admissionPlacing = proxyLocalActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
 
-/** The search by tag: retried by the SDK until the broker answers. */
-export const broker = proxyActivities<OrderActivities>({
+/** The search by tag after a placement's retries are spent: past this budget the order waits for an operator. */
+export const finding = proxyActivities<OrderActivities>({
+  ...HEARTBEAT,
   startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '3m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
 });
 
 /** One attempt each: the workflow retries them by the configured strategy and records every retry. */
-export const once = proxyActivities<OrderActivities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
+export const once = proxyActivities<OrderActivities>({ ...HEARTBEAT, startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
 
 /** Placing waits out the broker rate-limit queue of a burst; the activity never sends after its own deadline. */
-export const placingOnce = proxyActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
+export const placingOnce = proxyActivities<OrderActivities>({ ...HEARTBEAT, startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
 
 export const store = proxyActivities<OrderActivities>({
+  ...HEARTBEAT,
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
 /** Risk checks of modifications and chase rungs, and the last price. */
-export const gate = proxyActivities<OrderActivities>(GATE_BUDGET);
+export const gate = proxyActivities<OrderActivities>({ ...HEARTBEAT, ...GATE_BUDGET });

@@ -13,7 +13,10 @@ import { recheckModification } from './risk';
 /** A user's modify or cancel (an update): queued for the order's loop, answered when the broker confirmed it. */
 export async function enqueue(run: OrderRun, command: Command): Promise<OrderState> {
   run.commands.push(command);
-  await condition(() => command.done);
+  // An order waiting for an operator (an expired session, a placement the broker cannot confirm) cannot act now: a
+  // cancel stays queued and runs once the order goes on, but is answered at once (the answer shows the intervention).
+  await condition(() => command.done || (command.kind === 'cancel' && Boolean(run.state.intervention)));
+  if (!command.done) return answerOf(run.state);
   const e = command.error;
   if (e) throw refusal(e.type ?? FailureTypes.brokerRejected, e.message, e.details);
   return answerOf(run.state);

@@ -1,7 +1,8 @@
 import type { PendingSave } from '../../activities/record-outcome';
-import { admissionPlacing, broker, placingOnce } from './activities';
+import { sleep } from '@temporalio/workflow';
+import { admissionPlacing, finding, placingOnce } from './activities';
 import { brokerCall, withRetry } from './broker-calls';
-import { brokerRefusal, failureMessage, isAbandoned, isTokenExpired } from './failures';
+import { ABANDONED, brokerRefusal, failureMessage, isAbandoned, isTokenExpired } from './failures';
 import { fallBack, plannedSlices } from './fallback-ladder';
 import { pauseFor } from './interventions';
 import { splitInto } from './legs';
@@ -51,10 +52,31 @@ export async function submit(run: OrderRun): Promise<void> {
   }
 }
 
-/** The outcome is unknown: the broker may hold the order. Only its order book can say, so ask it until it answers. */
+/**
+ * The placement's outcome is still unknown when its retries are spent: the broker may hold the order. Only its order
+ * book can say, so ask by the tag until the answer is final: found (adopted), or not found once no attempt can still
+ * act at the broker (the send ticket's promise plus the settle window): then it was never placed, and the order fails.
+ * While the broker cannot answer at all, the order waits for an operator — never FAILED while the broker may hold it.
+ */
 async function findAfterUnknownOutcome(run: OrderRun, error: string): Promise<void> {
-  const found = await brokerCall(run, 'finding the order by its tag', () => broker.findBrokerOrderByTag({ tag: run.state.tag }));
-  if (isAbandoned(found)) return;
-  if (found) run.apply({ type: 'SUBMITTED', brokerOrderId: found.brokerOrderId, recovered: true, at: run.now() });
-  else run.apply({ type: 'SUBMIT_FAILED', message: `broker unreachable while placing: ${error}`, at: run.now() });
+  const { tag, orderId } = run.state;
+  for (;;) {
+    let found: Awaited<ReturnType<typeof finding.findBrokerOrderByTag>> | typeof ABANDONED;
+    try {
+      found = await brokerCall(run, 'finding the order by its tag', () => finding.findBrokerOrderByTag({ tag, orderId }));
+    } catch (err) {
+      await pauseFor(run, 'PLACEMENT_UNKNOWN', `the broker may hold this order (tag ${tag}) but does not answer: ${failureMessage(err)}. Resume to ask again once it is back.`, ['resume']);
+      continue;
+    }
+    if (isAbandoned(found)) return;
+    if (found && 'settlesInMs' in found) {
+      run.apply({ type: 'PLACEMENT_IN_DOUBT', waitMs: found.settlesInMs, message: `not at the broker yet; an attempt may still act for ${found.settlesInMs} ms`, at: run.now() });
+      run.publishStatus();
+      await sleep(found.settlesInMs);
+      continue;
+    }
+    if (found) run.apply({ type: 'SUBMITTED', brokerOrderId: found.brokerOrderId, recovered: true, at: run.now() });
+    else run.apply({ type: 'SUBMIT_FAILED', message: `not placed: the broker holds no order tagged ${tag} after the settle window (last error: ${error})`, at: run.now() });
+    return;
+  }
 }

@@ -14,6 +14,25 @@ describeCheck('max_quantity', [
   },
 ]);
 
+// The shipped shape: 20 lots max per order, BANKNIFTY freeze quantity 600 (20 lots of 30).
+const SHIPPED = { size: { maxLots: 20 }, instrument: { freezeQuantities: { BANKNIFTY: 600 } } };
+describeCheck('max_quantity', [ // a split order: the limit applies per slice
+  { when: 'a split order of 900 goes out as two slices of 450', ctx: { order: { quantity: 900, split: true }, limits: SHIPPED }, outcome: 'passes' },
+  { when: 'a split order of 1500 goes out as 510, 510, 480', ctx: { order: { quantity: 1_500, split: true }, limits: SHIPPED }, outcome: 'passes' },
+  { when: 'a split order of 6000 goes out as ten slices of 600', ctx: { order: { quantity: 6_000, split: true }, limits: SHIPPED }, outcome: 'passes' },
+  { when: 'the same 900 is not split', ctx: { order: { quantity: 900 }, limits: SHIPPED }, outcome: 'fails with MAX_QUANTITY_EXCEEDED' },
+  { when: 'a split order of 900 has slices of 450 against a 10-lot (300) limit', ctx: { order: { quantity: 900, split: true }, limits: { ...SHIPPED, size: { maxLots: 10 } } }, outcome: 'fails with MAX_QUANTITY_EXCEEDED' },
+  { when: 'a split order within the freeze quantity is one order of 25 lots', ctx: { order: { quantity: 750, split: true }, limits: { size: { maxLots: 20 }, instrument: { freezeQuantities: { BANKNIFTY: 900 } } } }, outcome: 'fails with MAX_QUANTITY_EXCEEDED' },
+  { when: 'a split order has no freeze quantity configured for its underlying', ctx: { order: { quantity: 900, split: true }, limits: { size: { maxLots: 20 } } }, outcome: 'fails with MAX_QUANTITY_EXCEEDED' },
+]);
+
+describe('max_quantity of a split order: the report', () => {
+  it('when a split order of 1500 passes, then the report names its largest slice and the per-slice limit', () => {
+    const check = runCheck('max_quantity', { order: { quantity: 1_500, split: true }, limits: SHIPPED });
+    expect(check).toMatchObject({ status: 'passed', limit: 20, values: { quantity: 1_500, largestSlice: 510, sliceLots: 17, split: true } });
+  });
+});
+
 // 90 x 100.00 = 9000.00
 describeCheck('max_order_value', [
   { when: 'no maximum is configured', ctx: {}, outcome: 'is skipped: not configured' },
