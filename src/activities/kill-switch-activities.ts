@@ -73,7 +73,7 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
     async cancelOrdersForKillSwitch(args: { account: string; engagementId: string }): Promise<SweepResult> {
       const flattening = config().killSwitch.flattenPositions;
       const decide = async (live: LiveOrder[]) => planHaltSweep(live.map(haltFactsOf), await strategyBooks(d), { flattening });
-      const r = await d.cancelOpenOrders({}, `kill switch ${args.engagementId}`, { decide });
+      const r = await d.cancelOpenOrders({}, `kill switch ${args.engagementId}`, { decide, by: `workflow:kill-switch ${args.engagementId}` });
       await d.killSwitches.recordEvent({
         id: `${args.account}:${args.engagementId}:ORDERS_CANCELLED`, account: args.account, type: 'ORDERS_CANCELLED', engagementId: args.engagementId,
         payload: {

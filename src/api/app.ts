@@ -8,7 +8,8 @@ import { webhookRoutes } from './routes/webhook-routes';
 import { riskRoutes, type RiskConfigView } from './routes/risk-routes';
 import { operatorRoutes } from './routes/operator-routes';
 import { AppError } from '../services/app-errors';
-import { authenticate } from './auth';
+import { authenticate, requireRole } from './auth';
+import { keyLimits, type KeyLimits } from './key-limits';
 import type { AccessControl } from '../config/access-config';
 import { positionRoutes } from './routes/positions-routes';
 import type { PositionService } from '../services/position-service';
@@ -28,6 +29,8 @@ export interface AppDeps {
   groups?: GroupService;
   /** API keys and roles: every /api/v1 route but the broker webhook needs a key. */
   access: AccessControl;
+  /** Per-key rate and concurrency limits (none when absent). */
+  keyLimits?: KeyLimits;
   riskConfig?: RiskConfigView;
   /** Positions and P&L (absent: the routes answer 404). */
   positions?: PositionService;
@@ -69,14 +72,16 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok', ...(deps.health ? await deps.health() : {}) });
   });
   app.use('/api/v1/webhooks', webhookRoutes(deps.orders)); // authenticated by Kite's checksum instead
-  const authed = authenticate(deps.access);
+  const authenticated = authenticate(deps.access);
+  const limited = deps.keyLimits ? keyLimits(deps.keyLimits) : null;
+  const authed: RequestHandler[] = limited ? [authenticated, limited] : [authenticated];
   if (deps.liveOrders) app.use('/api/v1', authed, killSwitchRoutes({ killSwitch: deps.killSwitch, cancel: { orders: deps.orders, store: deps.liveOrders } }));
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
   if (deps.reconciliation) app.use('/api/v1/reconciliation', authed, reconciliationRoutes(deps.reconciliation));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
   if (deps.monitors) app.use('/api/v1/monitors', authed, monitorRoutes(deps.monitors));
-  if (deps.riskConfig) app.use('/api/v1/risk', authed, riskRoutes(deps.riskConfig));
+  if (deps.riskConfig) app.use('/api/v1/risk', authed, requireRole('operator'), riskRoutes(deps.riskConfig));
   if (deps.reports) app.use('/api/v1', authed, reportRoutes(deps.reports, (id) => deps.orders.strategyOf(id)));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));
   app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));

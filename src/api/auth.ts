@@ -7,6 +7,9 @@ export function principalOf(res: Response): Principal {
   return res.locals.principal as Principal;
 }
 
+/** The caller as the audit trail names it: `api-key:<id> (<role>)` (the key's id from config/access.json, never the key). */
+export const actorOf = (p: Principal): string => `api-key:${p.id} (${p.role})`;
+
 /** Requires an API key (`x-api-key`, or `Authorization: Bearer <key>`); 401 without a valid one. */
 export function authenticate(access: AccessControl): RequestHandler {
   return (req, res, next) => {

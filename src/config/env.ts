@@ -53,6 +53,12 @@ export const EnvSchema = z.object({
   ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100000).default(64),
   /** How long a POST of a new order waits for its admission before it answers 503 ADMISSION_TIMEOUT (re-send to learn the outcome). */
   ADMISSION_TIMEOUT_MS: ms.default(10_000),
+  /** Requests per second one API key may send on average; past it (and its burst) 429 RATE_LIMITED with Retry-After. */
+  API_KEY_RATE_PER_SECOND: z.coerce.number().min(0.1).max(100000).default(500),
+  /** How many requests one API key may send at once above its rate. */
+  API_KEY_BURST: z.coerce.number().int().min(1).max(1000000).default(1000),
+  /** Requests of one API key answered at the same time; one more is 429 CONCURRENCY_LIMITED with Retry-After. */
+  API_KEY_MAX_CONCURRENT: z.coerce.number().int().min(1).max(100000).default(128),
   /** API keys and roles (JSON, keys as SHA-256), relative to the project root unless absolute. */
   ACCESS_CONFIG_FILE: z.string().min(1).default('config/access.json'),
   /** Retry strategies of broker calls (JSON), relative to the project root unless absolute. */

@@ -16,6 +16,11 @@ export function validateModification(state: OrderState, changes: { quantity?: nu
     if (changes.quantity <= state.filledQuantity) return { code: 'QUANTITY_NOT_ABOVE_FILLED', field: 'quantity', message: `quantity ${changes.quantity} must exceed the ${state.filledQuantity} already filled` };
   }
   const orderType = changes.orderType ?? state.orderType;
+  // A field the order type does not use would be sent to the broker and refused there (or silently ignored).
+  if (changes.triggerPricePaise !== undefined && orderType !== 'SL' && orderType !== 'SL-M')
+    return { code: 'FIELD_NOT_FOR_ORDER_TYPE', field: 'triggerPrice', message: `a ${orderType} order has no trigger price; send orderType SL or SL-M with it to make it a stop order` };
+  if (changes.pricePaise !== undefined && orderType !== 'LIMIT' && orderType !== 'SL')
+    return { code: 'FIELD_NOT_FOR_ORDER_TYPE', field: 'price', message: `a ${orderType} order has no limit price; send orderType LIMIT or SL with it` };
   if (changes.orderType === 'SL-M' && instrument && isOptionContract(instrument))
     return { code: SLM_NOT_ALLOWED_FOR_OPTIONS, field: 'orderType', message: slmForOptionsMessage(state.request.tradingsymbol) };
   const price = changes.pricePaise ?? (changes.orderType && !['LIMIT', 'SL'].includes(changes.orderType) ? undefined : state.pricePaise ?? undefined);

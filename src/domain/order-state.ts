@@ -81,6 +81,8 @@ export interface AuditEvent {
   fromStatus: OrderStatus | null;
   toStatus: OrderStatus | null;
   source: EventSource;
+  /** Who acted: `api-key:<id> (<role>)`, `workflow:<rule>`, `reconciler`, an operator's name (Temporal CLI), ... */
+  actor: string;
   payload: Record<string, unknown>;
   occurredAt: string;
 }
@@ -91,9 +93,9 @@ export type OrderEvent =
   | { type: 'SUBMIT_REJECTED'; code: string; message: string; at: string }
   | { type: 'SUBMIT_FAILED'; message: string; at: string }
   | { type: 'BROKER_SNAPSHOT'; snapshot: BrokerOrderSnapshot; source: EventSource; at: string }
-  | { type: 'MODIFY_REQUESTED'; changes: Record<string, unknown>; at: string }
+  | { type: 'MODIFY_REQUESTED'; changes: Record<string, unknown>; by: string; at: string }
   | { type: 'MODIFY_RISK_CHECKED'; report: ValidationReport; at: string }
-  | { type: 'CANCEL_REQUESTED'; at: string }
+  | { type: 'CANCEL_REQUESTED'; by: string; reason?: string; at: string }
   | { type: 'BROKER_REQUEST_FAILED'; action: 'modify' | 'cancel'; message: string; at: string }
   | { type: 'INTERVENTION_REQUIRED'; reason: string; message: string; actions: InterventionAction[]; at: string }
   | { type: 'INTERVENTION_RESOLVED'; action: InterventionAction; note?: string; by?: string; at: string }

@@ -1,4 +1,4 @@
-import { Draft } from './order-draft';
+import { Draft, sourceOfActor } from './order-draft';
 import { modifiedRequest } from './order-modification';
 import { applySlices, applySnapshot } from './order-snapshot';
 import type { AuditEvent, OrderEvent, OrderState, RejectedAttempt } from './order-state';
@@ -24,11 +24,11 @@ const HANDLERS: Handlers = {
   SUBMIT_REJECTED: (d, e) => d.moveTo('REJECTED', 'broker-poll', e.at, e.message, { code: e.code }),
   SUBMIT_FAILED: (d, e) => d.moveTo('FAILED', 'workflow', e.at, e.message),
   BROKER_SNAPSHOT: (d, e) => applySnapshot(d, e.snapshot, e.source, e.at),
-  MODIFY_REQUESTED: (d, e) => d.record('MODIFY_REQUESTED', 'api', e.at, e.changes),
+  MODIFY_REQUESTED: (d, e) => d.record('MODIFY_REQUESTED', sourceOfActor(e.by), e.at, e.changes, null, e.by),
   MODIFY_RISK_CHECKED: recordOnly((e) => ({ ...e.report })),
   CANCEL_REQUESTED: (d, e) => {
     d.state = { ...d.state, cancelRequested: true };
-    d.record('CANCEL_REQUESTED', 'api', e.at, {});
+    d.record('CANCEL_REQUESTED', sourceOfActor(e.by), e.at, e.reason ? { reason: e.reason } : {}, null, e.by);
   },
   BROKER_REQUEST_FAILED: (d, e) => {
     d.record(`${e.action.toUpperCase()}_FAILED`, 'workflow', e.at, { message: e.message });
@@ -40,7 +40,7 @@ const HANDLERS: Handlers = {
   },
   INTERVENTION_RESOLVED: (d, e) => {
     d.state = { ...d.state, intervention: null };
-    d.record('INTERVENTION_RESOLVED', 'operator', e.at, { action: e.action, ...(e.note ? { note: e.note } : {}), ...(e.by ? { by: e.by } : {}) });
+    d.record('INTERVENTION_RESOLVED', 'operator', e.at, { action: e.action, ...(e.note ? { note: e.note } : {}), ...(e.by ? { by: e.by } : {}) }, null, e.by ?? 'operator');
   },
   ABANDONED: (d, e) => {
     // Never at the broker: nothing to undo. At the broker: the OMS stops following it and says so.

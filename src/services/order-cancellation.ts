@@ -8,7 +8,7 @@ export interface CancelFilter { strategyId?: string; tradingsymbol?: string }
 
 export interface CancelDeps {
   /** OrderService.cancelOrder: the order workflow's cancel update, answered once the broker confirms. */
-  orders: { cancelOrder(orderId: string, reason?: string): Promise<{ status: string }> };
+  orders: { cancelOrder(orderId: string, reason?: string, by?: string): Promise<{ status: string }> };
   store: Pick<OrderStore, 'listLiveOrders'>;
   /** Each cancel's own deadline: an order whose workflow does not answer by then is reported timed_out. Default 15 s. */
   cancelTimeoutMs?: number;
@@ -25,6 +25,8 @@ export const haltFactsOf = (o: LiveOrder): HaltOrderFacts => ({
 });
 
 export interface CancelOptions {
+  /** Who asks (the audit rows' actor): an API key, or the kill switch's engagement. */
+  by?: string;
   /** How long an order not yet at the broker is asked again. Default 15 s. */
   settleMs?: number;
   /** Decides which live orders stay working (the kill switch keeps protective exits); without it every one is cancelled. */
@@ -57,7 +59,7 @@ export async function cancelOpenOrders(d: CancelDeps, filter: CancelFilter, reas
   const results = new Map<string, CancelResult>();
   const deadline = now() + (opts.settleMs ?? 15_000);
   for (;;) {
-    const round = await mapLimit(todo, CONCURRENCY, (o) => cancelOne(d, o, reason));
+    const round = await mapLimit(todo, CONCURRENCY, (o) => cancelOne(d, o, reason, opts.by));
     for (const r of round) {
       const why = decisions.get(r.orderId);
       results.set(r.orderId, why?.action === 'cancel' ? { ...r, haltReason: why.reason } : r);
@@ -76,11 +78,11 @@ function keptOrder(o: LiveOrder, why: Extract<HaltDecision, { action: 'keep' }>)
   };
 }
 
-async function cancelOne(d: CancelDeps, o: LiveOrder, reason: string): Promise<CancelResult> {
+async function cancelOne(d: CancelDeps, o: LiveOrder, reason: string, by?: string): Promise<CancelResult> {
   const base = { orderId: o.id, clientOrderId: o.clientOrderId, strategyId: o.strategyId, tradingsymbol: o.tradingsymbol, statusBefore: o.status };
   const timeoutMs = d.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS;
   try {
-    const view = await withDeadline(d.orders.cancelOrder(o.id, reason), timeoutMs);
+    const view = await withDeadline(d.orders.cancelOrder(o.id, reason, by), timeoutMs);
     if (view === TIMED_OUT) {
       const message = `order ${o.id} did not answer the cancel within ${timeoutMs} ms; it may still be cancelled: check it, or cancel it again`;
       return { ...base, outcome: 'timed_out', error: { code: 'CANCEL_TIMED_OUT', message } };

@@ -204,17 +204,17 @@ export class OrderService {
   }
 
   /** A Temporal update: validated against the order's current state, answered once the broker confirms. */
-  async modifyOrder(orderId: string, changes: ModifyRequest): Promise<OrderView> {
-    return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(modifyOrderUpdate, { args: [changes] }));
+  async modifyOrder(orderId: string, changes: ModifyRequest, by?: string): Promise<OrderView> {
+    return this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(modifyOrderUpdate, { args: [{ ...changes, ...(by ? { by } : {}) }] }));
   }
 
   /**
    * Cancels a working order. A cancel of an order that waits for an operator is queued and answered at once (the view
    * shows the intervention); a cancel of an order already CANCELLED answers that order (a DELETE sent again is no error).
    */
-  async cancelOrder(orderId: string, reason?: string): Promise<OrderView> {
+  async cancelOrder(orderId: string, reason?: string, by?: string): Promise<OrderView> {
     try {
-      return await this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] }));
+      return await this.update(orderId, () => this.d.client.workflow.getHandle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason, ...(by ? { by } : {}) }] }));
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'ORDER_NOT_CHANGEABLE')) throw err;
       const current = await this.getOrder(orderId);

@@ -47,7 +47,7 @@ export function viewFromRow(o: StoredOrder | ListedOrder) {
       fills: full.trades.map((t) => ({ tradeId: t.brokerTradeId, quantity: t.quantity, price: t.price.toFixed(2), executedAt: t.executedAt.toISOString() })),
       slices: full.legs.filter((l) => l.legRole?.startsWith('slice-')).map((l) => ({ orderId: l.id, quantity: l.quantity, filledQuantity: l.filledQuantity, status: l.status, averagePrice: dec(l.averagePrice, 4), brokerOrderId: l.brokerOrderId })),
       attempts: full.events.filter((e) => e.type === 'ATTEMPT_REJECTED').map((e) => e.payload),
-      history: full.events.filter((e) => e.toStatus).map((e) => ({ status: e.toStatus, at: e.occurredAt.toISOString(), source: e.source, ...((e.payload as { message?: string } | null)?.message ? { message: (e.payload as { message: string }).message } : {}) })),
+      history: full.events.filter((e) => e.toStatus).map((e) => ({ status: e.toStatus, at: e.occurredAt.toISOString(), source: e.source, actor: e.actor, ...((e.payload as { message?: string } | null)?.message ? { message: (e.payload as { message: string }).message } : {}) })),
     } : {}),
     validation: o.validationResult, modificationRisk: o.modificationRisk ?? null, intervention: o.intervention ?? null, parentId: o.parentId, legRole: o.legRole,
     createdAt: o.createdAt.toISOString(), submittedAt: o.submittedAt?.toISOString() ?? null, updatedAt: o.updatedAt.toISOString(), filledAt: o.filledAt?.toISOString() ?? null,

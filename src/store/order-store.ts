@@ -6,6 +6,7 @@ import type { Db } from './prisma';
 import { chargesPerFill, NO_CHARGES, type ChargeRates, type Charges } from '../domain/charges';
 import { paiseString } from '../domain/positions';
 import { applyRecordedFills } from './position-store';
+import { storable } from '../domain/storable';
 import { Prisma } from '../generated/prisma/client';
 
 export interface OrderListFilter {
@@ -86,12 +87,12 @@ export const orderKeys = (state: OrderState) => ({
  * which saves last, is the truth.
  */
 function upsertEvents(orderId: string, events: AuditEvent[]): Prisma.Sql {
-  const rows = events.map((e) => Prisma.sql`(${`${orderId}:${e.sequence}`}, ${orderId}, ${e.sequence}, ${e.type}, ${e.fromStatus}, ${e.toStatus}, ${e.source},
+  const rows = events.map((e) => Prisma.sql`(${`${orderId}:${e.sequence}`}, ${orderId}, ${e.sequence}, ${e.type}, ${e.fromStatus}, ${e.toStatus}, ${e.source}, ${e.actor ?? e.source},
     ${e.payload === undefined || e.payload === null ? null : JSON.stringify(e.payload)}::jsonb, ${new Date(e.occurredAt)})`);
-  return Prisma.sql`INSERT INTO order_events (id, order_id, sequence, type, from_status, to_status, source, payload, occurred_at)
+  return Prisma.sql`INSERT INTO order_events (id, order_id, sequence, type, from_status, to_status, source, actor, payload, occurred_at)
     VALUES ${Prisma.join(rows)}
     ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status,
-      source = EXCLUDED.source, payload = EXCLUDED.payload, occurred_at = EXCLUDED.occurred_at`;
+      source = EXCLUDED.source, actor = EXCLUDED.actor, payload = EXCLUDED.payload, occurred_at = EXCLUDED.occurred_at`;
 }
 
 export class OrderStore {
@@ -103,7 +104,8 @@ export class OrderStore {
    * the order's (chargesPerFill); a fill whose trade row is inserted now, and only such a fill, moves the strategy's
    * and the account's position books, so a replayed save changes nothing.
    */
-  async saveProgress(state: OrderState, events: AuditEvent[]): Promise<void> {
+  async saveProgress(unsafeState: OrderState, unsafeEvents: AuditEvent[]): Promise<void> {
+    const { state, events } = storable({ state: unsafeState, events: unsafeEvents });
     const r = state.request;
     const row = orderRow(state);
     // A split order's fills are its slices' trades, recorded by the slices themselves.

@@ -58,7 +58,7 @@ function apiApp(core: SystemCore): Express {
   const admission = new AdmissionControl({ maxInFlight: env.ADMISSION_MAX_IN_FLIGHT, deadlineMs: env.ADMISSION_TIMEOUT_MS });
   const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints, brokerSession: core.gateway });
   return createApp({
-    orders, monitors, access: config.access, riskConfig: config.riskConfig, positions: core.positionService,
+    orders, monitors, access: config.access, keyLimits: { ratePerSecond: env.API_KEY_RATE_PER_SECOND, burst: env.API_KEY_BURST, maxConcurrent: env.API_KEY_MAX_CONCURRENT }, riskConfig: config.riskConfig, positions: core.positionService,
     groups: new GroupService({
       client, groups: core.groups, taskQueue, workflowConfig,
       halt: {

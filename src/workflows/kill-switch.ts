@@ -15,7 +15,10 @@ const store = proxyActivities<KillSwitchActivities>({
 });
 /** Cancelling waits for each broker's confirmation; placing flatten orders waits for each admission. */
 const sweep = proxyActivities<KillSwitchActivities>({
-  startToCloseTimeout: '3m',
+  // Each cancel has its own deadline, so a sweep of many hanging orders may take long; it heartbeats while it runs
+  // (worker/heartbeats.ts), so a killed worker is noticed in seconds all the same.
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
 

@@ -25,9 +25,13 @@ export interface AdmissionResult { orderId: string; status: string; accepted: bo
 export const admissionUpdate = defineUpdate<AdmissionResult, [AdmissionRequest]>('admissionUpdate');
 
 export interface ModifyRequest { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: OrderType }
-export const modifyOrderUpdate = defineUpdate<OrderState, [ModifyRequest]>('modifyOrderUpdate');
+/**
+ * `by`: who asks, recorded as the audit row's actor. Our API sends `api-key:<id> (<role>)`; an operator using the
+ * Temporal CLI or UI should send their name (absent: `temporal-client`, since workflow code cannot see the caller).
+ */
+export const modifyOrderUpdate = defineUpdate<OrderState, [ModifyRequest & { by?: string }]>('modifyOrderUpdate');
 
-export interface CancelRequest { reason?: string }
+export interface CancelRequest { reason?: string; by?: string }
 export const cancelOrderUpdate = defineUpdate<OrderState, [CancelRequest]>('cancelOrderUpdate');
 
 /** An operator's decision for an order that waits for one (see OrderState.intervention). */
@@ -83,6 +87,8 @@ export const FailureTypes = {
   tokenExpired: 'TOKEN_EXPIRED',
   /** A placement that sent nothing: an earlier attempt under the tag may still act; details[0] is how long (ms). */
   placementInDoubt: 'PLACEMENT_IN_DOUBT',
+  /** A save the database refused for its data (a data exception): not retried, and the order goes on. */
+  dataRejected: 'DATA_REJECTED',
 } as const;
 
 /** The order workflow's input (what the API, a parent workflow or continue-as-new starts it with). */

@@ -6,6 +6,7 @@ import { initialOrderState, type OrderState } from '../../src/domain/order-state
 import { transition } from '../../src/domain/order-transition';
 import type { BrokerOrderSnapshot } from '../../src/domain/order-types';
 import { OrderStore } from '../../src/store/order-store';
+import { createStoreActivities } from '../../src/activities/store-activities';
 import type { Db } from '../../src/store/prisma';
 import { BANKNIFTY_CE, limitBuy, snapshot, trade } from '../domain/fixtures';
 import { ACCESS_TOKEN, API_KEY, startHarness, type Harness } from '../paper/paper-harness';
@@ -88,7 +89,7 @@ describe('broker activities save the order with their outcome (one activity inst
     const { state } = await admitted();
     const submitted = transition(state, { type: 'SUBMITTED', brokerOrderId: 'B-80', recovered: false, at: AT }).state;
     await orders.saveProgress(submitted, []);
-    const requested = transition(submitted, { type: 'CANCEL_REQUESTED', at: AT });
+    const requested = transition(submitted, { type: 'CANCEL_REQUESTED', by: 'api-key:ops (operator)', at: AT });
     const acts = activities(snapshot());
 
     const answer = await run(acts.cancelBrokerOrder, { brokerOrderId: 'B-80', variety: 'regular', record: { state: requested.state, events: requested.audit, at: AT } });
@@ -199,5 +200,26 @@ describe('a placement run again from attempt 1 (a local activity whose worker di
     expect(found).toMatchObject({ brokerOrderId: firstId, duplicates: [secondId] });
     expect(alerts[0]).toMatchObject({ event: 'DUPLICATE_ORDER', orderId: state.orderId, brokerOrderId: firstId, duplicates: [secondId] });
     expect(await brokerOrders(state.tag)).toBe(2); // nothing more was sent
+  });
+});
+
+describe('saves the database cannot refuse in a loop', () => {
+  it('when the broker\'s text carries a NUL or a lone surrogate, then the order is saved with that text made storable', async () => {
+    const { state } = await admitted();
+    const submitted = transition(state, { type: 'SUBMITTED', brokerOrderId: 'B-79', recovered: false, at: AT }).state;
+    await orders.saveProgress(submitted, []);
+    const read = snapshot({ brokerOrderId: 'B-79', status: 'REJECTED', statusMessage: 'RMS:\u0000 blocked \uD800', filledQuantity: 0, pendingQuantity: 0 });
+    const next = transition(submitted, { type: 'BROKER_SNAPSHOT', snapshot: read, source: 'broker-poll', at: AT });
+
+    await createStoreActivities({ store: orders }).saveOrderProgress({ state: next.state, events: next.audit });
+
+    const row = await orders.getOrder(state.orderId);
+    expect(row?.statusMessage).toBe('RMS: blocked \uFFFD');
+  });
+
+  it('when the database refuses the data itself (a value out of range), then the save fails at once, not retryable (DATA_REJECTED)', async () => {
+    const { state } = await admitted();
+    const huge = { ...state, quantity: 2 ** 40 };
+    await expect(run(createStoreActivities({ store: orders }).saveOrderProgress, { state: huge, events: [] })).rejects.toMatchObject({ type: 'DATA_REJECTED', nonRetryable: true });
   });
 });

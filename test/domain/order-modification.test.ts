@@ -19,6 +19,9 @@ function working(request: Partial<OrderRequest> = {}, over: Partial<OrderState> 
 describe('validateModification: rejected modifies', () => {
   it.each<{ title: string; state: OrderState; changes: Changes; code: string; field: string }>([
     { title: 'nothing is asked to change', state: working(), changes: {}, code: 'NOTHING_TO_CHANGE', field: 'body' },
+    { title: 'a trigger price is sent for a LIMIT order', state: working(), changes: { triggerPricePaise: 9_500 }, code: 'FIELD_NOT_FOR_ORDER_TYPE', field: 'triggerPrice' },
+    { title: 'a price is sent for a MARKET order', state: working({ orderType: 'MARKET', pricePaise: undefined }), changes: { pricePaise: 10_000 }, code: 'FIELD_NOT_FOR_ORDER_TYPE', field: 'price' },
+    { title: 'a price is sent with a change to MARKET', state: working(), changes: { orderType: 'MARKET', pricePaise: 10_000 }, code: 'FIELD_NOT_FOR_ORDER_TYPE', field: 'price' },
     { title: 'the new quantity is zero', state: working(), changes: { quantity: 0 }, code: 'QUANTITY_NOT_POSITIVE', field: 'quantity' },
     { title: 'the new quantity is negative', state: working(), changes: { quantity: -30 }, code: 'QUANTITY_NOT_POSITIVE', field: 'quantity' },
     { title: 'the new quantity is fractional', state: working(), changes: { quantity: 60.5 }, code: 'QUANTITY_NOT_POSITIVE', field: 'quantity' },

@@ -227,7 +227,7 @@ describe('transition: cancellation and expiry', () => {
 
   it('when the trader cancels an IOC order and the broker confirms, then it is CANCELLED', () => {
     const { state, audit } = run(atBroker(limitBuy({ validity: 'IOC' })), [
-      { type: 'CANCEL_REQUESTED', at: at(3) },
+      { type: 'CANCEL_REQUESTED', by: 'api-key:ops (operator)', at: at(3) },
       snap({ status: 'CANCELLED' }, 4),
     ]);
     expect(state.status).toBe('CANCELLED');
@@ -237,7 +237,7 @@ describe('transition: cancellation and expiry', () => {
 
   it('when the cancel request fails at the broker, then the request is forgotten and a later broker cancel of an IOC is an expiry', () => {
     const { state, audit } = run(atBroker(limitBuy({ validity: 'IOC' })), [
-      { type: 'CANCEL_REQUESTED', at: at(3) },
+      { type: 'CANCEL_REQUESTED', by: 'api-key:ops (operator)', at: at(3) },
       { type: 'BROKER_REQUEST_FAILED', action: 'cancel', message: 'Order cannot be cancelled', at: at(4) },
       snap({ status: 'CANCELLED' }, 5),
     ]);
@@ -248,7 +248,7 @@ describe('transition: cancellation and expiry', () => {
   it('when a modify fails at the broker, then it is audited and the order keeps its status', () => {
     const open = transition(atBroker(), snap({ status: 'OPEN' })).state;
     const { state, audit } = run(open, [
-      { type: 'MODIFY_REQUESTED', changes: { pricePaise: 10_100 }, at: at(4) },
+      { type: 'MODIFY_REQUESTED', changes: { pricePaise: 10_100 }, by: 'api-key:ops (operator)', at: at(4) },
       { type: 'BROKER_REQUEST_FAILED', action: 'modify', message: 'Order cannot be modified', at: at(5) },
     ]);
     expect(audit.map((a) => a.type)).toEqual(['MODIFY_REQUESTED', 'MODIFY_FAILED']);
@@ -263,7 +263,7 @@ describe('transition: cancellation and expiry', () => {
 
   it('when a command arrives after the order is terminal, then it is ignored and only audited', () => {
     const filled = transition(atBroker(), snap({ status: 'COMPLETE', filledQuantity: 90, trades: [trade('T1', 90, 10_000)] })).state;
-    const { state, audit } = transition(filled, { type: 'CANCEL_REQUESTED', at: at(9) });
+    const { state, audit } = transition(filled, { type: 'CANCEL_REQUESTED', by: 'api-key:ops (operator)', at: at(9) });
     expect(state.status).toBe('FILLED');
     expect(state.cancelRequested).toBe(false);
     expect(audit).toEqual([expect.objectContaining({ type: 'IGNORED_AFTER_TERMINAL', payload: { event: 'CANCEL_REQUESTED' } })]);
@@ -279,7 +279,7 @@ describe('transition: the audit trail', () => {
     snap({ status: 'OPEN' }, 5),
     snap({ status: 'OPEN', filledQuantity: 30, trades: [trade('T1', 30, 10_000)] }, 6),
     snap({ status: 'OPEN', filledQuantity: 30, trades: [trade('T1', 30, 10_000)] }, 7, 'broker-postback'),
-    { type: 'MODIFY_REQUESTED', changes: { pricePaise: 10_050 }, at: at(8) },
+    { type: 'MODIFY_REQUESTED', changes: { pricePaise: 10_050 }, by: 'api-key:ops (operator)', at: at(8) },
     snap({ status: 'COMPLETE', filledQuantity: 90, trades: [trade('T1', 30, 10_000), trade('T2', 60, 10_050)] }, 9),
     snap({ status: 'OPEN', filledQuantity: 30, trades: [] }, 10),
   ];
@@ -310,11 +310,31 @@ describe('whyNotChangeable', () => {
     { title: 'the order is working at the broker', state: () => transition(atBroker(), snap({ status: 'OPEN' })).state, action: 'cancel', why: null },
     { title: 'the order is FILLED', state: () => transition(atBroker(), snap({ status: 'COMPLETE', filledQuantity: 90 })).state, action: 'cancel', why: /is FILLED; a cancel is not possible/ },
     { title: 'the order is REJECTED', state: () => transition(received(limitBuy({ quantity: 45 })), validated(limitBuy({ quantity: 45 }))).state, action: 'modify', why: /is REJECTED; a modify is not possible/ },
-    { title: 'a cancel is already in flight', state: () => transition(atBroker(), { type: 'CANCEL_REQUESTED', at: at(3) }).state, action: 'modify', why: /is being cancelled/ },
+    { title: 'a cancel is already in flight', state: () => transition(atBroker(), { type: 'CANCEL_REQUESTED', by: 'api-key:ops (operator)', at: at(3) }).state, action: 'modify', why: /is being cancelled/ },
     { title: 'the order has not reached the broker', state: () => transition(received(), validated()).state, action: 'cancel', why: /not yet at the broker \(PENDING\)/ },
   ])('when $title, then a $action is answered accordingly', ({ state, action, why }) => {
     const answer = whyNotChangeable(state(), action);
     if (why === null) expect(answer).toBeNull();
     else expect(answer).toMatch(why);
+  });
+});
+
+describe('transition: every audit row names who acted', () => {
+  it.each<[string, string, string]>([
+    ['an API key', 'api-key:desk-1 (strategy)', 'api'],
+    ['the workflow\'s chase ladder', 'workflow:chase', 'workflow'],
+    ['a parent group', 'workflow:parent group-g1', 'workflow'],
+    ['an operator through the Temporal CLI', 'ops-anna', 'operator'],
+    ['somebody through Temporal without a name', 'temporal-client', 'operator'],
+  ])('when a cancel comes from %s, then its row has that actor and source', (_who, by, source) => {
+    const { audit } = run(atBroker(), [{ type: 'CANCEL_REQUESTED', by, reason: 'why not', at: at(5) }]);
+    expect(ofType(audit, 'CANCEL_REQUESTED')).toEqual([expect.objectContaining({ actor: by, source, payload: { reason: 'why not' } })]);
+  });
+
+  it('when the workflow or the broker acts on its own, then the row names it (never an empty actor)', () => {
+    const { audit } = run(received(), [validated(), submitted, snap({ status: 'OPEN' }, 3, 'broker-postback')]);
+    expect(audit.map((a) => a.actor)).not.toContain('');
+    expect(audit.find((a) => a.source === 'broker-postback')?.actor).toBe('broker:postback');
+    expect(audit.find((a) => a.type === 'VALIDATED')?.actor).toBe('workflow');
   });
 });

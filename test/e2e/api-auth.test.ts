@@ -28,6 +28,8 @@ describe('API keys and roles', () => {
     expect(wrong.status).toBe(401);
     expect((await stack.api('GET', `/api/v1/orders/order-${body.clientOrderId}`)).status).toBe(404);
     expect((await stack.apiAs(null, 'GET', '/api/v1/risk/config')).status).toBe(401);
+    // the risk configuration (limits, the whole file) is for operators
+    expect((await stack.apiAs(TEST_KEYS.strategyA, 'GET', '/api/v1/risk/config')).status).toBe(403);
   });
 
   it('when a strategy key places for a strategy that is not its own, then it is 403 STRATEGY_NOT_ALLOWED and nothing starts', async () => {

@@ -126,6 +126,17 @@ describe('bodies the parser refuses, and bodies that are not JSON', () => {
   });
 });
 
+describe('modify fields the order type does not use', () => {
+  it('when a PATCH sends a trigger price for a LIMIT order, then it is 422 FIELD_NOT_FOR_ORDER_TYPE at once and the order still answers its cancel', async () => {
+    const placed = await stack.api('POST', '/api/v1/orders', order());
+    expect(placed.status).toBe(202);
+    const id = placed.body.order.orderId;
+    const patched = await stack.api('PATCH', `/api/v1/orders/${id}`, { triggerPrice: '0.90' });
+    expect({ status: patched.status, code: patched.body.error.code }).toEqual({ status: 422, code: 'FIELD_NOT_FOR_ORDER_TYPE' });
+    expect((await stack.api('DELETE', `/api/v1/orders/${id}`)).status).toBe(200);
+  });
+});
+
 describe('postbacks are held to the shape of Kite\'s own', () => {
   it('when a replayed postback with a valid checksum carries a status with a NUL, then it is 400 and the order still answers its cancel', async () => {
     const placed = await stack.api('POST', '/api/v1/orders', order());

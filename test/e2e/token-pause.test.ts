@@ -78,6 +78,9 @@ describe('token expiry pauses orders for an operator', () => {
     const cancelled = await eventually(() => order(id), (o) => o.status === 'CANCELLED');
     expect(cancelled.intervention).toBeNull();
     expect(await stack.control('GET', `/control/orders?tag=${open.tag}`)).toMatchObject({ orders: [expect.objectContaining({ status: 'CANCELLED' })] });
+    // the audit row of the cancel names the API key that asked
+    const rows = await stack.sql<{ actor: string; source: string }>("SELECT actor, source FROM order_events WHERE order_id = $1 AND type = 'CANCEL_REQUESTED'", [id]);
+    expect(rows).toEqual([{ actor: expect.stringMatching(/^api-key:.+ \(operator\)$/), source: 'api' }]);
     const again = await stack.api('DELETE', `/api/v1/orders/${id}`); // a DELETE sent again answers the cancelled order
     expect(again.status).toBe(200);
     expect(again.body.order).toMatchObject({ orderId: id, status: 'CANCELLED' });

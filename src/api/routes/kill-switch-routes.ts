@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { principalOf, requireRole } from '../auth';
+import { actorOf, principalOf, requireRole } from '../auth';
 import type { KillSwitchService } from '../../services/kill-switch-service';
 import { cancelOpenOrders, type CancelDeps } from '../../services/order-cancellation';
 import { safeText } from '../safe-input';
@@ -24,7 +24,7 @@ export function killSwitchRoutes(d: { killSwitch?: KillSwitchService; cancel: Ca
   r.post('/orders/cancel-all', requireRole('operator'), async (req, res) => {
     const b = CancelAllBody.parse(req.body ?? {});
     const filter = { strategyId: b.strategyId, tradingsymbol: b.tradingsymbol };
-    const { asked, results } = await cancelOpenOrders(d.cancel, filter, b.reason ?? `cancel-all by ${principalOf(res).id}`);
+    const { asked, results } = await cancelOpenOrders(d.cancel, filter, b.reason ?? `cancel-all by ${principalOf(res).id}`, { by: actorOf(principalOf(res)) });
     const count = (o: string) => results.filter((x) => x.outcome === o).length;
     res.json({
       filter: JSON.parse(JSON.stringify(filter)), asked, cancelled: count('cancelled'), ended: count('ended'), timedOut: count('timed_out'), failed: count('failed'), results,

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { canActFor } from '../../config/access-config';
 import { toChasePolicy, toCompletionPolicy } from '../../config/execution-config';
 import { AppError, notFound } from '../../services/app-errors';
-import { principalOf, requireRole } from '../auth';
+import { actorOf, principalOf, requireRole } from '../auth';
 import type { OrderRequest } from '../../domain/order-types';
 import { InterventionBody, ListOrdersQuery, ModifyOrderBody, OrderIdParam, PlaceOrderBody } from '../order-schemas';
 import type { OrderService } from '../../services/order-service';
@@ -81,7 +81,7 @@ export function orderRoutes(service: OrderService, report?: (orderId: string) =>
       ...(b.price !== undefined ? { pricePaise: b.price } : {}),
       ...(b.triggerPrice !== undefined ? { triggerPricePaise: b.triggerPrice } : {}),
       ...(b.orderType !== undefined ? { orderType: b.orderType } : {}),
-    });
+    }, actorOf(principalOf(res)));
     res.json({ order });
   });
 
@@ -92,7 +92,7 @@ export function orderRoutes(service: OrderService, report?: (orderId: string) =>
   r.delete('/:id', async (req, res) => {
     const { id } = OrderIdParam.parse(req.params);
     await ownOrder(res, id);
-    const order = await service.cancelOrder(id);
+    const order = await service.cancelOrder(id, undefined, actorOf(principalOf(res)));
     const queued = order.intervention !== null && order.status !== 'CANCELLED';
     if (!queued) return void res.json({ order });
     const reason = (order.intervention as { reason?: string }).reason ?? 'an operator decision';
@@ -104,7 +104,7 @@ export function orderRoutes(service: OrderService, report?: (orderId: string) =>
     const { id } = OrderIdParam.parse(req.params);
     const { action, note, quantity, price, triggerPrice, orderType } = InterventionBody.parse(req.body);
     const changes = action === 'modify' ? { quantity, pricePaise: price, triggerPricePaise: triggerPrice, orderType } : undefined;
-    res.json({ order: await service.intervene(id, { action, note, by: principalOf(res).id, ...(changes ? { changes: JSON.parse(JSON.stringify(changes)) } : {}) }) });
+    res.json({ order: await service.intervene(id, { action, note, by: actorOf(principalOf(res)), ...(changes ? { changes: JSON.parse(JSON.stringify(changes)) } : {}) }) });
   });
 
   return r;

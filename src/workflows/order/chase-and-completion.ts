@@ -53,7 +53,7 @@ export async function climbLadder(run: OrderRun): Promise<void> {
     run.ladderAt = step.kind === 'done' ? null : Date.now() + chase.stepAfterMs;
     return;
   }
-  const command: Command = { kind: 'modify', changes: step.kind === 'market' ? { orderType: 'MARKET' } : { pricePaise: step.pricePaise }, done: false };
+  const command: Command = { kind: 'modify', changes: step.kind === 'market' ? { orderType: 'MARKET' } : { pricePaise: step.pricePaise }, by: 'workflow:chase', done: false };
   await runCommand(run, command);
   if (command.error) {
     run.apply({ type: 'LADDER_STOPPED', reason: command.error.message, at: run.now() });
@@ -76,8 +76,8 @@ export async function completeRemainder(run: OrderRun): Promise<boolean> {
   run.ladderAt = null; // the remainder is being completed: no more rungs
   run.apply({ type: 'COMPLETION_TRIGGERED', policy: completion.policy, action, at: run.now() });
   const command: Command = action === 'cancel'
-    ? { kind: 'cancel', reason: `completion policy ${completion.policy}`, done: false }
-    : { kind: 'modify', changes: action === 'reprice' ? await repriceChanges(run, ltp) : { orderType: 'MARKET' }, done: false };
+    ? { kind: 'cancel', reason: `completion policy ${completion.policy}`, by: `workflow:completion ${completion.policy}`, done: false }
+    : { kind: 'modify', changes: action === 'reprice' ? await repriceChanges(run, ltp) : { orderType: 'MARKET' }, by: `workflow:completion ${completion.policy}`, done: false };
   await runCommand(run, command);
   if (command.error) run.apply({ type: 'LADDER_STOPPED', reason: `completion: ${command.error.message}`, at: run.now() });
   return true;

@@ -26,9 +26,10 @@ export async function enqueue(run: OrderRun, command: Command): Promise<OrderSta
 export function enqueueLegCommand(run: OrderRun, cmd: LegCommand): void {
   if (run.seenLegCommands.has(cmd.id)) return;
   run.seenLegCommands.add(cmd.id);
+  const by = `workflow:parent ${run.state.link?.parentId ?? ''}`.trim();
   run.commands.push(cmd.kind === 'cancel'
-    ? { kind: 'cancel', reason: cmd.reason, done: false, legId: cmd.id }
-    : { kind: 'modify', changes: cmd.changes, done: false, legId: cmd.id });
+    ? { kind: 'cancel', reason: cmd.reason, by, done: false, legId: cmd.id }
+    : { kind: 'modify', changes: cmd.changes, by, done: false, legId: cmd.id });
 }
 
 /** The update validators' check: the order can still take this command. */
@@ -45,8 +46,8 @@ export async function runCommand(run: OrderRun, command: Command): Promise<void>
   const why = command.legId ? stillImpossible(run, command) : null;
   if (why) return run.finish(command, { type: FailureTypes.orderNotChangeable, message: why });
   // Saved by the broker call that follows (send): no save of its own.
-  if (command.kind === 'cancel') run.apply({ type: 'CANCEL_REQUESTED', at: run.now() });
-  else run.apply({ type: 'MODIFY_REQUESTED', changes: { ...command.changes }, at: run.now() });
+  if (command.kind === 'cancel') run.apply({ type: 'CANCEL_REQUESTED', by: command.by, ...(command.reason ? { reason: command.reason } : {}), at: run.now() });
+  else run.apply({ type: 'MODIFY_REQUESTED', changes: { ...command.changes }, by: command.by, at: run.now() });
   if (command.kind === 'modify' && !run.state.link?.riskCovered) {
     const refused = await recheckModification(run, command.changes);
     if (refused) {

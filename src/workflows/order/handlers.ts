@@ -8,6 +8,9 @@ import { refusal } from './failures';
 import { checkDecision, decide } from './interventions';
 import type { OrderRun } from './order-run';
 
+/** The actor of a modify or cancel sent without a name: it came through Temporal itself (CLI, UI, SDK), not our API. */
+const OUTSIDE_API = 'temporal-client';
+
 /** The order's messages: its state query, broker hints, the admission answer, modify/cancel, leg commands, decisions. */
 export function registerHandlers(run: OrderRun): void {
   setHandler(orderStateQuery, () => run.state);
@@ -22,10 +25,10 @@ export function registerHandlers(run: OrderRun): void {
     const refusedAtAdmission = run.state.status === 'REJECTED' && run.state.validation?.passed !== true;
     return { orderId: run.state.orderId, status: run.state.status, accepted: !refusedAtAdmission, state: answerOf(run.state) };
   });
-  setHandler(modifyOrderUpdate, (changes) => enqueue(run, { kind: 'modify', changes, done: false }), {
-    validator: (changes) => checkCommand(run, 'modify', changes),
+  setHandler(modifyOrderUpdate, ({ by, ...changes }) => enqueue(run, { kind: 'modify', changes, by: by ?? OUTSIDE_API, done: false }), {
+    validator: ({ by: _by, ...changes }) => checkCommand(run, 'modify', changes),
   });
-  setHandler(cancelOrderUpdate, (req) => enqueue(run, { kind: 'cancel', reason: req.reason, done: false }), {
+  setHandler(cancelOrderUpdate, (req) => enqueue(run, { kind: 'cancel', reason: req.reason, by: req.by ?? OUTSIDE_API, done: false }), {
     validator: (_req) => checkCommand(run, 'cancel'),
   });
   setHandler(legCommandSignal, (cmd) => enqueueLegCommand(run, cmd));

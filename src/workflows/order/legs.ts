@@ -46,7 +46,7 @@ async function commandSlices(run: OrderRun, book: LegBook, command: Command): Pr
     run.finish(command, { type: FailureTypes.orderNotChangeable, message: whyNotChangeable(run.state, 'modify') ?? 'a split order cannot be modified' });
     return;
   }
-  run.apply({ type: 'CANCEL_REQUESTED', at: run.now() });
+  run.apply({ type: 'CANCEL_REQUESTED', by: command.by, ...(command.reason ? { reason: command.reason } : {}), at: run.now() });
   for (const v of run.state.slices ?? []) {
     if (!isTerminal(book.legs[v.orderId]?.status ?? 'RECEIVED')) await book.send(v.orderId, { kind: 'cancel', reason: command.reason });
   }

@@ -1,24 +1,26 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PendingSave, Recorded } from '../../activities/record-outcome';
 import type { ChasePolicy, CompletionPolicy } from '../../domain/execution-ladder';
 import type { FallbackRung } from '../../domain/fallback';
 import { brokerTagFor } from '../../domain/hash';
+import { actorOf } from '../../domain/order-draft';
 import { initialOrderState, type AuditEvent, type OrderEvent, type OrderState } from '../../domain/order-state';
 import { transition } from '../../domain/order-transition';
 import { isCompact } from '../../domain/order-validation';
 import { DEFAULT_RETRY, type RetryConfig } from '../../domain/retry-strategy';
 import { LegBook } from '../child-orders';
 import { DEFAULT_ORDER_WORKFLOW_CONFIG, type OrderWorkflowConfig } from '../order-config';
-import type { BrokerUpdate, InterventionRequest, ModifyRequest, OrderWorkflowInput } from '../order-messages';
+import { FailureTypes, type BrokerUpdate, type InterventionRequest, type ModifyRequest, type OrderWorkflowInput } from '../order-messages';
 import { OrderStatus } from '../search-attributes';
 import { admissionStore, store } from './activities';
+import { failureMessage, failureType } from './failures';
 import { ParentReport } from './parent-report';
 
 export type CommandError = { message: string; type?: string; details?: unknown[] };
 /** A modify or cancel waiting to be run. `legId`: sent by the parent workflow, answered in the next leg update. */
 export type Command =
-  | { kind: 'modify'; changes: ModifyRequest; done: boolean; error?: CommandError; legId?: string }
-  | { kind: 'cancel'; reason?: string; done: boolean; error?: CommandError; legId?: string };
+  | { kind: 'modify'; changes: ModifyRequest; by: string; done: boolean; error?: CommandError; legId?: string }
+  | { kind: 'cancel'; reason?: string; by: string; done: boolean; error?: CommandError; legId?: string };
 
 /**
  * What a save sends of the state (it is recorded in the history with every save): the status history is in
@@ -153,7 +155,7 @@ export class OrderRun {
     for (const { update, at } of this.hints.splice(0)) {
       const sequence = this.state.eventSequence + 1;
       this.state = { ...this.state, eventSequence: sequence };
-      this.unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source, payload: { ...update }, occurredAt: at });
+      this.unsaved.push({ sequence, type: 'BROKER_SIGNAL', fromStatus: null, toStatus: null, source: update.source, actor: actorOf(update.source), payload: { ...update }, occurredAt: at });
     }
   }
 
@@ -163,7 +165,14 @@ export class OrderRun {
       this.recordHints();
       const events = [...this.unsaved];
       // Until the order is admitted, its saves are local (admission in one workflow task); after it, regular.
-      await (this.admitted ? store : admissionStore).saveOrderProgress({ state: forSave(this.state), events });
+      try {
+        await (this.admitted ? store : admissionStore).saveOrderProgress({ state: forSave(this.state), events });
+      } catch (err) {
+        // The database refused the data itself: retrying cannot help and must not stop the order. Its history keeps
+        // what happened; the operator log says which save was lost.
+        if (failureType(err) !== FailureTypes.dataRejected) throw err;
+        log.error('order save refused by the database; the order goes on', { orderId: this.state.orderId, events: events.map((e) => e.type), error: failureMessage(err) });
+      }
       this.unsaved = this.unsaved.slice(events.length);
     }
     await this.parent.send(this.state);
