@@ -59,9 +59,11 @@ export class KiteGateway {
     try {
       const r = await fn();
       this.expiredToken = null;
+      this.failingSince = null;
       return r;
     } catch (err) {
       const e = classifyBrokerError(err, this.secrets);
+      if (e.kind === 'unknown') this.failingSince ??= Date.now();
       // A 403 means the request did nothing: if a newer token is known (adopted meanwhile by a concurrent call, or
       // supplied by an operator), use it and ask once more.
       if (e.kind === 'token' && (await this.freshTokenSince(used))) {
@@ -78,6 +80,24 @@ export class KiteGateway {
       if (e.kind === 'token') this.expiredToken = this.accessToken;
       throw e;
     }
+  }
+
+  /** Since when every broker call has failed without an answer (network, timeout, 5xx); null once one succeeds. */
+  private failingSince: number | null = null;
+  private lastProbeAt = 0;
+  private probe: Promise<boolean> | null = null;
+
+  /**
+   * Whether the broker cannot be reached: calls have failed without an answer since the last success and a probe (at
+   * most one every 2 s, GET /user/margins) fails too. False as soon as anything succeeds.
+   */
+  async brokerUnreachable(): Promise<boolean> {
+    if (this.failingSince === null) return false;
+    if (this.probe) return this.probe;
+    if (Date.now() - this.lastProbeAt < 2000) return true;
+    this.lastProbeAt = Date.now();
+    this.probe = this.call(() => this.kite.getMargins('equity')).then(() => false, () => this.failingSince !== null).finally(() => { this.probe = null; });
+    return this.probe;
   }
 
   /** The token the broker last refused (TokenException) with no success since; null while the session works. */

@@ -38,8 +38,15 @@ export interface OrderServiceDeps {
   /** What this process already signalled to which broker order (shared by the postback route and the book watcher). */
   hints?: HintLedger;
   /** Whether the broker session is known to have expired (KiteGateway.sessionExpired): new orders are refused then. */
-  brokerSession?: { sessionExpired(): Promise<boolean> };
+  brokerSession?: { sessionExpired(): Promise<boolean>; brokerUnreachable(): Promise<boolean> };
 }
+
+/**
+ * A modify, cancel or intervention waits this long for the order's answer (the broker's confirmation included); past it
+ * the API answers 503 ORDER_BUSY instead of holding the caller (no worker running, a slow broker). Sending it again is
+ * safe: a repeated cancel answers the cancelled order, a repeated modify finds its terms in place.
+ */
+const COMMAND_DEADLINE_MS = 20_000;
 
 /** A GET of a live order asks its workflow; past this, it answers from Postgres (or 503) instead of waiting. */
 const QUERY_DEADLINE_MS = 2000;
@@ -75,6 +82,9 @@ export class OrderService {
   async placeOrder(request: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
     if (await this.d.brokerSession?.sessionExpired()) {
       throw retryLater(503, 'BROKER_SESSION_EXPIRED', 'the Kite session has expired (the daily login is due) and no fresh access token was supplied; nothing was started. Send the order again once an operator has supplied one (docs/live-trading.md)', 30);
+    }
+    if (await this.d.brokerSession?.brokerUnreachable()) {
+      throw retryLater(503, 'BROKER_UNAVAILABLE', 'the broker does not answer (network, timeouts or 5xx since its last answer); nothing was started. Send the order again shortly', 5);
     }
     const orderId = orderIdFor(request.clientOrderId);
     const hash = payloadHash(request);
@@ -236,8 +246,11 @@ export class OrderService {
 
   private async update(orderId: string, run: () => Promise<Parameters<typeof viewFromState>[0]>): Promise<OrderView> {
     try {
-      return await this.view(await run());
+      return await this.view(await this.d.client.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, run));
     } catch (err) {
+      if (isAdmissionDeadline(err)) {
+        throw retryLater(503, 'ORDER_BUSY', `order ${orderId} did not answer within ${COMMAND_DEADLINE_MS / 1000} s (no worker running, or the broker is slow to confirm); the request may still take effect: send it again (it is safe) to learn its outcome`, 2);
+      }
       if (err instanceof WorkflowNotFoundError) {
         const row = await this.d.store.getOrder(orderId);
         if (!row) throw notFound(`order ${orderId}`);

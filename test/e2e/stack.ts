@@ -5,6 +5,7 @@ import { startSystem, type RunningSystem } from '../../src/system';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testEnv } from '../support/env';
 import { freePort } from '../support/ports';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { permissiveRiskConfig, writeRiskConfig } from '../support/risk-config';
 import { writeAccessConfig, TEST_KEYS } from '../support/access-config';
 import { writeReconciliationConfig } from '../support/reconciliation-config';
@@ -27,13 +28,25 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** Filled by startStack when asked for: proxies in front of Postgres and Temporal that a test can take down. */
+export interface StackProxies { database?: TcpProxy; temporal?: TcpProxy }
+
 /** The whole OMS as `npm start` builds it, on the shared test Postgres/Temporal, with its own API and paper broker. */
-export async function startStack(extraEnv: Record<string, string> = {}, parts: { worker?: boolean } = {}): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}, parts: { worker?: boolean; proxies?: StackProxies } = {}): Promise<Stack> {
   const t = testEnv();
   const db = await createTestDatabase();
   const riskConfigFile = extraEnv.RISK_CONFIG_FILE ?? writeRiskConfig(permissiveRiskConfig());
+  // With proxies, the system under test reaches Postgres and Temporal through them (the test's own client does not).
+  const dbUrl = new URL(db.url);
+  if (parts.proxies) {
+    parts.proxies.database = await startTcpProxy(dbUrl.hostname, Number(dbUrl.port));
+    dbUrl.hostname = '127.0.0.1';
+    dbUrl.port = String(parts.proxies.database.port);
+    const [host, port] = t.temporalAddress.split(':');
+    parts.proxies.temporal = await startTcpProxy(host, Number(port));
+  }
   const env = parseEnv({
-    DATABASE_URL: db.url, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.temporalNamespace,
+    DATABASE_URL: dbUrl.toString(), TEMPORAL_ADDRESS: parts.proxies?.temporal ? `127.0.0.1:${parts.proxies.temporal.port}` : t.temporalAddress, TEMPORAL_NAMESPACE: t.temporalNamespace,
     TEMPORAL_TASK_QUEUE: `oms-test-${db.name}`, API_PORT: String(await freePort()), PAPER_PORT: String(await freePort()),
     ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500',
     RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), RECONCILIATION_CONFIG_FILE: writeReconciliationConfig(), ...extraEnv,
@@ -69,8 +82,12 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
       // The Schedule and the kill switch outlive a stack on the shared server: remove this stack's.
       await client.schedule.getHandle(dailyLossScheduleId(env.TEMPORAL_TASK_QUEUE, account)).delete().catch(() => undefined);
       await client.workflow.getHandle(killSwitchWorkflowId(env.TEMPORAL_TASK_QUEUE, account)).terminate('test stack closed').catch(() => undefined);
+      await parts.proxies?.database?.up().catch(() => undefined);
+      await parts.proxies?.temporal?.up().catch(() => undefined);
       await connection.close();
       await sys.stop();
+      await parts.proxies?.database?.close();
+      await parts.proxies?.temporal?.close();
       await db.drop();
     },
   };
