@@ -21,6 +21,8 @@ import type { OrderStore } from '../store/order-store';
 import { killSwitchRoutes } from './routes/kill-switch-routes';
 import { reportRoutes } from './routes/report-routes';
 import { monitorRoutes } from './routes/monitor-routes';
+import { accountRoutes } from './routes/account-routes';
+import type { BrokerSessionService } from '../services/broker-session-service';
 import type { MonitorService } from '../services/monitor-service';
 
 export interface AppDeps {
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** An order's execution report (absent: 404). */
   executionReport?: (orderId: string) => Promise<unknown>;
   saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
+  /** The daily Kite login and the session's state (absent: /api/v1/accounts answers 404). */
+  brokerSessions?: BrokerSessionService;
   /** The kill switch (absent: its routes answer 404). */
   killSwitch?: KillSwitchService;
   /** Live orders for POST /orders/cancel-all (absent: 404). */
@@ -75,6 +79,8 @@ export function createApp(deps: AppDeps): Express {
   const authenticated = authenticate(deps.access);
   const limited = deps.keyLimits ? keyLimits(deps.keyLimits) : null;
   const authed: RequestHandler[] = limited ? [authenticated, limited] : [authenticated];
+  // Before the authenticated routers: the login and Kite's redirect back are public (account-routes.ts says why).
+  if (deps.brokerSessions) app.use('/api/v1/accounts', accountRoutes({ sessions: deps.brokerSessions, authed }));
   if (deps.liveOrders) app.use('/api/v1', authed, killSwitchRoutes({ killSwitch: deps.killSwitch, cancel: { orders: deps.orders, store: deps.liveOrders } }));
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));

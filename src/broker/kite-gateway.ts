@@ -20,6 +20,8 @@ export interface KiteGatewayOptions {
   orderLimiter?: OrderRateLimiter;
   /** Where a fresh access token appears after an operator supplied one (Kite tokens expire daily). */
   tokenSource?: () => Promise<string | null>;
+  /** Called once each time the session is found expired (the broker refused the token in use): the alert. */
+  onSessionExpired?: () => void;
 }
 
 export interface ModifyChanges { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }
@@ -73,13 +75,19 @@ export class KiteGateway {
           return r;
         } catch (again) {
           const e2 = classifyBrokerError(again, this.secrets);
-          if (e2.kind === 'token') this.expiredToken = this.accessToken;
+          if (e2.kind === 'token') this.markExpired();
           throw e2;
         }
       }
-      if (e.kind === 'token') this.expiredToken = this.accessToken;
+      if (e.kind === 'token') this.markExpired();
       throw e;
     }
+  }
+
+  private markExpired(): void {
+    const first = this.expiredToken !== this.accessToken;
+    this.expiredToken = this.accessToken;
+    if (first) this.opts.onSessionExpired?.();
   }
 
   /** Since when every broker call has failed without an answer (network, timeout, 5xx); null once one succeeds. */

@@ -81,7 +81,8 @@ export const EnvSchema = z.object({
   ORDER_BOOK_POLL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1500),
 }).strict().superRefine((env, ctx) => {
   if (env.BROKER_MODE === 'live') {
-    for (const key of ['KITE_API_KEY', 'KITE_API_SECRET', 'KITE_ACCESS_TOKEN'] as const) {
+    // No KITE_ACCESS_TOKEN needed: the daily login (/api/v1/accounts/<id>/login) stores the day's token for every process.
+    for (const key of ['KITE_API_KEY', 'KITE_API_SECRET'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required when BROKER_MODE=live` });
     }
   }
@@ -124,7 +125,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
 /** Broker credentials and address for the chosen mode. Paper mode uses fixed, harmless credentials. */
 export function brokerSettings(env: Env) {
   if (env.BROKER_MODE === 'live') {
-    return { apiKey: env.KITE_API_KEY!, apiSecret: env.KITE_API_SECRET!, accessToken: env.KITE_ACCESS_TOKEN!, root: env.KITE_API_ROOT ?? 'https://api.kite.trade' };
+    // Without a token the first broker call meets a 403 and the gateway takes the stored one (the daily login's).
+    return { apiKey: env.KITE_API_KEY!, apiSecret: env.KITE_API_SECRET!, accessToken: env.KITE_ACCESS_TOKEN ?? '', root: env.KITE_API_ROOT ?? 'https://api.kite.trade' };
   }
   return {
     apiKey: env.KITE_API_KEY ?? 'paper_key', apiSecret: env.KITE_API_SECRET ?? 'paper_secret', accessToken: env.KITE_ACCESS_TOKEN ?? 'paper_token',

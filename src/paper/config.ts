@@ -41,6 +41,8 @@ export interface RuntimeConfig {
   rateLimit: RateLimitOptions;
   session: SessionOptions & { holidays: string[] };
   postbackUrl: string | null;
+  /** Where GET /connect/login sends the browser with a request token: the redirect URL an app registers at Kite. */
+  loginRedirectUrl: string | null;
 }
 
 export const DEFAULT_MATCHING: MatchingOptions = {
@@ -65,6 +67,7 @@ export const configPatchSchema = z.strictObject({
   matching: matchingSchema.partial().optional(),
   rateLimit: rateLimitSchema.partial().optional(),
   postbackUrl: z.url().nullable().optional(),
+  loginRedirectUrl: z.url().nullable().optional(),
   session: sessionSchema.partial().optional(),
 });
 export type ConfigPatch = z.infer<typeof configPatchSchema>;
@@ -79,12 +82,13 @@ export function applyConfigPatch(current: RuntimeConfig, patch: ConfigPatch): Ru
     rateLimit,
     session: { ...session, holidays: session.holidays ?? [] },
     postbackUrl: patch.postbackUrl === undefined ? current.postbackUrl : patch.postbackUrl,
+    loginRedirectUrl: patch.loginRedirectUrl === undefined ? current.loginRedirectUrl : patch.loginRedirectUrl,
   };
 }
 
 export function initialConfig(patch: ConfigPatch): RuntimeConfig {
   return applyConfigPatch(
-    { matching: DEFAULT_MATCHING, rateLimit: DEFAULT_RATE_LIMIT, session: DEFAULT_SESSION, postbackUrl: null },
+    { matching: DEFAULT_MATCHING, rateLimit: DEFAULT_RATE_LIMIT, session: DEFAULT_SESSION, postbackUrl: null, loginRedirectUrl: null },
     configPatchSchema.parse(patch),
   );
 }

@@ -18,8 +18,9 @@
  *        {kind:'drop_postbacks', count?}           drop the next N postbacks (no count: all until cleared)
  * GET    /control/faults                       -> {faults}
  * DELETE /control/faults                       -> {faults: []}
- * GET    /control/config                       -> {matching, rateLimit, session, postbackUrl}
- * POST   /control/config   {matching?, rateLimit?, postbackUrl?: string|null, session?} (partial) -> the new config
+ * GET    /control/config                       -> {matching, rateLimit, session, postbackUrl, loginRedirectUrl}
+ * POST   /control/config   {matching?, rateLimit?, postbackUrl?: string|null, loginRedirectUrl?: string|null, session?}
+ *        (partial) -> the new config   (loginRedirectUrl: where GET /connect/login sends the browser, login-routes.ts)
  * POST   /control/session  {accessToken}   rotate the accepted access token (simulates Kite's daily token expiry)
  * POST   /control/reset    clear orders/trades/positions/faults/stats, restore the initial config, prices, margins
  * GET    /control/orders?tag=T                 -> {count, orders: [{...kite order, requests:{place, modify, cancel},

@@ -13,6 +13,8 @@ export const paperEnvSchema = z.object({
   KITE_ACCESS_TOKEN: z.preprocess(blankToUndefined, z.string().min(1).default('paper_token')),
   KITE_API_SECRET: z.preprocess(blankToUndefined, z.string().min(1).default('paper_secret')),
   PAPER_POSTBACK_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  /** Where the login page redirects with a request token (the OMS's /api/v1/accounts/<id>/session). */
+  PAPER_LOGIN_REDIRECT_URL: z.preprocess(blankToUndefined, z.url().optional()),
   PAPER_SEED: z.preprocess(blankToUndefined, z.coerce.number().int().default(42)),
   PAPER_MATCHING_MODE: z.preprocess(blankToUndefined, z.enum(['auto', 'manual']).default('auto')),
   PAPER_RATE_LIMIT: z.preprocess(blankToUndefined, flag.default(true)),
@@ -37,6 +39,7 @@ export function paperOptionsFromEnv(env: PaperEnv, logger?: (msg: string) => voi
     apiSecret: env.KITE_API_SECRET,
     seed: env.PAPER_SEED,
     postbackUrl: env.PAPER_POSTBACK_URL,
+    loginRedirectUrl: env.PAPER_LOGIN_REDIRECT_URL,
     matching: { mode: env.PAPER_MATCHING_MODE },
     rateLimit: { enabled: env.PAPER_RATE_LIMIT, ordersPerSecond: 10 },
     startingCash: env.PAPER_STARTING_CASH,

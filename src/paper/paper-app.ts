@@ -3,10 +3,11 @@ import { controlRoutes, type ControlDeps } from './control-routes';
 import { kiteMarketRoutes } from './kite-market-routes';
 import { kiteOrderRoutes } from './kite-order-routes';
 import { kitePortfolioRoutes } from './kite-portfolio-routes';
+import { loginRoutes } from './login-routes';
 import { authMiddleware, errorHandler, faultMiddleware, notFound, placeStatsMiddleware, rateLimitMiddleware } from './middleware';
 
 /**
- * The HTTP surface: /control (no auth) first, then Kite's gateway order — auth, arrival stats, injected
+ * The HTTP surface: /control and the login flow (no auth) first, then Kite's gateway order — auth, arrival stats, injected
  * faults, order rate limit — then the Kite routes and one error handler. Does not listen.
  */
 export function createPaperApp(deps: ControlDeps, pendingTimers: Set<NodeJS.Timeout>): express.Express {
@@ -22,6 +23,7 @@ export function createPaperApp(deps: ControlDeps, pendingTimers: Set<NodeJS.Time
     next();
   });
   app.use(controlRoutes(deps));
+  app.use(loginRoutes(state)); // how a token is got: before the token check
   app.use(authMiddleware(state));
   app.use(placeStatsMiddleware(state));
   app.use(faultMiddleware(state, pendingTimers));

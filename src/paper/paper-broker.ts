@@ -26,6 +26,8 @@ export interface PaperBrokerOptions {
   seed?: number;
   /** POST JSON postbacks here, as Kite does. */
   postbackUrl?: string;
+  /** Where the login page (GET /connect/login) redirects with a request token: the app's registered redirect URL. */
+  loginRedirectUrl?: string;
   /** Default on, 10 order requests/s per API key -> HTTP 429 NetworkException. */
   rateLimit?: { enabled: boolean; ordersPerSecond: number };
   /** Default alwaysOpen (paper works at night); otherwise non-AMO orders outside the session are rejected. */
@@ -105,6 +107,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
   const settings = settingsFrom(opts);
   const initialPatch: ConfigPatch = {
     matching: opts.matching, rateLimit: opts.rateLimit, session: opts.session, postbackUrl: opts.postbackUrl ?? null,
+    loginRedirectUrl: opts.loginRedirectUrl ?? null,
   };
   const state: PaperState = {
     settings, config: initialConfig(initialPatch), ...freshMarket(settings), book: new OrderBook(),

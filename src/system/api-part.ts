@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app';
 import { paperSessionSource } from '../broker/paper-session';
+import { KiteLogin } from '../broker/kite-login';
+import { BrokerSessionService } from '../services/broker-session-service';
 import { monitorPolicyFor } from '../config/monitor-config';
 import type { MonitorPolicy } from '../domain/position-monitor';
 import type { OrderRequest } from '../domain/order-types';
@@ -57,6 +59,7 @@ function apiApp(core: SystemCore): Express {
   const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: monitorPolicies(core) });
   const admission = new AdmissionControl({ maxInFlight: env.ADMISSION_MAX_IN_FLIGHT, deadlineMs: env.ADMISSION_TIMEOUT_MS });
   const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints, brokerSession: core.gateway });
+  const brokerSessions = brokerSessionService(core, orders);
   return createApp({
     orders, monitors, access: config.access, keyLimits: { ratePerSecond: env.API_KEY_RATE_PER_SECOND, burst: env.API_KEY_BURST, maxConcurrent: env.API_KEY_MAX_CONCURRENT }, riskConfig: config.riskConfig, positions: core.positionService,
     groups: new GroupService({
@@ -67,9 +70,26 @@ function apiApp(core: SystemCore): Express {
       },
     }),
     executionReport: (id) => executionReport(store, id),
-    saveAccessToken: (token) => core.sessions.saveAccessToken(account, token), health: async () => ({ mode: env.BROKER_MODE }),
+    saveAccessToken: (token) => brokerSessions.supplyToken(account, token), brokerSessions, health: async () => ({ mode: env.BROKER_MODE }),
     killSwitch: new KillSwitchService({ client, store: core.killSwitches, taskQueue, account }),
     liveOrders: store, reports: new ReportService(new ReportStore(db)),
     reconciliation: new ReconciliationService(new ReconciliationStore(db)),
+  });
+}
+
+/**
+ * The daily login through kiteconnect: Kite's login page and API live, the paper broker's own (/connect/login,
+ * /session/token) in paper mode, so the same code runs the whole flow in tests.
+ */
+function brokerSessionService(core: SystemCore, orders: OrderService): BrokerSessionService {
+  const { env, broker } = core;
+  const root = core.endpoints.paperBrokerUrl ?? broker.root;
+  const login = new KiteLogin({
+    apiKey: broker.apiKey, apiSecret: broker.apiSecret, root, timeoutMs: env.KITE_TIMEOUT_MS,
+    loginUri: env.BROKER_MODE === 'paper' ? `${root}/connect/login` : 'https://kite.zerodha.com/connect/login',
+  });
+  return new BrokerSessionService({
+    account: core.account, login, store: core.sessions, gateway: core.gateway, log: core.log,
+    pausedOrders: async () => (await orders.listInterventions()).filter((o) => (o.intervention as { reason?: string } | null)?.reason === 'TOKEN_EXPIRED').length,
   });
 }

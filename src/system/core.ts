@@ -84,6 +84,8 @@ function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | nul
   return new KiteGateway({
     apiKey: broker.apiKey, accessToken: broker.accessToken, root: input.endpoints.paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
     tokenSource,
+    // The alert: one line an operator (or a log-based alert rule) cannot miss, naming the way out.
+    onSessionExpired: () => input.log(`ALERT broker session expired for account ${account}: the broker refuses the access token; new orders are refused (503 BROKER_SESSION_EXPIRED) and working orders pause (TOKEN_EXPIRED) until the daily login: open /api/v1/accounts/${account}/login`),
   });
 }
 

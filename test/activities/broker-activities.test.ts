@@ -206,9 +206,10 @@ describe('a placement run again from attempt 1 (a local activity whose worker di
 describe('saves the database cannot refuse in a loop', () => {
   it('when the broker\'s text carries a NUL or a lone surrogate, then the order is saved with that text made storable', async () => {
     const { state } = await admitted();
-    const submitted = transition(state, { type: 'SUBMITTED', brokerOrderId: 'B-79', recovered: false, at: AT }).state;
+    const brokerOrderId = `B-nul-${state.orderId}`; // unique in this database
+    const submitted = transition(state, { type: 'SUBMITTED', brokerOrderId, recovered: false, at: AT }).state;
     await orders.saveProgress(submitted, []);
-    const read = snapshot({ brokerOrderId: 'B-79', status: 'REJECTED', statusMessage: 'RMS:\u0000 blocked \uD800', filledQuantity: 0, pendingQuantity: 0 });
+    const read = snapshot({ brokerOrderId, status: 'REJECTED', statusMessage: 'RMS:\u0000 blocked \uD800', filledQuantity: 0, pendingQuantity: 0 });
     const next = transition(submitted, { type: 'BROKER_SNAPSHOT', snapshot: read, source: 'broker-poll', at: AT });
 
     await createStoreActivities({ store: orders }).saveOrderProgress({ state: next.state, events: next.audit });

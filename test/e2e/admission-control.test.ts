@@ -9,7 +9,8 @@ import { kill9, spawnWorker, workerEnvFor } from './worker-process';
 
 /**
  * Overload is answered, not queued. The API runs as its own process (`--api-only`) and, at first, no worker admits
- * orders: the first POST waits up to its deadline and answers 503 ADMISSION_TIMEOUT; a POST past the in-flight limit is
+ * orders: the first POST waits up to its deadline and answers 202 RECEIVED (its workflow exists: the order is durable and waits
+ * for a worker); a POST past the in-flight limit is
  * refused at once with 429 OVERLOADED. Both carry Retry-After, and both are safe to repeat: once a worker process runs
  * (`--worker-only`), the re-sent POST learns its order's outcome and the broker holds exactly one order for it.
  */
@@ -49,7 +50,7 @@ const order = (clientOrderId: string) => ({
   clientOrderId, strategyId: 'admission', tradingsymbol: symbol, exchange: 'NFO', side: 'BUY', quantity: 30, orderType: 'MARKET',
 });
 
-it('when admissions are slower than arrivals, then the one past the limit gets 429 at once, the waiting one 503 at its deadline, and a re-sent POST later places it exactly once', async () => {
+it('when admissions are slower than arrivals, then the one past the limit gets 429 at once, the waiting one 202 RECEIVED at its deadline, and a re-sent POST later places it exactly once', async () => {
   const first = order(`adm-${Date.now().toString(36)}-1`);
   const second = order(`adm-${Date.now().toString(36)}-2`);
   const waiting = post(first);
@@ -60,9 +61,11 @@ it('when admissions are slower than arrivals, then the one past the limit gets 4
   expect(refused).toMatchObject({ status: 429, retryAfter: '1', body: { error: { code: 'OVERLOADED' } } });
   expect(Date.now() - sentAt).toBeLessThan(3000); // refused at once, not after the first one's deadline
 
+  // Its workflow exists, so the order is durable: at its deadline the POST answers 202 RECEIVED (it proceeds when a
+  // worker runs), not an error.
   const timedOut = await waiting;
-  expect(timedOut).toMatchObject({ status: 503, retryAfter: '1', body: { error: { code: 'ADMISSION_TIMEOUT' } } });
-  expect(timedOut.body.error.message).toMatch(/send the same request again/);
+  expect(timedOut).toMatchObject({ status: 202, body: { order: { orderId: `order-${first.clientOrderId}`, status: 'RECEIVED' } } });
+  expect(timedOut.body.order.statusMessage).toMatch(/waits for a worker/);
   // Its workflow exists but no worker answers for it: a GET answers within its 2 s query deadline, never hangs.
   const askedAt = Date.now();
   const unknown = await fetch(`${apiUrl}/api/v1/orders/order-${first.clientOrderId}`, { headers: { 'x-api-key': TEST_KEYS.operator } });

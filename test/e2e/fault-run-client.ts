@@ -5,6 +5,7 @@
 
 export interface CallRecord {
   method: string;
+  path: string;
   status: number; // 0: no HTTP answer (connection error or the client's own timeout)
   code: string | null; // the API's error code, or NETWORK_ERROR / CLIENT_TIMEOUT
   ms: number;
@@ -38,11 +39,11 @@ export class RecordingClient {
       try { parsed = text ? JSON.parse(text) : null; } catch { parsed = { raw: text }; }
       const header = res.headers.get('retry-after');
       const code = typeof parsed?.error?.code === 'string' ? parsed.error.code : null;
-      this.calls.push({ method, status: res.status, code, ms, retryAfter: header !== null });
+      this.calls.push({ method, path, status: res.status, code, ms, retryAfter: header !== null });
       return { status: res.status, body: parsed, code, retryAfterS: header === null ? null : Number(header) };
     } catch (err) {
       const code = (err as Error).name === 'TimeoutError' ? 'CLIENT_TIMEOUT' : 'NETWORK_ERROR';
-      this.calls.push({ method, status: 0, code, ms: performance.now() - started, retryAfter: false });
+      this.calls.push({ method, path, status: 0, code, ms: performance.now() - started, retryAfter: false });
       return { status: 0, body: null as T, code, retryAfterS: null };
     }
   }

@@ -11,6 +11,8 @@ export interface FaultRunFigures {
   /** Every answer with a 5xx status, by "status code". */
   fiveXxByCode: Record<string, number>;
   fiveXx: number;
+  /** 5xx answers other than a 503 with Retry-After (the API's documented "ask again" answers, which clients honour). */
+  fiveXxErrors: number;
   /** 429 answers (Retry-After honoured, the same request re-sent). */
   tooManyByCode: Record<string, number>;
   /** Calls that got no HTTP answer (connection error, or none within 60 s), and requests never answered finally. */
@@ -27,7 +29,8 @@ export function figuresOf(r: FaultRunReport): FaultRunFigures {
   const fives = answered.filter((c) => c.status >= 500);
   return {
     lost: r.findings.lost.length, duplicates: r.findings.duplicates.length, mismatches: r.findings.mismatches.length, stuck: r.findings.stuck.length,
-    fiveXxByCode: count(fives.map((c) => `${c.status} ${c.code ?? '(no code)'}`)), fiveXx: fives.length,
+    fiveXxByCode: count(fives.map((c) => `${c.status} ${c.code ?? '(no code)'}${c.retryAfter ? ' [Retry-After]' : ''}`)), fiveXx: fives.length,
+    fiveXxErrors: fives.filter((c) => !(c.status === 503 && c.retryAfter)).length,
     tooManyByCode: count(answered.filter((c) => c.status === 429).map((c) => c.code ?? '(no code)')),
     noAnswer: r.calls.length - answered.length, unanswered: r.unanswered.length,
     maxMs: Math.max(0, ...answered.map((c) => c.ms)), p99Ms: percentile(answered.map((c) => c.ms), 99),
@@ -54,6 +57,7 @@ export function formatReport(r: FaultRunReport): string {
     ['MISMATCHES (orders + positions)', String(f.mismatches)],
     ['not final / waiting for an operator', String(f.stuck)],
     ['5xx answers', `${f.fiveXx}  (${byCode(f.fiveXxByCode)})`],
+    ['  of which not a 503 with Retry-After', String(f.fiveXxErrors)],
     ['429 answers (Retry-After honoured)', byCode(f.tooManyByCode)],
     ['calls without an HTTP answer', String(f.noAnswer)],
     ['requests never answered finally', String(f.unanswered)],
@@ -73,5 +77,8 @@ export function formatReport(r: FaultRunReport): string {
     if (list.length) lines.push(`${name.toUpperCase()}:`, ...list.map((l) => `  - ${l}`));
   }
   if (r.unanswered.length) lines.push('UNANSWERED:', ...r.unanswered.map((l) => `  - ${l}`));
+  const errors = r.calls.filter((c) => c.status >= 500 && !(c.status === 503 && c.retryAfter));
+  if (errors.length) lines.push('5xx OTHER THAN 503 WITH RETRY-AFTER:', ...errors.map((c) => `  - ${c.method} ${c.path}: ${c.status} ${c.code ?? ''} after ${c.ms.toFixed(0)} ms`));
+  if (r.evidence.length) lines.push('EVIDENCE:', ...r.evidence);
   return lines.join('\n');
 }

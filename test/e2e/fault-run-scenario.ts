@@ -43,6 +43,8 @@ export interface FaultRunReport {
   /** Faults by label: added, and used by the broker (added minus left in the queue at the end). */
   faults: Record<string, { added: number; used: number }>;
   killsAt: number[];
+  /** For each order a finding names: its audit trail in the OMS and its broker orders' histories. */
+  evidence: string[];
 }
 
 type Plan = 'market' | 'limit-marketable' | 'rest-modify-fill' | 'rest-cancel' | 'rest-modify-cancel' | 'rest-modify-qty' | 'rest';
@@ -131,7 +133,7 @@ export async function runFaultRun(target: FaultRunTarget, opts: FaultRunOptions)
   return {
     options: { orders: options.orders, ratePerSecond: options.ratePerSecond, kills: options.kills, downMs: options.downMs, brokerTimeoutMs: options.brokerTimeoutMs, settleMs: options.settleMs },
     seconds: (Date.now() - started) / 1000, sent: options.orders, accepted: accepted.size, finalStatuses, findings,
-    calls: api.calls, unanswered: api.unanswered, faults: faultsUsed, killsAt,
+    calls: api.calls, unanswered: api.unanswered, faults: faultsUsed, killsAt, evidence: await evidenceFor(stack, findings, oms),
   };
 }
 
@@ -279,4 +281,23 @@ async function readPositions(stack: Stack, api: RecordingClient): Promise<Positi
   const broker = new Map<string, number>();
   for (const p of brokerNet) broker.set(p.tradingsymbol, (broker.get(p.tradingsymbol) ?? 0) + p.quantity);
   return { byStrategy, omsAccount, broker };
+}
+
+/** The OMS's events and the broker's history of every order a finding names, to say exactly what happened. */
+async function evidenceFor(stack: Stack, findings: Findings, oms: OmsOrder[]): Promise<string[]> {
+  const named = new Set(Object.values(findings).flat().flatMap((line: string) => line.match(/order-fr-[\w-]+/g) ?? []));
+  const broker: BrokerOrder[] = (await stack.control('GET', '/control/orders')).orders;
+  const out: string[] = [];
+  for (const orderId of named) {
+    const events = await stack.sql<{ at: Date; type: string; from_status: string | null; to_status: string | null; source: string; payload: unknown }>(
+      'select occurred_at as at, type, from_status, to_status, source, payload from order_events where order_id = $1 order by sequence', [orderId]);
+    out.push(`${orderId}:`, ...events.map((e) => `    oms ${e.at.toISOString()} ${e.type} ${e.from_status ?? ''}->${e.to_status ?? ''} (${e.source}) ${JSON.stringify(e.payload).slice(0, 300)}`));
+    const tag = oms.find((o) => o.orderId === orderId)?.tag;
+    for (const b of broker.filter((x) => tag && x.tag === tag)) {
+      const res = await fetch(`${stack.sys.paperBrokerUrl}/orders/${b.order_id}`, { headers: { Authorization: 'token paper_key:paper_token', 'X-Kite-Version': '3' } });
+      const history = ((await res.json()) as { data: Array<{ status: string; order_timestamp: string; status_message: string | null }> }).data;
+      out.push(...history.map((h) => `    broker ${b.order_id} ${h.order_timestamp} ${h.status} ${h.status_message ?? ''}`));
+    }
+  }
+  return out;
 }

@@ -86,7 +86,7 @@ describe('an order through the whole stack (API -> Temporal -> paper broker over
     expect(row.status_message).toMatch(/lot size 30/);
   });
 
-  it('when a resting order is modified and then cancelled, then the broker shows both and a second cancel is a 409', async () => {
+  it('when a resting order is modified and then cancelled, then the broker shows both, a second cancel answers the cancelled order and a modify of it is a 409', async () => {
     await stack.control('POST', '/control/config', { matching: { mode: 'manual' } });
     const res = await stack.api('POST', '/api/v1/orders', market(cid('mod'), { orderType: 'LIMIT', price: '50.00' }));
     const id = res.body.order.orderId;
@@ -101,9 +101,13 @@ describe('an order through the whole stack (API -> Temporal -> paper broker over
     const cancelled = await stack.api('DELETE', `/api/v1/orders/${id}`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.order.status).toBe('CANCELLED');
+    // a DELETE sent again (its answer was lost) answers the cancelled order; a modify of it is a 409
     const again = await stack.api('DELETE', `/api/v1/orders/${id}`);
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('ORDER_NOT_CHANGEABLE');
+    expect(again.status).toBe(200);
+    expect(again.body.order).toMatchObject({ orderId: id, status: 'CANCELLED' });
+    const late = await stack.api('PATCH', `/api/v1/orders/${id}`, { price: '51.00' });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('ORDER_NOT_CHANGEABLE');
   });
 
   it('when every postback is lost, then the order still completes by polling', async () => {

@@ -32,7 +32,7 @@ export interface Stack {
 export interface StackProxies { database?: TcpProxy; temporal?: TcpProxy }
 
 /** The whole OMS as `npm start` builds it, on the shared test Postgres/Temporal, with its own API and paper broker. */
-export async function startStack(extraEnv: Record<string, string> = {}, parts: { worker?: boolean; proxies?: StackProxies } = {}): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}, parts: { worker?: boolean; proxies?: StackProxies; log?: (line: string) => void } = {}): Promise<Stack> {
   const t = testEnv();
   const db = await createTestDatabase();
   const riskConfigFile = extraEnv.RISK_CONFIG_FILE ?? writeRiskConfig(permissiveRiskConfig());
@@ -51,7 +51,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500',
     RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), RECONCILIATION_CONFIG_FILE: writeReconciliationConfig(), ...extraEnv,
   });
-  const sys = await startSystem(env, () => undefined, parts);
+  const sys = await startSystem(env, parts.log ?? (() => undefined), parts);
   const connection = await Connection.connect({ address: t.temporalAddress });
   const client = new Client({ connection, namespace: t.temporalNamespace });
   const account = (JSON.parse(readFileSync(riskConfigFile, 'utf8')) as { account: string }).account;

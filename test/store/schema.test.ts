@@ -134,7 +134,7 @@ describe('every model round-trips through the generated client', () => {
 
   it('when every field of an order event is written, then it reads back the same; recordedAt defaults to now', async () => {
     const order = await prisma.order.create({ data: minimalOrder() });
-    const data = { id: `${order.id}:1`, orderId: order.id, sequence: 1, type: 'STATUS_CHANGED', fromStatus: 'PENDING', toStatus: 'OPEN', source: 'broker-postback', payload: { brokerStatus: 'OPEN', qty: 30 }, occurredAt: at('2026-11-24T04:01:02.003Z'), recordedAt: at('2026-11-24T04:01:03.004Z') };
+    const data = { id: `${order.id}:1`, orderId: order.id, sequence: 1, type: 'STATUS_CHANGED', fromStatus: 'PENDING', toStatus: 'OPEN', source: 'broker-postback', actor: 'broker:postback', payload: { brokerStatus: 'OPEN', qty: 30 }, occurredAt: at('2026-11-24T04:01:02.003Z'), recordedAt: at('2026-11-24T04:01:03.004Z') };
     await prisma.orderEvent.create({ data });
     expect(await prisma.orderEvent.findUniqueOrThrow({ where: { id: data.id } })).toEqual(data);
     const bare = await prisma.orderEvent.create({ data: { id: `${order.id}:2`, orderId: order.id, sequence: 2, type: 'NOTE', source: 'operator', occurredAt: at('2026-11-24T04:02:00.000Z') } });
