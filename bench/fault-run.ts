@@ -31,7 +31,8 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   try {
-    stack = await startStack({ ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000' }, { worker: false });
+    // A paper account that cannot run out of margin at any size (the test's 30 orders fit in the default 10 lakh).
+    stack = await startStack({ ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', PAPER_STARTING_CASH: '1000000000' }, { worker: false });
     const workerEnv = workerEnvFor(stack);
     const target = { stack, spawn: () => { worker = spawnWorker(workerEnv); }, kill: async () => { if (worker) await kill9(worker); } };
     const report = await runFaultRun(target, { orders: ORDERS, ratePerSecond: RATE, kills: KILLS, log: (line) => console.log(line) });

@@ -10,6 +10,9 @@ export async function createOrderWorker(args: { address: string; namespace: stri
     // Activities are I/O-bound, and in a burst many wait in the broker rate-limit queue: do not let them starve the rest.
     maxConcurrentActivityTaskExecutions: 1000,
     interceptors: { activity: [heartbeatWhileRunning] },
+    // A workflow task waits this long on a (possibly dead) worker's sticky queue before any worker may take it: with
+    // the activities' heartbeats, an order on a SIGKILLed worker moves again within about ten seconds.
+    stickyQueueScheduleToStartTimeout: '3s',
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
   return { worker, connection };

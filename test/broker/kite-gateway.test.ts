@@ -50,4 +50,25 @@ describe('the Kite gateway when the access token expires', () => {
       await h.control('POST', '/control/session', { accessToken: ACCESS_TOKEN });
     }
   });
+
+  it('when the broker refuses the token, then the expiry alert fires once per refused token and the expired flag clears on a fresh one', async () => {
+    let supplied: string | null = null;
+    let alerts = 0;
+    const gateway = new KiteGateway({ apiKey: API_KEY, accessToken: ACCESS_TOKEN, root: h.root, timeoutMs: 5000, tokenSource: async () => supplied, onSessionExpired: () => { alerts++; } });
+    await h.control('POST', '/control/session', { accessToken: 'rotated-token-3' });
+    try {
+      await expect(gateway.getAvailableMargin()).rejects.toMatchObject({ kind: 'token' });
+      await expect(gateway.getAvailableMargin()).rejects.toMatchObject({ kind: 'token' });
+      expect(alerts).toBe(1);
+      expect(await gateway.sessionExpired()).toBe(true);
+      supplied = 'rotated-token-3'; // the daily login stored it
+      expect(await gateway.sessionExpired()).toBe(false);
+      await expect(gateway.getAvailableMargin()).resolves.toBeGreaterThan(0);
+      await h.control('POST', '/control/session', { accessToken: 'rotated-token-4' });
+      await expect(gateway.getAvailableMargin()).rejects.toMatchObject({ kind: 'token' });
+      expect(alerts).toBe(2); // the next day's expiry alerts again
+    } finally {
+      await h.control('POST', '/control/session', { accessToken: ACCESS_TOKEN });
+    }
+  });
 });

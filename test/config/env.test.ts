@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv } from '../../src/config/env';
+import { brokerSettings, ConfigError, parseEnv } from '../../src/config/env';
 
 describe('parseEnv: per-order polling', () => {
   it('when the order-book watcher is on (the default), then each order polls rarely: 15 min backing off to 1 h', () => {
@@ -17,5 +17,17 @@ describe('parseEnv: per-order polling', () => {
   it('when the maximum is below the minimum, then the configuration is refused naming the variable', () => {
     expect(() => parseEnv({ ORDER_POLL_MIN_MS: '5000', ORDER_POLL_MAX_MS: '1000' })).toThrow(ConfigError);
     expect(() => parseEnv({ ORDER_POLL_MIN_MS: '5000', ORDER_POLL_MAX_MS: '1000' })).toThrow(/ORDER_POLL_MAX_MS/);
+  });
+});
+
+describe('parseEnv: live credentials', () => {
+  it('when live mode has a key and a secret but no access token, then it starts (the daily login supplies the token) with an empty one', () => {
+    const env = parseEnv({ BROKER_MODE: 'live', KITE_API_KEY: 'k', KITE_API_SECRET: 's' });
+    expect(brokerSettings(env)).toMatchObject({ apiKey: 'k', apiSecret: 's', accessToken: '', root: 'https://api.kite.trade' });
+  });
+
+  it('when live mode lacks the key or the secret, then the configuration is refused naming them', () => {
+    expect(() => parseEnv({ BROKER_MODE: 'live' })).toThrow(/KITE_API_KEY[\s\S]*KITE_API_SECRET/);
+    expect(() => parseEnv({ BROKER_MODE: 'live', KITE_API_KEY: 'k' })).toThrow(/KITE_API_SECRET/);
   });
 });

@@ -175,13 +175,15 @@ class OrderDriver {
 
   async order(i: number): Promise<void> {
     const plan = PLANS[i % PLANS.length];
-    const side = i % 2 === 0 ? 'BUY' : 'SELL';
+    // Two in ten sell one lot (one fills, one rests and is cancelled): short options block ~1.25 lakh of margin each,
+    // and the test stack's paper account (10 lakh) must not run out, or margin rejections wait 5 min for an operator.
+    const side = i % 10 === 3 || i % 10 === 6 ? 'SELL' : 'BUY';
     const buy = side === 'BUY';
     const clientOrderId = `fr-${this.run}-${i}`;
     const price = plan === 'market' ? undefined : plan === 'limit-marketable' ? (buy ? '11.00' : '10.00') : (buy ? '8.00' : '13.00');
     const body = {
       clientOrderId, strategyId: STRATEGIES[i % STRATEGIES.length], tradingsymbol: this.symbols[Math.floor(i / 2) % 2], exchange: 'NFO',
-      side, quantity: 30 * (1 + (i % 3 === 0 ? 1 : 0)), orderType: plan === 'market' ? 'MARKET' : 'LIMIT', product: 'NRML', ...(price ? { price } : {}),
+      side, quantity: buy && i % 3 === 0 ? 60 : 30, orderType: plan === 'market' ? 'MARKET' : 'LIMIT', product: 'NRML', ...(price ? { price } : {}),
     };
     if (i % 3 === 1) await this.faults.add(...this.onPlace[Math.floor(i / 3) % this.onPlace.length]);
     const placed = await this.api.send('POST', '/api/v1/orders', body);
@@ -285,9 +287,15 @@ async function readPositions(stack: Stack, api: RecordingClient): Promise<Positi
 
 /** The OMS's events and the broker's history of every order a finding names, to say exactly what happened. */
 async function evidenceFor(stack: Stack, findings: Findings, oms: OmsOrder[]): Promise<string[]> {
-  const named = new Set(Object.values(findings).flat().flatMap((line: string) => line.match(/order-fr-[\w-]+/g) ?? []));
-  const broker: BrokerOrder[] = (await stack.control('GET', '/control/orders')).orders;
   const out: string[] = [];
+  const lines = Object.values(findings).flat();
+  const named = new Set(lines.flatMap((line: string) => line.match(/order-fr-[\w-]+/g) ?? []));
+  for (const [, tag] of lines.flatMap((line: string) => [...line.matchAll(/under tag "(\w+)" that no OMS order has/g)])) {
+    const mentions = await stack.sql<{ order_id: string }>('select distinct order_id from order_events where payload::text like $1', [`%${tag}%`]);
+    out.push(`tag ${tag} is mentioned by the OMS events of: ${mentions.map((m) => m.order_id).join(', ') || 'no order'}`);
+    for (const m of mentions) named.add(m.order_id);
+  }
+  const broker: BrokerOrder[] = (await stack.control('GET', '/control/orders')).orders;
   for (const orderId of named) {
     const events = await stack.sql<{ at: Date; type: string; from_status: string | null; to_status: string | null; source: string; payload: unknown }>(
       'select occurred_at as at, type, from_status, to_status, source, payload from order_events where order_id = $1 order by sequence', [orderId]);

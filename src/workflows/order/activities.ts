@@ -39,7 +39,7 @@ export const admissionGate = proxyLocalActivities<OrderActivities>(GATE_BUDGET);
  * Regular activities heartbeat while they run (src/worker/heartbeats.ts): one whose worker was killed is run again
  * after this long, not after its whole budget, so an order moves again within about ten seconds.
  */
-const HEARTBEAT = { heartbeatTimeout: '8s' } as const;
+const HEARTBEAT = { heartbeatTimeout: '6s' } as const;
 
 /** Admission: the save that makes the order durable in Postgres before it is placed. */
 export const admissionStore = proxyLocalActivities<OrderActivities>({
