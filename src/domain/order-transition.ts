@@ -44,11 +44,15 @@ const HANDLERS: Handlers = {
   },
   ABANDONED: (d, e) => {
     // Never at the broker: nothing to undo. At the broker: the OMS stops following it and says so.
+    // Refused by the broker earlier (the fallback ladder's attempts) and then abandoned: it ends as the refusal it was.
     const atBroker = d.state.brokerOrderId !== null;
+    const refused = !atBroker ? d.state.attempts?.at(-1) : undefined;
     const message = atBroker
       ? `abandoned by an operator while broker order ${d.state.brokerOrderId} was ${d.state.brokerStatus ?? 'unknown'}; check it at the broker`
-      : 'abandoned by an operator before it reached the broker';
-    d.moveTo(atBroker ? 'FAILED' : 'CANCELLED', 'operator', e.at, e.note ? `${message} (${e.note})` : message);
+      : refused
+        ? `the broker refused it (${refused.rejection}: ${refused.message}${refused.brokerOrderId ? `, broker order ${refused.brokerOrderId}` : ''}); abandoned at manual review`
+        : 'abandoned by an operator before it reached the broker';
+    d.moveTo(atBroker ? 'FAILED' : refused ? 'REJECTED' : 'CANCELLED', 'operator', e.at, e.note ? `${message} (${e.note})` : message);
   },
   LADDER_STEP: recordOnly((e) => ({ ...e.step })),
   LADDER_STOPPED: recordOnly((e) => ({ reason: e.reason })),

@@ -64,6 +64,15 @@ export function isUpdateWithStartRace(err: unknown): boolean {
 }
 const FAILED_PRECONDITION = 9;
 
+/**
+ * A state query no worker answered in time: the deadline, or (seen in the fault run, under worker kills) the server
+ * ending the call as CANCELLED when the deadline passes on its side first.
+ */
+const GRPC_CANCELLED = 1;
+const isQueryUnanswered = (err: unknown) =>
+  isGrpcDeadlineError(err) || (isGrpcServiceError(err) && err.code === GRPC_CANCELLED)
+  || (err instanceof Error && isGrpcServiceError(err.cause) && (err.cause.code === GRPC_CANCELLED || isGrpcDeadlineError(err.cause)));
+
 const isAdmissionDeadline = (err: unknown) => err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err);
 
 export type OrderView = ReturnType<typeof viewFromState> | ReturnType<typeof viewFromRow>;
@@ -179,7 +188,7 @@ export class OrderService {
       }
       // No worker answered in time (down, or busy): the last saved row, or a 503 to ask again.
       if (row) return viewFromRow(row);
-      if (isGrpcDeadlineError(err)) throw stateUnavailable(orderId);
+      if (isQueryUnanswered(err)) throw stateUnavailable(orderId);
       throw err;
     }
   }
@@ -203,7 +212,7 @@ export class OrderService {
       return (await this.liveState(orderId)).request.strategyId;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
-      if (isGrpcDeadlineError(err)) throw stateUnavailable(orderId);
+      if (isQueryUnanswered(err)) throw stateUnavailable(orderId);
       throw err;
     }
   }

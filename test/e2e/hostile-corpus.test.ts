@@ -97,6 +97,8 @@ function corpus(size: number): Req[] {
     () => ({ method: 'GET', path: '/api/v1/interventions' }),
     // A token only of a shape that must be refused: a junk token accepted would end the paper session for the others.
     () => ({ method: 'POST', path: '/api/v1/broker/session', body: json(pick([{ accessToken: null }, { accessToken: 5 }, { accessToken: '' }, { accessToken: 'x'.repeat(5000) }, [], 'tok', { accessToken: `a\u0000b` }])) }),
+    () => ({ method: 'GET', path: `/api/v1/accounts/${pick(['default', ...IDS])}/login`, key: pick([null, TEST_KEYS.operator]) }),
+    () => ({ method: 'GET', path: `/api/v1/accounts/${pick(['default', ...IDS])}/session?${pick(['request_token', 'status', 'action'])}=${enc(String(pick(VALUES)).slice(0, 300))}`, key: pick([null, TEST_KEYS.operator, TEST_KEYS.strategyA]) }),
     () => ({ method: 'POST', path: '/api/v1/webhooks/kite', body: json(mutate(rnd, { order_id: '1', order_timestamp: '2026-11-24 10:00:00', checksum: 'ab'.repeat(32), status: 'OPEN', tag: 'omsx' })), key: null }),
     () => ({ method: pick(['POST', 'PATCH']), path: pick(['/api/v1/orders', `/api/v1/orders/${id()}`]), body: pick(['{"a":', '[1,2', '\u0000', '{"quantity":1e999999}', 'null', '"str"']) }),
     () => ({ method: pick(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']), path: pick(['/api/v1/nothing', '/api/v2/orders', `/api/v1/orders/${id()}/x/y`, '/api/v1/../../etc', '/%ZZ']) }),

@@ -99,7 +99,7 @@ describe('the fallback ladder after a broker rejection', () => {
     expect(final).toMatchObject({ status: 'FILLED', orderType: 'MARKET' });
   });
 
-  it('when nobody answers a manual review within its timeout, then the default action (abandon) ends the order CANCELLED with nothing at the broker', async () => {
+  it('when nobody answers a manual review within its timeout, then the default action (abandon) ends the order REJECTED with the broker’s refusal', async () => {
     const broker = fakeBroker([{ errorType: 'OrderException', message: 'RMS: blocked' }]);
     const final = await run(broker, limitBuy(), { manual: { timeoutMs: 60_000, defaultAction: 'abandon' } }, async (h) => {
       const waiting = await waitForOrder(h, (s) => !!s.intervention);
@@ -107,7 +107,9 @@ describe('the fallback ladder after a broker rejection', () => {
       return h.result(); // the time-skipping server jumps over the 60 s timeout
     });
     expect(broker.placed).toHaveLength(1);
-    expect(final.status).toBe('CANCELLED');
+    // it ends as what it was: refused by the broker (not CANCELLED "before it reached the broker")
+    expect(final.status).toBe('REJECTED');
+    expect(final.statusMessage).toMatch(/the broker refused it \(.*RMS: blocked\); abandoned at manual review/);
     expect(broker.stubs.events().find((e) => e.type === 'INTERVENTION_RESOLVED')?.payload).toMatchObject({ action: 'abandon', by: 'timeout' });
   });
 
