@@ -30,7 +30,7 @@ export async function withRetry<T>(run: OrderRun, operation: BrokerOperation, ca
       if (doubtMs !== null) {
         // Nothing was sent: wait out the earlier attempt; this is not a failed attempt, so it costs none of the budget.
         run.apply({ type: 'PLACEMENT_IN_DOUBT', waitMs: doubtMs, message: failureMessage(err), at: run.now() });
-        run.publishStatus();
+        run.markAdmitted(); // the POST answers now (202, PENDING): the client follows the order instead of waiting
         await sleep(doubtMs);
         attempt--;
         continue;
@@ -38,7 +38,10 @@ export async function withRetry<T>(run: OrderRun, operation: BrokerOperation, ca
       const delayMs = retryDelayMs(strategyFor(run.retry, run.cfg.retryByError, operation, failureType(err), failureMessage(err)), attempt);
       if (delayMs === null) throw err;
       run.apply({ type: 'RETRY_SCHEDULED', operation, attempt, delayMs, error: failureMessage(err), at: run.now() });
-      run.publishStatus(); // the order waits: its status is visible while it does
+      // The order waits: its status is visible while it does, and a POST still waiting for the first placement answers
+      // now (202, PENDING, the retry in its history) rather than after every retry.
+      if (operation === 'place') run.markAdmitted();
+      else run.publishStatus();
       if (delayMs > 0) await sleep(delayMs);
     }
   }
