@@ -125,6 +125,12 @@ export class KiteGateway {
     return true;
   }
 
+  /** The access token to use now: a newer one from the token source (the daily login's) is adopted first. */
+  async currentAccessToken(): Promise<string> {
+    await this.freshTokenSince(this.accessToken);
+    return this.accessToken;
+  }
+
   /** Whether a token newer than `used` is now in use: adopted by a concurrent call, or just loaded from the source. */
   private async freshTokenSince(used: string): Promise<boolean> {
     if (this.accessToken !== used) return true;

@@ -79,6 +79,10 @@ export const EnvSchema = z.object({
   ORDER_POLL_MAX_MS: ms.optional(),
   /** The account's order book is read this often and each changed order is signalled (0: off; postbacks and polls only). */
   ORDER_BOOK_POLL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1500),
+  /** Order updates over Kite's WebSocket (KiteTicker), one connection per worker process; the paper broker serves one too. */
+  KITE_WEBSOCKET: z.enum(['on', 'off']).default('on'),
+  /** The WebSocket's address: Kite's (wss://ws.kite.trade/) live, the paper broker's own port in paper mode. */
+  KITE_WEBSOCKET_ROOT: z.string().regex(/^wss?:\/\/\S+$/, 'a ws:// or wss:// URL').optional(),
 }).strict().superRefine((env, ctx) => {
   if (env.BROKER_MODE === 'live') {
     // No KITE_ACCESS_TOKEN needed: the daily login (/api/v1/accounts/<id>/login) stores the day's token for every process.

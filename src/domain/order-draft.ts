@@ -6,6 +6,7 @@ export function actorOf(source: EventSource): string {
   switch (source) {
     case 'workflow': return 'workflow';
     case 'broker-postback': return 'broker:postback';
+    case 'broker-websocket': return 'broker:websocket';
     case 'broker-book': return 'workflow:order-book-watcher';
     case 'broker-poll': return 'workflow:broker-poll';
     case 'reconciler': return 'reconciler';

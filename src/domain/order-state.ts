@@ -2,7 +2,7 @@ import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest, OrderStatus, 
 import { isTerminal } from './order-types';
 import type { ValidationReport } from './order-validation';
 
-export type EventSource = 'api' | 'workflow' | 'broker-postback' | 'broker-book' | 'broker-poll' | 'operator' | 'reconciler';
+export type EventSource = 'api' | 'workflow' | 'broker-postback' | 'broker-websocket' | 'broker-book' | 'broker-poll' | 'operator' | 'reconciler';
 
 /** The live state of one order. Plain JSON: it is the workflow's state and its query answer. */
 export interface OrderState {

@@ -22,11 +22,13 @@
  * POST   /control/config   {matching?, rateLimit?, postbackUrl?: string|null, loginRedirectUrl?: string|null, session?}
  *        (partial) -> the new config   (loginRedirectUrl: where GET /connect/login sends the browser, login-routes.ts)
  * POST   /control/session  {accessToken}   rotate the accepted access token (simulates Kite's daily token expiry)
+ * POST   /control/websocket/drop   drop every WebSocket connection (clients reconnect; updates meanwhile are lost)
  * POST   /control/reset    clear orders/trades/positions/faults/stats, restore the initial config, prices, margins
  * GET    /control/orders?tag=T                 -> {count, orders: [{...kite order, requests:{place, modify, cancel},
  *                                                   request_count, history_length}]}
  * GET    /control/stats   -> {placeRequestsReceived, ordersPlaced, modifyRequests, cancelRequests, rateLimited,
  *                              faultsInjected, postbacksSent, postbacksFailed, postbacksDropped,
+ *                              websocketConnections, websocketOrderUpdatesSent,
  *                              placeRequests: [{tag, receivedAt (epoch ms, wall clock), status (HTTP)}] (last 10k)}
  * GET    /control/instruments                  -> the instrument list with paper fields (tickPaise, freezeQuantity, ...)
  */
@@ -49,6 +51,10 @@ export interface ControlDeps {
   engine: MatchingEngine;
   lifecycle: OrderLifecycle;
   postbackStats: () => PostbackStats;
+  /** Kite's WebSocket: open connections and order updates sent. */
+  streamStats?: () => { connections: number; sent: number };
+  /** Drops every WebSocket connection (its clients reconnect; updates meanwhile are lost, as at Kite). */
+  dropWebSockets?: () => void;
   updateConfig: (patch: ConfigPatch) => RuntimeConfig;
   reset: () => void;
 }
@@ -134,6 +140,11 @@ function simulatorSettings(router: Router, deps: ControlDeps): void {
     sendData(res, { rotated: true });
   });
 
+  router.post('/control/websocket/drop', (_req, res) => {
+    deps.dropWebSockets?.();
+    sendData(res, { dropped: true });
+  });
+
   router.post('/control/reset', (_req, res) => {
     deps.reset();
     sendData(res, { reset: true });
@@ -159,11 +170,13 @@ function inspection(router: Router, deps: ControlDeps): void {
 
   router.get('/control/stats', (_req, res) => {
     const p = deps.postbackStats();
+    const s = deps.streamStats?.();
     sendData(res, {
       ...state.stats,
       postbacksSent: p.sent,
       postbacksFailed: p.failed,
       postbacksDropped: p.dropped,
+      ...(s ? { websocketConnections: s.connections, websocketOrderUpdatesSent: s.sent } : {}),
       placeRequests: state.stats.placeRequests.map((r) => ({ ...r })),
     });
   });

@@ -11,6 +11,7 @@ import {
   type OrderStatus,
 } from './order-book';
 import type { PostbackDispatcher, PostbackStatus } from './postbacks';
+import type { OrderUpdateStream } from './order-update-stream';
 import type { PaperState } from './state';
 
 /** Lets the matching engine follow orders without the lifecycle knowing about timers. */
@@ -31,6 +32,7 @@ export class OrderLifecycle {
   constructor(
     private readonly state: PaperState,
     private readonly postbacks: PostbackDispatcher,
+    private readonly stream?: Pick<OrderUpdateStream, 'broadcast'>,
   ) {}
 
   private get now(): Date {
@@ -46,8 +48,11 @@ export class OrderLifecycle {
     this.state.changed(); // every status change, fill, modify and cancel passes here
   }
 
+  /** Tells the app about the change as Kite does: a postback, and an order update on its WebSocket. */
   post(rec: OrderRecord, status: PostbackStatus): void {
-    this.postbacks.enqueue(toKiteOrder(rec.state), status);
+    const order = toKiteOrder(rec.state);
+    this.postbacks.enqueue(order, status);
+    this.stream?.broadcast(order, status);
   }
 
   /** OPEN PENDING -> OPEN / TRIGGER PENDING: the order reaches the exchange. */

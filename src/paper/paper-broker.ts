@@ -12,6 +12,7 @@ import { OrderLifecycle } from './order-lifecycle';
 import { PaperStateFile, readSnapshot, restoreInto, snapshotOf } from './persistence';
 import { createPaperApp } from './paper-app';
 import { Portfolio } from './portfolio';
+import { OrderUpdateStream } from './order-update-stream';
 import { PostbackDispatcher } from './postbacks';
 import { SlidingWindowLimiter } from './rate-limit';
 import { emptyStats, freshMarket, type PaperSettings, type PaperState } from './state';
@@ -54,9 +55,9 @@ export interface PaperBrokerOptions {
 
 export interface PaperBroker {
   app: express.Express;
-  /** Listens (port 0 = any free port) and resolves the actual port. */
+  /** Listens (port 0 = any free port) and resolves the actual port; serves Kite's WebSocket on the same port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops timers, held responses, postbacks and every server started by listen(). */
+  /** Stops timers, held responses, postbacks, WebSocket connections and every server started by listen(). */
   close(): Promise<void>;
   /** Same as POST /control/reset. */
   reset(): void;
@@ -121,7 +122,8 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
     shouldDrop: () => state.faults.take('drop_postbacks') !== undefined,
     log: settings.log,
   });
-  const lifecycle = new OrderLifecycle(state, postbacks);
+  const stream = new OrderUpdateStream(state);
+  const lifecycle = new OrderLifecycle(state, postbacks, stream);
   const engine = new MatchingEngine(state, lifecycle);
   const desk = new OrderDesk(state, lifecycle);
   const pendingTimers = new Set<NodeJS.Timeout>();
@@ -135,6 +137,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
     state.faults.clear();
     state.limiter.clear();
     postbacks.resetStats();
+    stream.sent = 0;
     engine.start();
     state.changed();
   };
@@ -143,7 +146,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
     engine.start();
     return state.config;
   };
-  const app = createPaperApp({ state, desk, engine, lifecycle, postbackStats: () => postbacks.stats, updateConfig, reset }, pendingTimers);
+  const app = createPaperApp({ state, desk, engine, lifecycle, postbackStats: () => postbacks.stats, streamStats: () => ({ connections: stream.connections, sent: stream.sent }), dropWebSockets: () => stream.close(), updateConfig, reset }, pendingTimers);
   engine.start();
 
   return {
@@ -155,6 +158,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
     listen(port: number, host = '127.0.0.1'): Promise<number> {
       return new Promise((resolve, reject) => {
         const server = http.createServer(app);
+        stream.attach(server); // Kite's WebSocket on the same port
         server.once('error', reject);
         server.listen(port, host, () => {
           servers.push(server);
@@ -167,6 +171,7 @@ export function createPaperBroker(opts: PaperBrokerOptions): PaperBroker {
       for (const timer of pendingTimers) clearTimeout(timer);
       pendingTimers.clear();
       postbacks.close();
+      stream.close();
       await Promise.all(servers.splice(0).map(closeServer));
       await saved?.close();
     },

@@ -25,6 +25,21 @@ export function postbackChecksum(orderId: string, orderTimestamp: string, apiSec
   return createHash('sha256').update(orderId + orderTimestamp + apiSecret).digest('hex');
 }
 
+/** The body Kite posts back, which its WebSocket also streams as an order update's `data`. */
+export function orderUpdateBody(order: Record<string, unknown>, status: PostbackStatus, apiSecret: string): Record<string, unknown> {
+  const orderId = String(order.order_id);
+  const quantity = Number(order.quantity);
+  const filled = Number(order.filled_quantity);
+  return {
+    ...order,
+    user_id: PAPER_USER_ID,
+    app_id: 1,
+    status,
+    unfilled_quantity: status === 'COMPLETE' ? 0 : quantity - filled,
+    checksum: postbackChecksum(orderId, String(order.order_timestamp), apiSecret),
+  };
+}
+
 /**
  * POSTs order updates as JSON, the way Kite does: one chain per order id keeps them in order, a failed POST is
  * logged and never retried (Kite does not retry either, so consumers need a polling fallback).
@@ -45,17 +60,7 @@ export class PostbackDispatcher {
       return;
     }
     const orderId = String(order.order_id);
-    const orderTimestamp = String(order.order_timestamp);
-    const quantity = Number(order.quantity);
-    const filled = Number(order.filled_quantity);
-    const body = JSON.stringify({
-      ...order,
-      user_id: PAPER_USER_ID,
-      app_id: 1,
-      status,
-      unfilled_quantity: status === 'COMPLETE' ? 0 : quantity - filled,
-      checksum: postbackChecksum(orderId, orderTimestamp, this.deps.apiSecret),
-    });
+    const body = JSON.stringify(orderUpdateBody(order, status, this.deps.apiSecret));
     const previous = this.chains.get(orderId) ?? Promise.resolve();
     const next = previous.then(() => this.send(url, body, orderId));
     this.chains.set(orderId, next);

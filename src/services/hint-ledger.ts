@@ -1,6 +1,6 @@
 /**
  * The broker state last signalled to each broker order by this process, so the same news arriving on two channels (a
- * postback and the order-book watcher; Kite's WebSocket later) reaches its order workflow once: every signal costs the
+ * postback, Kite's WebSocket and the order-book watcher) reaches its order workflow once: every signal costs the
  * order a workflow task and a broker read. Best effort and in memory: another process may signal the same news again,
  * which costs one read, never a missed update. Bounded: the oldest entries are dropped past `capacity`.
  */

@@ -35,7 +35,7 @@ export interface OrderServiceDeps {
   monitors?: { startFor(orderId: string, request: OrderRequest): Promise<string | null> };
   /** Refuses new orders past its in-flight limit and bounds how long a POST waits (default limits when absent). */
   admission?: AdmissionControl;
-  /** What this process already signalled to which broker order (shared by the postback route and the book watcher). */
+  /** What this process already signalled to which broker order (shared by the postback route, the WebSocket stream and the book watcher). */
   hints?: HintLedger;
   /** Whether the broker session is known to have expired (KiteGateway.sessionExpired): new orders are refused then. */
   brokerSession?: { sessionExpired(): Promise<boolean>; brokerUnreachable(): Promise<boolean> };

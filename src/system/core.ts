@@ -39,7 +39,7 @@ export interface SystemCore {
   positionService: PositionService;
   workflowConfig: Partial<OrderWorkflowConfig>;
   client: Client;
-  /** Broker news this process already signalled to its orders (the postback route and the book watcher share it). */
+  /** Broker news this process already signalled to its orders (the postback route, the WebSocket stream and the book watcher share it). */
   hints: HintLedger;
 }
 

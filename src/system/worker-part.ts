@@ -3,6 +3,7 @@ import { createGroupActivities } from '../activities/group-activities';
 import { createKillSwitchActivities } from '../activities/kill-switch-activities';
 import { createMonitorActivities } from '../activities/monitor-activities';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
+import { OrderStream } from '../broker/order-stream';
 import { paperSessionSource } from '../broker/paper-session';
 import { cancelOpenOrders } from '../services/order-cancellation';
 import { OrderBookWatcher } from '../services/order-book-watcher';
@@ -26,6 +27,7 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
   const running = worker.run();
   stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
   if (env.ORDER_BOOK_POLL_MS > 0) startOrderBookWatcher(core, orders, stops);
+  if (env.KITE_WEBSOCKET === 'on') startOrderStream(core, orders, stops);
   const reconciliation = core.config.reconciliation;
   await ensureReconciliationSchedule({
     client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
@@ -44,6 +46,21 @@ function startOrderBookWatcher(core: SystemCore, orders: OrderService, stops: Sh
   });
   watcher.start();
   stops.push(() => watcher.stop());
+}
+
+/**
+ * Kite's order updates over its WebSocket, handed to the orders like postbacks (same de-duplication). Paper mode
+ * connects to the paper broker's own port; live mode to Kite's wss://ws.kite.trade/ unless KITE_WEBSOCKET_ROOT says else.
+ */
+function startOrderStream(core: SystemCore, orders: OrderService, stops: ShutdownStack): void {
+  const { env, broker } = core;
+  const paperRoot = env.BROKER_MODE === 'paper' ? `${(core.endpoints.paperBrokerUrl ?? broker.root).replace(/^http/, 'ws').replace(/\/+$/, '')}/` : undefined;
+  const stream = new OrderStream({
+    apiKey: broker.apiKey, root: env.KITE_WEBSOCKET_ROOT ?? paperRoot, accessToken: () => core.gateway.currentAccessToken(), log: core.log,
+    deliver: (u) => orders.deliverBrokerUpdate(u.tag, { source: 'broker-websocket', brokerOrderId: u.brokerOrderId, status: u.status, filledQuantity: u.filledQuantity, averagePrice: u.averagePrice }),
+  });
+  stream.start();
+  stops.push(() => stream.stop());
 }
 
 function orderServiceOf(core: SystemCore): OrderService {

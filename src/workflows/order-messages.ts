@@ -7,8 +7,8 @@ import type { OrderWorkflowConfig } from './order-config';
 
 /** A broker update (postback, or the reconciler) for this order: a hint to look at the broker now. */
 export interface BrokerUpdate {
-  /** broker-book: the account's order-book watcher saw this order change. */
-  source: 'broker-postback' | 'broker-book' | 'reconciler' | 'operator';
+  /** broker-book: the account's order-book watcher saw this order change; broker-websocket: Kite's order update stream. */
+  source: 'broker-postback' | 'broker-websocket' | 'broker-book' | 'reconciler' | 'operator';
   brokerOrderId?: string;
   status?: string;
   filledQuantity?: number;

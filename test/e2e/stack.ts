@@ -49,6 +49,9 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     DATABASE_URL: dbUrl.toString(), TEMPORAL_ADDRESS: parts.proxies?.temporal ? `127.0.0.1:${parts.proxies.temporal.port}` : t.temporalAddress, TEMPORAL_NAMESPACE: t.temporalNamespace,
     TEMPORAL_TASK_QUEUE: `oms-test-${db.name}`, API_PORT: String(await freePort()), PAPER_PORT: String(await freePort()),
     ORDER_POLL_MIN_MS: '300', ORDER_POLL_MAX_MS: '1000', KITE_TIMEOUT_MS: '1500',
+    // Each test names the update channels it is about (postbacks, the book watcher, polls); the WebSocket's own test
+    // (websocket-updates.test.ts) turns it on.
+    KITE_WEBSOCKET: 'off',
     RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), RECONCILIATION_CONFIG_FILE: writeReconciliationConfig(), ...extraEnv,
   });
   const sys = await startSystem(env, parts.log ?? (() => undefined), parts);

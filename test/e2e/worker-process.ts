@@ -19,7 +19,7 @@ export const kill9 = (p: ChildProcess) => new Promise<void>((resolve) => {
 /** What a spawned worker needs to serve a stack started with `{ worker: false }` (`overrides` on top). */
 export const workerEnvFor = (stack: Stack, overrides: Record<string, string> = {}): Record<string, string> => ({
   DATABASE_URL: stack.sys.databaseUrl, TEMPORAL_ADDRESS: stack.sys.temporalAddress, TEMPORAL_TASK_QUEUE: stack.taskQueue,
-  KITE_API_ROOT: stack.sys.paperBrokerUrl!, KITE_TIMEOUT_MS: '1500', RISK_CONFIG_FILE: stack.riskConfigFile, ...overrides,
+  KITE_API_ROOT: stack.sys.paperBrokerUrl!, KITE_TIMEOUT_MS: '1500', RISK_CONFIG_FILE: stack.riskConfigFile, KITE_WEBSOCKET: 'off', ...overrides,
 });
 
 export interface StackWithWorkerProcess {

@@ -10,7 +10,7 @@ import type { OrderRun } from './order-run';
  * Reads the broker's view of the order and feeds it to the state machine. An unreachable broker is recorded and
  * asked again at the next poll; a rejection before anything filled may be taken up by the fallback ladder.
  */
-export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postback' | 'broker-book'): Promise<void> {
+export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postback' | 'broker-websocket' | 'broker-book'): Promise<void> {
   const brokerOrderId = run.state.brokerOrderId;
   if (!brokerOrderId) return;
   const hintBefore = run.brokerHint; // a read answers every hint that came in before it was sent

@@ -49,7 +49,8 @@ async function followBrokerOrder(run: OrderRun): Promise<void> {
   else if (completionWaiting(run) && (await completeRemainder(run))) { /* acted on the remainder */ }
   else if (chaseDue(run)) await climbLadder(run);
   else {
-    const source = run.brokerHint?.source === 'broker-book' ? 'broker-book' : run.brokerHint ? 'broker-postback' : 'broker-poll';
+    const hint = run.brokerHint?.source;
+    const source = hint === 'broker-book' || hint === 'broker-websocket' ? hint : hint ? 'broker-postback' : 'broker-poll';
     run.brokerHint = null;
     await sync(run, source);
   }
