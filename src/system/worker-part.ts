@@ -25,7 +25,8 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
     address: core.endpoints.temporalAddress, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, activities: workerActivities(core, orders),
   });
   const running = worker.run();
-  stops.push(async () => { worker.shutdown(); await running; await connection.close(); });
+  // The SDK may have begun the shutdown itself (it handles SIGINT/SIGTERM): only a running worker is asked to stop.
+  stops.push(async () => { if (worker.getState() === 'RUNNING') worker.shutdown(); await running; await connection.close(); });
   if (env.ORDER_BOOK_POLL_MS > 0) startOrderBookWatcher(core, orders, stops);
   if (env.KITE_WEBSOCKET === 'on') startOrderStream(core, orders, stops);
   const reconciliation = core.config.reconciliation;
