@@ -4,6 +4,7 @@ import { toPaise, paiseToNumber } from '../domain/money';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../domain/order-types';
 import type { MarketQuote } from '../domain/risk/risk-types';
 import { BrokerError, classifyBrokerError } from './broker-errors';
+import { Reachability } from './reachability';
 import { parseKiteTimestamp } from './kite-time';
 import type { OrderRateLimiter } from './rate-limiter';
 
@@ -61,11 +62,11 @@ export class KiteGateway {
     try {
       const r = await fn();
       this.expiredToken = null;
-      this.failingSince = null;
+      this.reachability.answered();
       return r;
     } catch (err) {
       const e = classifyBrokerError(err, this.secrets);
-      if (e.kind === 'unknown') this.failingSince ??= Date.now();
+      if (e.kind === 'unknown') this.reachability.unanswered();
       // A 403 means the request did nothing: if a newer token is known (adopted meanwhile by a concurrent call, or
       // supplied by an operator), use it and ask once more.
       if (e.kind === 'token' && (await this.freshTokenSince(used))) {
@@ -90,22 +91,11 @@ export class KiteGateway {
     if (first) this.opts.onSessionExpired?.();
   }
 
-  /** Since when every broker call has failed without an answer (network, timeout, 5xx); null once one succeeds. */
-  private failingSince: number | null = null;
-  private lastProbeAt = 0;
-  private probe: Promise<boolean> | null = null;
+  private readonly reachability = new Reachability();
 
-  /**
-   * Whether the broker cannot be reached: calls have failed without an answer since the last success and a probe (at
-   * most one every 2 s, GET /user/margins) fails too. False as soon as anything succeeds.
-   */
-  async brokerUnreachable(): Promise<boolean> {
-    if (this.failingSince === null) return false;
-    if (this.probe) return this.probe;
-    if (Date.now() - this.lastProbeAt < 2000) return true;
-    this.lastProbeAt = Date.now();
-    this.probe = this.call(() => this.kite.getMargins('equity')).then(() => false, () => this.failingSince !== null).finally(() => { this.probe = null; });
-    return this.probe;
+  /** Whether the broker cannot be reached (calls unanswered since the last answer, and a GET /user/margins probe too). */
+  brokerUnreachable(): Promise<boolean> {
+    return this.reachability.unreachable(() => this.call(() => this.kite.getMargins('equity')));
   }
 
   /** The token the broker last refused (TokenException) with no success since; null while the session works. */

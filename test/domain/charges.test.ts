@@ -1,13 +1,8 @@
-import { applyRate, chargesPerFill, orderCharges, percentRate, perCroreRate, type Charges, type ChargeRates } from '../../src/domain/charges';
+import { applyRate, chargesPerFill, orderCharges, percentRate, type Charges, type ChargeRates } from '../../src/domain/charges';
 import { paiseString } from '../../src/domain/positions';
+import { ZERODHA } from './fixtures';
 
-// Zerodha F&O options, as config/charges.json ships them: brokerage Rs 20 flat per executed order, STT 0.15% of sell
-// premium, NSE transaction 0.03503%, SEBI Rs 10 per crore, stamp duty 0.003% of buy premium, GST 18% on
-// brokerage + transaction + SEBI. Each component is rounded half up to the paisa.
-const ZERODHA: ChargeRates = {
-  brokerage: { flatPaise: 2_000n, turnoverRate: null },
-  sttSell: percentRate('0.15'), transaction: percentRate('0.03503'), sebi: perCroreRate('10'), stampBuy: percentRate('0.003'), gst: percentRate('18'),
-};
+// ZERODHA (fixtures): the shipped rates. Each component is rounded half up to the paisa.
 const LOWER_OF_FLAT_OR_PERCENT: ChargeRates = { ...ZERODHA, brokerage: { flatPaise: 2_000n, turnoverRate: percentRate('0.03') } };
 
 const rupees = (c: Charges) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, paiseString(v as bigint)]));

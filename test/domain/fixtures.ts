@@ -1,3 +1,4 @@
+import { percentRate, perCroreRate, type ChargeRates } from '../../src/domain/charges';
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest } from '../../src/domain/order-types';
 
 /** A BANKNIFTY option as the instrument master describes it: lot 30, tick 0.05 rupees (5 paise). */
@@ -61,3 +62,13 @@ export function snapshot(overrides: Partial<BrokerOrderSnapshot> = {}): BrokerOr
     ...overrides,
   };
 }
+
+/**
+ * Zerodha F&O options, as config/charges.json ships them: brokerage Rs 20 flat per executed order, STT 0.15% of sell
+ * premium, NSE transaction 0.03503%, SEBI Rs 10 per crore, stamp duty 0.003% of buy premium, GST 18% on
+ * brokerage + transaction + SEBI.
+ */
+export const ZERODHA: ChargeRates = {
+  brokerage: { flatPaise: 2_000n, turnoverRate: null },
+  sttSell: percentRate('0.15'), transaction: percentRate('0.03503'), sebi: perCroreRate('10'), stampBuy: percentRate('0.003'), gst: percentRate('18'),
+};

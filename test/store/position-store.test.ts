@@ -1,4 +1,3 @@
-import { percentRate, perCroreRate, type ChargeRates } from '../../src/domain/charges';
 import { initialOrderState, type OrderState } from '../../src/domain/order-state';
 import type { Fill } from '../../src/domain/order-types';
 import { netFigures } from '../../src/domain/positions';
@@ -7,12 +6,8 @@ import { ACCOUNT_BOOK, PositionStore } from '../../src/store/position-store';
 import type { Db } from '../../src/store/prisma';
 import { RiskStore } from '../../src/store/risk-store';
 import { useTestPrisma } from '../support/prisma';
-import { limitBuy } from '../domain/fixtures';
+import { limitBuy, ZERODHA } from '../domain/fixtures';
 
-const ZERODHA: ChargeRates = {
-  brokerage: { flatPaise: 2_000n, turnoverRate: null },
-  sttSell: percentRate('0.15'), transaction: percentRate('0.03503'), sebi: perCroreRate('10'), stampBuy: percentRate('0.003'), gst: percentRate('18'),
-};
 
 let prisma: Db;
 let orders: OrderStore;

@@ -1,4 +1,3 @@
-import { percentRate, perCroreRate, type ChargeRates } from '../../src/domain/charges';
 import { initialOrderState } from '../../src/domain/order-state';
 import { rupeesToPaise } from '../../src/domain/positions';
 import { DEFAULT_POLICIES, classifyPositions, markPositionFindings, type NetPosition } from '../../src/domain/reconciliation';
@@ -9,12 +8,8 @@ import type { Db } from '../../src/store/prisma';
 import { ReconciliationStore } from '../../src/store/reconciliation-store';
 import { RiskStore } from '../../src/store/risk-store';
 import { useTestPrisma } from '../support/prisma';
-import { limitBuy } from '../domain/fixtures';
+import { limitBuy, ZERODHA } from '../domain/fixtures';
 
-const ZERODHA: ChargeRates = {
-  brokerage: { flatPaise: 2_000n, turnoverRate: null },
-  sttSell: percentRate('0.15'), transaction: percentRate('0.03503'), sebi: perCroreRate('10'), stampBuy: percentRate('0.003'), gst: percentRate('18'),
-};
 
 let prisma: Db;
 let orders: OrderStore;
