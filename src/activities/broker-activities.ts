@@ -1,3 +1,4 @@
+import { logOnlyAlerts, type AlertSink } from '../services/alerts';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EventSource } from '../domain/order-state';
 import { refusedBeforeFill } from '../domain/order-snapshot';
@@ -58,21 +59,20 @@ export interface BrokerActivityDeps {
    */
   settleMs?: number;
   log?: (msg: string) => void;
-  /** The line an operator cannot miss (two broker orders under one tag): structured, at error level. */
-  alert?: (record: Record<string, unknown>) => void;
+  /** Where operators are told of two broker orders under one tag. */
+  alerts?: AlertSink;
 }
 
-const alertToStderr = (record: Record<string, unknown>) => console.error(JSON.stringify({ level: 'error', ...record }));
-
 /** Broker activities: each a verb, each safe to run again. */
-export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log, alert = alertToStderr }: BrokerActivityDeps) {
+export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log, alerts = logOnlyAlerts() }: BrokerActivityDeps) {
   /** The tag's order at the broker; a second one under the tag is alerted here and settled by the reconciler. */
   const lookUp = async (orderId: string, tag: string): Promise<TaggedOrder | null> => {
     const found = await broker.findOrderByTag(tag);
     if (found?.duplicates?.length) {
-      alert({
-        event: 'DUPLICATE_ORDER', orderId, tag, brokerOrderId: found.brokerOrderId, duplicates: found.duplicates,
+      await alerts.raise({
+        kind: 'DUPLICATE_ORDER', severity: 'critical', account: null, orderId, occurrence: `${tag}:${[found.brokerOrderId, ...found.duplicates].join(',')}`, at: new Date().toISOString(),
         message: `the broker holds ${found.duplicates.length + 1} orders tagged ${tag}: order ${orderId} follows ${found.brokerOrderId}; reconciliation cancels the others if unfilled and books their fills`,
+        details: { tag, brokerOrderId: found.brokerOrderId, duplicates: found.duplicates },
       });
     }
     return found;

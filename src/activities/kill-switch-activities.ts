@@ -1,3 +1,4 @@
+import { logOnlyAlerts, type AlertSink } from '../services/alerts';
 import type { Client } from '@temporalio/client';
 import type { LoadedRiskConfig } from '../config/risk-config-file';
 import { planHaltSweep, type HaltBookFacts } from '../domain/halt-protection';
@@ -24,17 +25,15 @@ export interface KillSwitchActivityDeps {
   placeOrder: (request: OrderRequest) => Promise<{ order: { orderId: string; status: string } }>;
   client: Client;
   taskQueue: string;
-  /** The line an operator cannot miss: structured, at error level. */
-  alert?: (record: Record<string, unknown>) => void;
+  /** Where operators are told (the log, the event stream, the alert channels). */
+  alerts?: AlertSink;
   now?: () => number;
 }
-
-const alertToStderr = (record: Record<string, unknown>) => console.error(JSON.stringify({ level: 'error', ...record }));
 
 /** The kill switch's adapters: its state in Postgres, the daily loss figure, the cancel sweep and flattening. */
 export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
   const now = d.now ?? Date.now;
-  const alert = d.alert ?? alertToStderr;
+  const alerts = d.alerts ?? logOnlyAlerts();
   const config = () => d.riskConfig.current().config;
   return {
     /** The persisted state (ACTIVE when never engaged). */
@@ -48,10 +47,10 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
       const r = await d.killSwitches.engage({ ...args, nowMs: now(), resetAtNextTradingDay: cfg.killSwitch.resetAtNextTradingDay, holidays: cfg.session.holidays });
       const thisOne = r.state.engagementId === args.engagementId && r.state.status === 'HALTED';
       if (thisOne) {
-        alert({
-          event: 'KILL_SWITCH_ENGAGED', message: `KILL SWITCH ENGAGED for account ${args.account}: ${args.reason}. New risk is refused; entries and risk-increasing orders are being cancelled, protective exits kept.`,
-          account: args.account, engagementId: args.engagementId, reason: args.reason, source: args.source, by: args.by,
-          resetAt: r.state.resetAtMs === null ? null : new Date(r.state.resetAtMs).toISOString(),
+        await alerts.raise({
+          kind: 'KILL_SWITCH_ENGAGED', severity: 'critical', account: args.account, occurrence: args.engagementId, at: new Date(now()).toISOString(),
+          message: `KILL SWITCH ENGAGED for account ${args.account}: ${args.reason}. New risk is refused; entries and risk-increasing orders are being cancelled, protective exits kept.`,
+          details: { engagementId: args.engagementId, reason: args.reason, source: args.source, by: args.by, resetAt: r.state.resetAtMs === null ? null : new Date(r.state.resetAtMs).toISOString() },
         });
       }
       // A retry after the commit finds its own engagement already written: still this engagement's to finish.
@@ -60,7 +59,12 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
 
     async releaseKillSwitch(args: { account: string; reason: string; by: string; source: KillSwitchSource }): Promise<KillSwitchOutcome> {
       const r = await d.killSwitches.release({ ...args, nowMs: now() });
-      if (r.changed) alert({ event: 'KILL_SWITCH_RELEASED', message: `kill switch released for account ${args.account}: ${args.reason}`, account: args.account, source: args.source, by: args.by });
+      if (r.changed) {
+        await alerts.raise({
+          kind: 'KILL_SWITCH_RELEASED', severity: 'info', account: args.account, occurrence: r.state.engagementId ?? 'none', at: new Date(now()).toISOString(),
+          message: `kill switch released for account ${args.account}: ${args.reason}`, details: { reason: args.reason, source: args.source, by: args.by },
+        });
+      }
       return r;
     },
 

@@ -10,6 +10,8 @@ import type { OrderStore } from '../store/order-store';
 import { isKiteFinal } from '../domain/kite-status';
 import { classifyBrokerError } from '../broker/broker-errors';
 import type { AppliedRun, RunRecord } from '../domain/reconciliation';
+import { logOnlyAlerts, type AlertSink } from '../services/alerts';
+import { canonicalJson, fnv1a64 } from '../domain/hash';
 
 export interface ReconciliationActivityDeps {
   broker: Pick<KiteGateway, 'getNetPositions' | 'getOrderBook' | 'getOrderSnapshot' | 'cancelOrder'>;
@@ -24,6 +26,8 @@ export interface ReconciliationActivityDeps {
   lastPrices?: (keys: string[]) => Promise<Map<string, number>>;
   now?: () => number;
   log?: (msg: string) => void;
+  /** Where operators are told of what nobody fixes by itself (absent: the log only). */
+  alerts?: AlertSink;
 }
 
 export type Detection =
@@ -92,10 +96,18 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
       const applied = await d.reconciliation.applyRun(run, now());
       if (applied.alreadyApplied) return applied;
       if (applied.findings) d.log?.(`reconciliation ${run.runId}: ${JSON.stringify(applied.resolutions)}`);
-      // What nobody fixes by itself is an alert: a line an operator (or a log-based alert rule) cannot miss.
+      // What nobody fixes by itself is an alert.
+      const alerts = d.alerts ?? logOnlyAlerts((l) => d.log?.(l));
       for (const f of run.findings) {
         const needsOperator = f.resolution === 'ALERTED' || f.resolution === 'WORKFLOW_NOT_RUNNING' || (!f.resolution && !f.deferred && f.policy === 'alert-only');
-        if (needsOperator) d.log?.(`ALERT reconciliation ${run.runId}: ${f.kind} ${f.key}${f.orderId ? ` order ${f.orderId}` : ''} broker=${JSON.stringify(f.broker)} internal=${JSON.stringify(f.internal)} (${f.resolution ?? f.policy})`);
+        if (!needsOperator) continue;
+        await alerts.raise({
+          kind: 'RECONCILIATION_FINDING', severity: f.kind === 'DUPLICATE_ORDER' ? 'critical' : 'warning', account: null, orderId: f.orderId ?? null,
+          // One alert per finding as it stands: the same difference seen again next run is not news; a changed one is.
+          occurrence: `${f.kind}:${f.key}:${fnv1a64(canonicalJson({ b: f.broker ?? null, i: f.internal ?? null, o: f.orderId ?? null })).toString(16)}`, at: new Date(now()).toISOString(),
+          message: `reconciliation ${run.runId}: ${f.kind} ${f.key}${f.orderId ? ` order ${f.orderId}` : ''} (${f.resolution ?? f.policy}); broker=${JSON.stringify(f.broker)} internal=${JSON.stringify(f.internal)}`,
+          details: { runId: run.runId, finding: f.kind, key: f.key, resolution: f.resolution ?? null, policy: f.policy, broker: f.broker ?? null, internal: f.internal ?? null },
+        });
       }
       return applied;
     },

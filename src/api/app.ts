@@ -22,6 +22,8 @@ import { killSwitchRoutes } from './routes/kill-switch-routes';
 import { reportRoutes } from './routes/report-routes';
 import { monitorRoutes } from './routes/monitor-routes';
 import { accountRoutes } from './routes/account-routes';
+import { eventRoutes } from './routes/event-routes';
+import type { EventStreamService } from '../services/event-stream';
 import type { BrokerSessionService } from '../services/broker-session-service';
 import type { MonitorService } from '../services/monitor-service';
 
@@ -51,6 +53,8 @@ export interface AppDeps {
   liveOrders?: Pick<OrderStore, 'listLiveOrders'>;
   /** Metrics summary and audit export (absent: 404). */
   reports?: ReportService;
+  /** The event stream (absent: /api/v1/events answers 404). */
+  events?: EventStreamService;
   health?: () => Promise<Record<string, unknown>>;
   log?: (msg: string, err?: unknown) => void;
 }
@@ -84,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.liveOrders) app.use('/api/v1', authed, killSwitchRoutes({ killSwitch: deps.killSwitch, cancel: { orders: deps.orders, store: deps.liveOrders } }));
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
+  if (deps.events) app.use('/api/v1', authed, eventRoutes(deps.events, (line) => (deps.log ?? console.error)(line)));
   if (deps.reconciliation) app.use('/api/v1/reconciliation', authed, reconciliationRoutes(deps.reconciliation));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
   if (deps.monitors) app.use('/api/v1/monitors', authed, monitorRoutes(deps.monitors));

@@ -71,6 +71,10 @@ export const EnvSchema = z.object({
   MONITOR_CONFIG_FILE: z.string().min(1).default('config/monitor.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
+  /** Strategy webhooks and alert channels (JSON), relative to the project root unless absolute. */
+  EVENTS_CONFIG_FILE: z.string().min(1).default('config/events.json'),
+  /** Event readers (the SSE stream, webhooks) wake on each commit (LISTEN/NOTIFY); this poll is the safety net. */
+  EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   /**
    * Each order's own read of the broker, backing off from min to max while nothing changes: the safety net under
    * postbacks and the order-book watcher. Defaults: 15 min / 1 h with the watcher on, 2 s / 2 min with it off.

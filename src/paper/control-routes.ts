@@ -1,5 +1,11 @@
 /**
  * Control interface of the paper broker — JSON in, `{status:'success', data}` out, NO authentication.
+ * Several accounts: every route acts on the primary account (the top-level apiKey) unless the query names another
+ * with `?account=<apiKey>` (an unknown one: 404 GeneralException). Orders, faults, config, session, WebSocket drop,
+ * stats and reset are per account; price and instruments act on the one market all accounts share (any account
+ * may be named). POST /control/reset without `?account=` resets every account and the market; with it, only that
+ * account's book, faults, stats and config (prices stay). `matching.tickIntervalMs` is a market setting: only the
+ * primary account's value drives the price ticks.
  * Errors use Kite's envelope `{status:'error', message, data:null, error_type}` (400 InputException for bad
  * bodies, 404 GeneralException for unknown orders, 400 OrderException for orders that cannot take the action).
  *

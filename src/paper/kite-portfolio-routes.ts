@@ -4,7 +4,6 @@ import { inputError, sendData } from './errors';
 import { istDate } from './ist-time';
 import { accountSummary, commodityMarginsView, equityMarginsView, orderMarginEstimate } from './margins';
 import { rupeesToPaise } from './money';
-import { PAPER_USER_ID } from './order-book';
 import { positionView } from './portfolio';
 import { touchPaise } from './quotes';
 import { marketView, type PaperState } from './state';
@@ -72,10 +71,10 @@ export function kitePortfolioRoutes(state: PaperState): Router {
     sendData(res, data);
   });
 
-  /** GET /user/profile — a fixed paper user. */
+  /** GET /user/profile — the account's paper user. */
   router.get('/user/profile', (_req, res) => {
     sendData(res, {
-      user_id: PAPER_USER_ID, user_name: 'Paper Trader', user_shortname: 'Paper', email: 'paper@example.invalid',
+      user_id: state.settings.userId, user_name: 'Paper Trader', user_shortname: 'Paper', email: 'paper@example.invalid',
       user_type: 'individual', broker: 'ZERODHA', exchanges: ['NSE', 'NFO'], products: ['CNC', 'NRML', 'MIS'],
       order_types: ['MARKET', 'LIMIT', 'SL', 'SL-M'], avatar_url: null, meta: { demat_consent: 'physical' },
     });

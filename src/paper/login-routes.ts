@@ -1,5 +1,6 @@
 /**
- * Kite Connect's login flow, as the paper broker plays it (no authentication: these are how one gets a token).
+ * Kite Connect's login flow, as the paper broker plays it (no authentication: these are how one gets a token). The
+ * api_key picks the account: its redirect URL, its secret for the checksum, its user id; the new token is its own.
  *
  * GET  /connect/login?api_key=K&v=3   -> 302 to the configured redirect URL (config `loginRedirectUrl`, the URL an app
  *                                        registers at Kite) with ?request_token=T&action=login&status=success. Kite
@@ -27,23 +28,28 @@ export function sessionChecksum(apiKey: string, requestToken: string, apiSecret:
 
 const tokenBody = z.object({ api_key: z.string().min(1), request_token: z.string().min(1), checksum: z.string().min(1) });
 
-/** The login page and the request-token exchange (see the block above). */
-export function loginRoutes(state: PaperState): Router {
+/**
+ * The login page and the request-token exchange (see the block above). `account` finds the account of an api_key:
+ * its redirect URL, secret and user id are used, and the new access token is that account's.
+ */
+export function loginRoutes(account: (apiKey: string) => PaperState | undefined): Router {
   const router = Router();
-  /** Request tokens handed out and not yet exchanged, with when (wall clock, ms). */
-  const pending = new Map<string, number>();
+  /** Request tokens handed out and not yet exchanged: the api_key they were issued for and when (wall clock, ms). */
+  const pending = new Map<string, { apiKey: string; at: number }>();
   const prune = (now: number): void => {
-    for (const [t, at] of pending) if (now - at > REQUEST_TOKEN_TTL_MS || pending.size > MAX_PENDING) pending.delete(t);
+    for (const [t, { at }] of pending) if (now - at > REQUEST_TOKEN_TTL_MS || pending.size > MAX_PENDING) pending.delete(t);
   };
 
   router.get('/connect/login', (req, res) => {
     const page = (status: number, text: string) => res.status(status).type('html').send(`<!doctype html><title>Paper Kite login</title><p>${text}</p>`);
-    if (req.query.api_key !== state.settings.apiKey) return void page(400, 'Invalid api_key.');
+    const apiKey = typeof req.query.api_key === 'string' ? req.query.api_key : '';
+    const state = account(apiKey);
+    if (!state) return void page(400, 'Invalid api_key.');
     const redirect = state.config.loginRedirectUrl;
     if (!redirect) return void page(400, 'No redirect URL is registered for this app: set loginRedirectUrl (POST /control/config).');
     prune(Date.now());
     const requestToken = randomBytes(16).toString('hex');
-    pending.set(requestToken, Date.now());
+    pending.set(requestToken, { apiKey, at: Date.now() });
     const url = new URL(redirect);
     url.searchParams.set('request_token', requestToken);
     url.searchParams.set('action', 'login');
@@ -53,9 +59,11 @@ export function loginRoutes(state: PaperState): Router {
 
   router.post('/session/token', (req, res) => {
     const input = tokenBody.parse(req.body ?? {});
-    if (input.api_key !== state.settings.apiKey) throw inputError('Invalid `api_key`.');
+    const state = account(input.api_key);
+    if (!state) throw inputError('Invalid `api_key`.');
     prune(Date.now());
-    if (!pending.has(input.request_token)) throw new KiteApiError('TokenException', 'Token is invalid or has expired.');
+    // A request token is good only for the app (api_key) it was issued to.
+    if (pending.get(input.request_token)?.apiKey !== input.api_key) throw new KiteApiError('TokenException', 'Token is invalid or has expired.');
     const expected = Buffer.from(sessionChecksum(input.api_key, input.request_token, state.settings.apiSecret));
     const given = Buffer.from(input.checksum);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new KiteApiError('TokenException', 'Invalid `checksum`.');
@@ -65,7 +73,7 @@ export function loginRoutes(state: PaperState): Router {
     sendData(res, {
       user_type: 'individual', email: 'paper@example.invalid', user_name: 'Paper Trader', user_shortname: 'Paper', broker: 'ZERODHA',
       exchanges: ['NSE', 'NFO', 'BSE'], products: ['CNC', 'NRML', 'MIS'], order_types: ['MARKET', 'LIMIT', 'SL', 'SL-M'], avatar_url: null,
-      user_id: 'PAPER1', api_key: input.api_key, access_token: accessToken, public_token: randomBytes(16).toString('hex'), refresh_token: '',
+      user_id: state.settings.userId, api_key: input.api_key, access_token: accessToken, public_token: randomBytes(16).toString('hex'), refresh_token: '',
       enctoken: '', login_time: kiteTimestamp(state.settings.now()), meta: { demat_consent: 'empty' },
     });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paperAccountsJsonSchema } from './account-options';
 import { createPaperBroker, type PaperBroker, type PaperBrokerOptions } from './paper-broker';
 import { paperStateFile } from './persistence';
 
@@ -19,6 +20,11 @@ export const paperEnvSchema = z.object({
   PAPER_MATCHING_MODE: z.preprocess(blankToUndefined, z.enum(['auto', 'manual']).default('auto')),
   PAPER_RATE_LIMIT: z.preprocess(blankToUndefined, flag.default(true)),
   PAPER_STARTING_CASH: z.preprocess(blankToUndefined, z.coerce.number().positive().default(1_000_000)),
+  /**
+   * More Kite accounts than the primary (KITE_API_KEY...): a JSON array of {apiKey, apiSecret, accessToken, userId?,
+   * startingCash? (rupees), postbackUrl?, loginRedirectUrl?}. Unset or blank: the primary only.
+   */
+  PAPER_ACCOUNTS: z.preprocess(blankToUndefined, paperAccountsJsonSchema.optional()),
   /** Keep the book across restarts in DATA_DIR/paper/state.json; unset: in memory only. */
   DATA_DIR: z.preprocess(blankToUndefined, z.string().min(1).optional()),
 });
@@ -43,6 +49,7 @@ export function paperOptionsFromEnv(env: PaperEnv, logger?: (msg: string) => voi
     matching: { mode: env.PAPER_MATCHING_MODE },
     rateLimit: { enabled: env.PAPER_RATE_LIMIT, ordersPerSecond: 10 },
     startingCash: env.PAPER_STARTING_CASH,
+    ...(env.PAPER_ACCOUNTS?.length ? { accounts: env.PAPER_ACCOUNTS } : {}),
     logger,
     ...(env.DATA_DIR ? { stateFile: paperStateFile(env.DATA_DIR) } : {}),
   };

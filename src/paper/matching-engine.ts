@@ -35,11 +35,21 @@ export class MatchingEngine implements WorkingOrderListener {
   private ticker: NodeJS.Timeout | null = null;
   private housekeeping: NodeJS.Timeout | null = null;
 
+  /**
+   * `peers`: the engines of every account trading the same market (this one included). The first one registered
+   * advances the shared prices on its `tickIntervalMs`; every price move, ticked or set, reaches every peer's book.
+   */
   constructor(
     private readonly state: PaperState,
     private readonly lifecycle: OrderLifecycle,
+    private readonly peers: Set<MatchingEngine> = new Set(),
   ) {
     lifecycle.listener = this;
+    peers.add(this);
+  }
+
+  private get drivesMarket(): boolean {
+    return this.peers.values().next().value === this;
   }
 
   private get auto(): boolean {
@@ -49,7 +59,7 @@ export class MatchingEngine implements WorkingOrderListener {
   start(): void {
     this.stopTimers();
     const every = this.state.config.matching.tickIntervalMs;
-    if (every > 0) this.ticker = setInterval(() => this.onTick(), every).unref();
+    if (every > 0 && this.drivesMarket) this.ticker = setInterval(() => this.onTick(), every).unref();
     this.housekeeping = setInterval(() => this.onHousekeeping(), HOUSEKEEPING_MS).unref();
     if (this.auto) for (const rec of this.state.book.working()) this.working(rec);
   }
@@ -137,6 +147,10 @@ export class MatchingEngine implements WorkingOrderListener {
 
   private onTick(): void {
     this.state.prices.advance();
+    for (const engine of this.peers) engine.pricesMoved();
+  }
+
+  private pricesMoved(): void {
     const moved = new Set(this.state.book.working().map((r) => r.state.instrument));
     for (const instrument of moved) this.priceChanged(instrument);
   }
@@ -172,9 +186,9 @@ export class MatchingEngine implements WorkingOrderListener {
     return this.lifecycle.fill(rec, qty, price);
   }
 
-  /** Control API: set the last price; auto matching reacts at once. */
+  /** Control API: set the last price (of the shared market); auto matching of every account reacts at once. */
   setPrice(instrument: PaperInstrument, pricePaise: number): void {
     this.state.prices.set(instrument, pricePaise);
-    this.priceChanged(instrument);
+    for (const engine of this.peers) engine.priceChanged(instrument);
   }
 }

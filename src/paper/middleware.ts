@@ -7,15 +7,6 @@ import { MAX_PLACE_REQUEST_RECORDS, type PaperState } from './state';
 export const isOrderRequest = (req: Request): boolean => req.method !== 'GET' && req.path.startsWith('/orders');
 const isPlaceRequest = (req: Request): boolean => req.method === 'POST' && /^\/orders\/[^/]+\/?$/.test(req.path);
 
-/** `Authorization: token api_key:access_token`, else 403 TokenException (as Kite). */
-export function authMiddleware(state: PaperState): RequestHandler {
-  return (req, res, next) => {
-    const expected = `token ${state.settings.apiKey}:${state.settings.accessToken}`;
-    if (req.get('authorization') === expected) return next();
-    sendError(res, new KiteApiError('TokenException', 'Incorrect `api_key` or `access_token`.'));
-  };
-}
-
 /** Counts place requests as they arrive (before rate limiting and faults) for /control/stats. */
 export function placeStatsMiddleware(state: PaperState): RequestHandler {
   return (req, res, next) => {

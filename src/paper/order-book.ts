@@ -56,6 +56,8 @@ export interface OrderState {
   tag: string | null;
   guid: string;
   placedAtMs: number;
+  /** The account's user_id (absent in books saved before several accounts: the primary's). */
+  placedBy?: string;
 }
 
 export interface KiteTrade {
@@ -93,7 +95,7 @@ export function averagePricePaise(s: OrderState): number {
 /** Kite's order object (GET /orders, order history entries, postback body base). */
 export function toKiteOrder(s: OrderState): Record<string, unknown> {
   return {
-    placed_by: PAPER_USER_ID,
+    placed_by: s.placedBy ?? PAPER_USER_ID,
     order_id: s.orderId,
     exchange_order_id: s.exchangeOrderId,
     parent_order_id: null,

@@ -99,7 +99,7 @@ export class OrderDesk {
       validity: input.validity, validityTtl: pricing.validityTtl, quantity: input.quantity, disclosedQuantity: disclosed,
       pricePaise: pricing.pricePaise, triggerPaise: pricing.triggerPaise, marketProtection: pricing.marketProtection,
       filledQuantity: 0, fillValuePaise: 0, cancelledQuantity: 0, tag: input.tag ?? null, guid: newGuid(),
-      placedAtMs: now.getTime(),
+      placedAtMs: now.getTime(), placedBy: this.state.settings.userId,
     };
     return { state, sessionOpen };
   }

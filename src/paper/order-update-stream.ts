@@ -9,10 +9,10 @@ import type { PaperState } from './state';
 const HEARTBEAT_MS = 1000;
 
 /**
- * Kite's WebSocket (wss://ws.kite.trade?api_key=..&access_token=..) on the paper broker's own HTTP port: the handshake
- * is refused with 403 unless the key and token are the ones its REST routes accept; each order change goes to every
- * connection as a text frame `{"type":"order","data":<the postback body>}`, the way KiteTicker's `order_update`
- * expects it. Market-data subscriptions are accepted and ignored (no binary ticks), heartbeats keep the client's
+ * One account's Kite WebSocket (wss://ws.kite.trade?api_key=..&access_token=..) on the paper broker's own HTTP port:
+ * the handshake is refused with 403 unless the key and token are the ones its REST routes accept; each order change
+ * of the account goes to each of its connections as a text frame `{"type":"order","data":<the postback body>}`, the
+ * way KiteTicker's `order_update` expects it. Market-data subscriptions are accepted and ignored (no binary ticks), heartbeats keep the client's
  * read timeout quiet.
  */
 export class OrderUpdateStream {
@@ -25,7 +25,12 @@ export class OrderUpdateStream {
 
   /** Serves the WebSocket on this server's upgrade requests (any path: KiteTicker's root decides it). */
   attach(server: http.Server): void {
-    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    attachStreams(server, [this]);
+  }
+
+  /** True when the handshake's key and token are the ones this account's REST routes accept. */
+  accepts(apiKey: string | null, accessToken: string | null): boolean {
+    return apiKey === this.state.settings.apiKey && accessToken === this.state.settings.accessToken;
   }
 
   get connections(): number {
@@ -49,13 +54,8 @@ export class OrderUpdateStream {
     for (const client of this.wss.clients) client.terminate();
   }
 
-  private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const query = new URL(req.url ?? '/', 'http://paper').searchParams;
-    const { apiKey, accessToken } = this.state.settings;
-    if (query.get('api_key') !== apiKey || query.get('access_token') !== accessToken) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nIncorrect `api_key` or `access_token`.');
-      return;
-    }
+  /** Completes a handshake that `accepts` this account. */
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket as Socket, head, (client) => {
       client.on('error', () => client.terminate());
       this.startHeartbeat();
@@ -70,4 +70,17 @@ export class OrderUpdateStream {
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
   }
+}
+
+/**
+ * Serves several accounts' WebSockets on one server: the handshake's api_key and access_token pick the account, whose
+ * connections then get only its order updates; a pair no account accepts is refused with 403.
+ */
+export function attachStreams(server: http.Server, streams: readonly OrderUpdateStream[]): void {
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const query = new URL(req.url ?? '/', 'http://paper').searchParams;
+    const stream = streams.find((s) => s.accepts(query.get('api_key'), query.get('access_token')));
+    if (stream) return stream.upgrade(req, socket, head);
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nIncorrect `api_key` or `access_token`.');
+  });
 }

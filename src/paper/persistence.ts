@@ -1,6 +1,6 @@
 /**
  * The paper broker's book on disk: orders (with their history and trades), positions, last prices, the id sequences
- * and the accepted access token, so a restarted broker answers GET /orders, /trades and /portfolio/positions as
+ * and the accepted access token (of every account: the primary's at the top level, the others' under `accounts`), so a restarted broker answers GET /orders, /trades and /portfolio/positions as
  * before and reconciliation never "corrects" the OMS book to a flat account that only a restart produced.
  *
  * One JSON file, written whole: serialised, written to a temp file beside it, fsynced, renamed over the old one (a
@@ -25,7 +25,18 @@ type SavedOrderState = Omit<OrderState, 'instrument'> & { instrumentKey: string 
 interface SavedOrder { state: SavedOrderState; history: Record<string, unknown>[]; trades: KiteTrade[]; requests: OrderRecord['requests'] }
 type SavedPosition = Omit<PositionAcc, 'instrument'> & { instrumentKey: string };
 
-/** What the file holds; instruments are saved once each and referred to by `EXCHANGE:TRADINGSYMBOL`. */
+/** The book of one additional account (the primary's is the snapshot's top level, as before several accounts). */
+export interface SavedAccount {
+  apiKey: string;
+  accessToken: string;
+  orders: SavedOrder[];
+  positions: SavedPosition[];
+}
+
+/**
+ * What the file holds; instruments (and their prices, one market) are saved once each and referred to by
+ * `EXCHANGE:TRADINGSYMBOL`. `accounts` is absent in files written for one account, which load as they did.
+ */
 export interface PaperSnapshot {
   version: typeof PAPER_STATE_VERSION;
   savedAt: string;
@@ -35,61 +46,84 @@ export interface PaperSnapshot {
   orders: SavedOrder[];
   positions: SavedPosition[];
   prices: (SavedPrice & { instrumentKey: string })[];
+  accounts?: SavedAccount[];
 }
 
 const keyOf = (i: Pick<PaperInstrument, 'exchange' | 'tradingsymbol'>): string => `${i.exchange}:${i.tradingsymbol}`;
 
 // The shape is checked, not every field: the file is the broker's own, written by snapshotOf below.
+const ordersSchema = z.array(z.object({ state: z.object({ orderId: z.string(), instrumentKey: z.string() }).passthrough(), history: z.array(z.record(z.string(), z.unknown())), trades: z.array(z.object({ trade_id: z.string() }).passthrough()), requests: z.object({ place: z.number(), modify: z.number(), cancel: z.number() }) }));
+const positionsSchema = z.array(z.object({ instrumentKey: z.string(), product: z.string() }).passthrough());
 const snapshotSchema = z.object({
   version: z.literal(PAPER_STATE_VERSION),
   savedAt: z.string(),
   accessToken: z.string().min(1),
   sequences: z.object({ order: z.number().int(), trade: z.number().int(), exchange: z.number().int() }),
   instruments: z.array(z.object({ exchange: z.string(), tradingsymbol: z.string(), instrument_token: z.number() }).passthrough()),
-  orders: z.array(z.object({ state: z.object({ orderId: z.string(), instrumentKey: z.string() }).passthrough(), history: z.array(z.record(z.string(), z.unknown())), trades: z.array(z.object({ trade_id: z.string() }).passthrough()), requests: z.object({ place: z.number(), modify: z.number(), cancel: z.number() }) })),
-  positions: z.array(z.object({ instrumentKey: z.string(), product: z.string() }).passthrough()),
+  orders: ordersSchema,
+  positions: positionsSchema,
   prices: z.array(z.object({ instrumentKey: z.string(), pricePaise: z.number() }).passthrough()),
+  accounts: z.array(z.object({ apiKey: z.string().min(1), accessToken: z.string().min(1), orders: ordersSchema, positions: positionsSchema })).optional(),
 });
 
-/** The book as plain JSON. */
-export function snapshotOf(state: PaperState, now: Date): PaperSnapshot {
+function bookOf(state: PaperState, ref: (i: PaperInstrument) => string): Pick<SavedAccount, 'orders' | 'positions'> {
+  const orders = state.book.all().map(({ state: { instrument, ...rest }, history, trades, requests }) => ({
+    state: { ...rest, instrumentKey: ref(instrument) }, history, trades, requests,
+  }));
+  const positions = state.portfolio.list().map(({ instrument, ...rest }) => ({ ...rest, instrumentKey: ref(instrument) }));
+  return { orders, positions };
+}
+
+/** The book as plain JSON: the primary account's at the top level, `others` (sharing its market) under `accounts`. */
+export function snapshotOf(state: PaperState, now: Date, others: readonly PaperState[] = []): PaperSnapshot {
   const instruments = new Map<string, PaperInstrument>();
   const ref = (i: PaperInstrument): string => {
     instruments.set(keyOf(i), i);
     return keyOf(i);
   };
-  const orders = state.book.all().map(({ state: { instrument, ...rest }, history, trades, requests }) => ({
-    state: { ...rest, instrumentKey: ref(instrument) }, history, trades, requests,
-  }));
-  const positions = state.portfolio.list().map(({ instrument, ...rest }) => ({ ...rest, instrumentKey: ref(instrument) }));
+  const { orders, positions } = bookOf(state, ref);
+  const accounts = others.map((o) => ({ apiKey: o.settings.apiKey, accessToken: o.settings.accessToken, ...bookOf(o, ref) }));
   const prices = [...instruments.values()].map((i) => ({ ...state.prices.saved(i), instrumentKey: keyOf(i) }));
   return {
     version: PAPER_STATE_VERSION, savedAt: now.toISOString(), accessToken: state.settings.accessToken, sequences: sequences(),
-    instruments: [...instruments.values()], orders, positions, prices,
+    instruments: [...instruments.values()], orders, positions, prices, ...(accounts.length > 0 ? { accounts } : {}),
   };
 }
 
+function restoreBook(state: PaperState, saved: Omit<SavedAccount, 'apiKey'>, resolve: (key: string) => PaperInstrument): void {
+  state.book.clear();
+  state.portfolio.clear();
+  for (const o of saved.orders) {
+    const { instrumentKey, ...rest } = o.state;
+    state.book.add({ state: { ...rest, instrument: resolve(instrumentKey) }, history: o.history, trades: o.trades, requests: o.requests });
+  }
+  for (const { instrumentKey, ...rest } of saved.positions) state.portfolio.restore({ ...rest, instrument: resolve(instrumentKey) });
+  state.settings.accessToken = saved.accessToken;
+}
+
 /**
- * Puts a saved book back into a fresh state. Instruments resolve to today's universe by exchange and symbol (the
- * matching engine compares them by identity); one no longer listed (expired since) keeps its saved description.
+ * Puts a saved book back into fresh states: the primary's, and each of `others` found by api_key in `accounts` (an
+ * account not in the file starts empty; a saved one no longer configured is left out, and returned). Instruments
+ * resolve to today's universe by exchange and symbol (the matching engine compares them by identity); one no longer
+ * listed (expired since) keeps its saved description.
  */
-export function restoreInto(state: PaperState, snapshot: PaperSnapshot): void {
+export function restoreInto(state: PaperState, snapshot: PaperSnapshot, others: readonly PaperState[] = []): string[] {
   const saved = new Map(snapshot.instruments.map((i) => [keyOf(i), i]));
   const resolve = (key: string): PaperInstrument => {
     const known = resolveKnown(state.registry, key) ?? saved.get(key);
     if (!known) throw new Error(`paper state: instrument ${key} is referred to but not saved`);
     return known;
   };
-  state.book.clear();
-  state.portfolio.clear();
   for (const p of snapshot.prices) state.prices.restore(resolve(p.instrumentKey), p);
-  for (const o of snapshot.orders) {
-    const { instrumentKey, ...rest } = o.state;
-    state.book.add({ state: { ...rest, instrument: resolve(instrumentKey) }, history: o.history, trades: o.trades, requests: o.requests });
+  restoreBook(state, snapshot, resolve);
+  const savedAccounts = new Map((snapshot.accounts ?? []).map((a) => [a.apiKey, a]));
+  for (const other of others) {
+    const book = savedAccounts.get(other.settings.apiKey);
+    savedAccounts.delete(other.settings.apiKey);
+    if (book) restoreBook(other, book, resolve);
   }
-  for (const { instrumentKey, ...rest } of snapshot.positions) state.portfolio.restore({ ...rest, instrument: resolve(instrumentKey) });
   restoreSequences(snapshot.sequences);
-  state.settings.accessToken = snapshot.accessToken;
+  return [...savedAccounts.keys()];
 }
 
 function resolveKnown(registry: InstrumentRegistry, key: string): PaperInstrument | undefined {

@@ -32,7 +32,7 @@ export function orderUpdateBody(order: Record<string, unknown>, status: Postback
   const filled = Number(order.filled_quantity);
   return {
     ...order,
-    user_id: PAPER_USER_ID,
+    user_id: order.placed_by ?? PAPER_USER_ID, // the account's user id
     app_id: 1,
     status,
     unfilled_quantity: status === 'COMPLETE' ? 0 : quantity - filled,

@@ -37,6 +37,8 @@ export function emptyStats(): BrokerStats {
 /** Static facts fixed at creation. */
 export interface PaperSettings {
   apiKey: string;
+  /** Kite's user_id of this account (profile, session, orders' placed_by, postbacks). */
+  userId: string;
   accessToken: string;
   apiSecret: string;
   seed: number;
@@ -48,7 +50,9 @@ export interface PaperSettings {
   log: (msg: string) => void;
 }
 
-/** Everything reset() replaces lives here; components read through this object, never cache its fields. */
+/**
+ * One simulated Kite account. Several accounts share one market: their states hold the same `registry` and `prices`
+ * objects (a full reset gives all of them the new ones). Everything reset() replaces lives here; components read through this object, never cache its fields. */
 export interface PaperState {
   settings: PaperSettings;
   config: RuntimeConfig;

@@ -7,6 +7,8 @@ import { chargesPerFill, NO_CHARGES, type ChargeRates, type Charges } from '../d
 import { paiseString } from '../domain/positions';
 import { applyRecordedFills } from './position-store';
 import { storable } from '../domain/storable';
+import { fillOutboxEvents, orderOutboxEvents, type BookedFill } from '../domain/strategy-events';
+import { appendEvents } from './event-store';
 import { Prisma } from '../generated/prisma/client';
 
 export interface OrderListFilter {
@@ -97,7 +99,8 @@ function upsertEvents(orderId: string, events: AuditEvent[]): Prisma.Sql {
 
 export class OrderStore {
   /** `charges`: the rates of config/charges.json; none by default (tests that do not look at charges). */
-  constructor(private readonly db: Db, private readonly charges: ChargeRates = NO_CHARGES) {}
+  /** `account`: the broker account its events name (null until a deployment has several). */
+  constructor(private readonly db: Db, private readonly charges: ChargeRates = NO_CHARGES, private readonly account: string | null = null) {}
 
   /**
    * Writes the order row, its new audit events and its fills in one transaction. Each fill's charges are its share of
@@ -114,7 +117,9 @@ export class OrderStore {
     await this.db.$transaction(async (tx) => {
       await tx.$executeRaw`${upsertOrderSql(orderKeys(state), row)}`;
       if (events.length > 0) await tx.$executeRaw`${upsertEvents(state.orderId, events)}`;
-      if (fills.length > 0) await insertFills(tx, state.orderId, state.brokerOrderId ?? '', r, fills, charges);
+      const booked = fills.length > 0 ? await insertFills(tx, state.orderId, state.brokerOrderId ?? '', r, fills, charges) : [];
+      // Last: the outbox's lock is held until commit (event-store.ts).
+      await appendEvents(tx, [...booked.flatMap((b) => fillOutboxEvents(b, this.account)), ...orderOutboxEvents(state, events, this.account)]);
     }, { maxWait: 10_000, timeout: 30_000 });
   }
 
@@ -129,7 +134,9 @@ export class OrderStore {
       const o = await tx.order.findUnique({ where: { id: orderId }, select: { strategyId: true, tradingsymbol: true, exchange: true, side: true, product: true } });
       if (!o) throw new Error(`order ${orderId} is not in the database`);
       const r = { ...o, side: o.side as Side };
-      return insertFills(tx, orderId, brokerOrderId, r, fills, chargesPerFill(r.side, fills, this.charges));
+      const booked = await insertFills(tx, orderId, brokerOrderId, r, fills, chargesPerFill(r.side, fills, this.charges));
+      await appendEvents(tx, booked.flatMap((b) => fillOutboxEvents(b, this.account)));
+      return booked.length;
     }, { maxWait: 10_000, timeout: 30_000 });
   }
 
@@ -255,8 +262,11 @@ export class OrderStore {
 
 type FillOrder = { strategyId: string; tradingsymbol: string; exchange: string; side: Side; product: string };
 
-/** Inserts the trade rows not yet there and moves the books by exactly those (a replayed fill inserts nothing). */
-async function insertFills(tx: Prisma.TransactionClient, orderId: string, brokerOrderId: string, r: FillOrder, fills: readonly Fill[], charges: Charges[]): Promise<number> {
+/**
+ * Inserts the trade rows not yet there and moves the books by exactly those (a replayed fill inserts nothing); answers
+ * the fills booked now, each with the strategy's book after it.
+ */
+async function insertFills(tx: Prisma.TransactionClient, orderId: string, brokerOrderId: string, r: FillOrder, fills: readonly Fill[], charges: Charges[]): Promise<BookedFill[]> {
   const inserted = await tx.trade.createManyAndReturn({
     data: fills.map((f, i) => ({
       brokerTradeId: f.tradeId, orderId, brokerOrderId, tradingsymbol: r.tradingsymbol,
@@ -267,9 +277,13 @@ async function insertFills(tx: Prisma.TransactionClient, orderId: string, broker
     select: { brokerTradeId: true },
   });
   const fresh = new Set(inserted.map((t) => t.brokerTradeId));
-  await applyRecordedFills(tx, fills.flatMap((f, i) => (fresh.has(f.tradeId) ? [{
+  const booked = fills.filter((f) => fresh.has(f.tradeId));
+  const books = await applyRecordedFills(tx, fills.flatMap((f, i) => (fresh.has(f.tradeId) ? [{
     tradeId: f.tradeId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, product: r.product, side: r.side,
     quantity: f.quantity, pricePaise: f.pricePaise, chargesPaise: charges[i].total, executedAtMs: Date.parse(f.executedAt),
   }] : [])));
-  return fresh.size;
+  return booked.map((f, i) => ({
+    orderId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, product: r.product, side: r.side,
+    tradeId: f.tradeId, quantity: f.quantity, pricePaise: f.pricePaise, executedAt: f.executedAt, book: books[i],
+  }));
 }

@@ -43,9 +43,11 @@ type Tx = Prisma.TransactionClient;
 /**
  * Applies freshly inserted fills to their strategy's book and to the account's book, inside the caller's transaction
  * (the one that inserted the trade rows, so a fill counts exactly once: a replayed fill inserts no row and never gets
- * here). A transaction-scoped advisory lock per instrument serialises concurrent orders in the same contract.
+ * here). A transaction-scoped advisory lock per instrument serialises concurrent orders in the same contract. Answers
+ * each fill's strategy book after it (the POSITION event).
  */
-export async function applyRecordedFills(tx: Tx, fills: readonly RecordedFill[]): Promise<void> {
+export async function applyRecordedFills(tx: Tx, fills: readonly RecordedFill[]): Promise<PositionBook[]> {
+  const strategyBooks: PositionBook[] = [];
   for (const f of fills) {
     await lockInstrument(tx, f);
     for (const strategyId of [f.strategyId, ACCOUNT_BOOK]) {
@@ -56,8 +58,10 @@ export async function applyRecordedFills(tx: Tx, fills: readonly RecordedFill[])
       });
       const data = { ...columnsOf(book), lastTradeId: f.tradeId, updatedAt: new Date() };
       await tx.position.upsert({ where: { strategyId_tradingsymbol_exchange_product: key }, create: { ...key, ...data }, update: data });
+      if (strategyId === f.strategyId) strategyBooks.push(book);
     }
   }
+  return strategyBooks;
 }
 
 /** The transaction-scoped lock that serialises every change to one instrument's books (fills, reconciliation). */

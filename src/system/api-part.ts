@@ -15,6 +15,7 @@ import { MonitorService } from '../services/monitor-service';
 import { OrderService } from '../services/order-service';
 import { ReconciliationService } from '../services/reconciliation-service';
 import { ReportService } from '../services/report-service';
+import { EventStreamService } from '../services/event-stream';
 import { ReconciliationStore } from '../store/reconciliation-store';
 import { ReportStore } from '../store/report-store';
 import type { SystemCore } from './core';
@@ -74,6 +75,7 @@ function apiApp(core: SystemCore): Express {
     killSwitch: new KillSwitchService({ client, store: core.killSwitches, taskQueue, account }),
     liveOrders: store, reports: new ReportService(new ReportStore(db)),
     reconciliation: new ReconciliationService(new ReconciliationStore(db)),
+    events: new EventStreamService({ store: core.events, tail: core.eventTail }),
   });
 }
 

@@ -3,6 +3,7 @@ import { AccessConfigError, loadAccessConfig, type AccessControl } from '../conf
 import { loadChargesConfig } from '../config/charges-config';
 import type { Env } from '../config/env';
 import { loadExecutionConfig, type ExecutionConfig } from '../config/execution-config';
+import { loadEventsConfig, type EventsConfig } from '../config/events-config';
 import { loadMonitorConfig, type MonitorConfig } from '../config/monitor-config';
 import { loadReconciliationConfig, type ReconciliationConfig } from '../config/reconciliation-config';
 import { RiskConfigFile } from '../config/risk-config-file';
@@ -17,6 +18,7 @@ export interface SystemConfig {
   chargeRates: ReturnType<typeof loadChargesConfig>;
   reconciliation: ReconciliationConfig;
   monitor: MonitorConfig;
+  events: EventsConfig;
 }
 
 /**
@@ -33,6 +35,7 @@ export function loadSystemConfig(env: Env, log: (line: string) => void, stops: S
     chargeRates: loadChargesConfig(file(env.CHARGES_CONFIG_FILE)),
     reconciliation: loadReconciliationConfig(file(env.RECONCILIATION_CONFIG_FILE)),
     monitor: loadMonitorConfig(file(env.MONITOR_CONFIG_FILE)),
+    events: loadEventsConfig(file(env.EVENTS_CONFIG_FILE)),
   };
   if (env.BROKER_MODE === 'live' && config.access.hasDemoKeys()) {
     throw new AccessConfigError(`${env.ACCESS_CONFIG_FILE} still holds the paper demo keys; configure your own keys before trading live`);

@@ -16,6 +16,10 @@ import type { SystemConfig } from './configuration';
 import type { BrokerSettings } from './infrastructure';
 import type { ShutdownStack } from './shutdown';
 import { HintLedger } from '../services/hint-ledger';
+import { Alerts, type AlertSink } from '../services/alerts';
+import { EventStore } from '../store/event-store';
+import { EventTail } from '../store/event-tail';
+import { istTradingDay as istDate } from '../domain/positions';
 
 /** Where the infrastructure parts answer (started here or given by the environment). */
 export interface Endpoints { databaseUrl: string; temporalAddress: string; paperBrokerUrl: string | undefined }
@@ -41,6 +45,10 @@ export interface SystemCore {
   client: Client;
   /** Broker news this process already signalled to its orders (the postback route, the WebSocket stream and the book watcher share it). */
   hints: HintLedger;
+  /** The event outbox (SSE, webhooks, alerts), the wake-up on each commit, and where alerts are raised. */
+  events: EventStore;
+  eventTail: EventTail;
+  alerts: AlertSink;
 }
 
 type CoreInput = Pick<SystemCore, 'env' | 'log' | 'config' | 'endpoints' | 'broker'>;
@@ -52,7 +60,12 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
   stops.push(() => db.$disconnect());
   const sessions = new BrokerSessionStore(db, input.broker.apiSecret);
   const account = config.riskConfig.current().config.account;
-  const gateway = brokerGateway(input, () => sessions.loadAccessToken(account), new RateSlotStore(db), account);
+  const events = new EventStore(db);
+  const alerts = new Alerts({ store: events, log: input.log });
+  const gateway = brokerGateway(input, () => sessions.loadAccessToken(account), new RateSlotStore(db), account, alerts);
+  const eventTail = new EventTail({ databaseUrl: endpoints.databaseUrl, pollMs: env.EVENTS_POLL_MS, log: input.log });
+  eventTail.start();
+  stops.push(() => eventTail.close());
   // One quote cache per process: the worker's risk gate and the API's P&L share Kite's one quote request a second.
   const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: config.riskConfig.current().config.quoteTtlMs, log: input.log });
   const positionStore = new PositionStore(db);
@@ -61,8 +74,8 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
     lastPrices: async (keys) => new Map([...(await marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
   });
   return {
-    ...input, account, db, sessions, gateway, marketData, positionStore, positionService,
-    store: new OrderStore(db, config.chargeRates), groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
+    ...input, account, db, sessions, gateway, marketData, positionStore, positionService, events, eventTail, alerts,
+    store: new OrderStore(db, config.chargeRates, account), groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
     workflowConfig: { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: config.execution.retry },
     client: await temporalClient(endpoints.temporalAddress, env.TEMPORAL_NAMESPACE, stops),
     hints: new HintLedger(),
@@ -70,7 +83,7 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
 }
 
 /** Kite (or the paper broker) behind the account's order rate limits; the access token is read from the session store. */
-function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | null>, slots: RateSlotStore, account: string): KiteGateway {
+function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | null>, slots: RateSlotStore, account: string, alerts: AlertSink): KiteGateway {
   const { env, broker } = input;
   // A call holds its slot until a window after its answer, so delayed or bunched arrivals cannot break the broker's
   // count (rate-limiter.ts says why); the windows stay wider than Kite's as a margin for clocks and counting at the
@@ -84,8 +97,11 @@ function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | nul
   return new KiteGateway({
     apiKey: broker.apiKey, accessToken: broker.accessToken, root: input.endpoints.paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
     tokenSource,
-    // The alert: one line an operator (or a log-based alert rule) cannot miss, naming the way out.
-    onSessionExpired: () => input.log(`ALERT broker session expired for account ${account}: the broker refuses the access token; new orders are refused (503 BROKER_SESSION_EXPIRED) and working orders pause (TOKEN_EXPIRED) until the daily login: open /api/v1/accounts/${account}/login`),
+    // The alert names the way out; one per account and IST day (every process may see the refusal).
+    onSessionExpired: () => void alerts.raise({
+      kind: 'TOKEN_EXPIRED', severity: 'critical', account, occurrence: `${account}:${istDate(Date.now())}`, at: new Date().toISOString(),
+      message: `broker session expired for account ${account}: the broker refuses the access token; new orders are refused (503 BROKER_SESSION_EXPIRED) and working orders pause (TOKEN_EXPIRED) until the daily login: open /api/v1/accounts/${account}/login`,
+    }).catch((err) => input.log(`the TOKEN_EXPIRED alert was not recorded: ${(err as Error).message}`)),
   });
 }
 

@@ -7,6 +7,7 @@ import { OrderStream } from '../broker/order-stream';
 import { paperSessionSource } from '../broker/paper-session';
 import { cancelOpenOrders } from '../services/order-cancellation';
 import { OrderBookWatcher } from '../services/order-book-watcher';
+import { EventDispatcher } from '../services/event-dispatcher';
 import { OrderService } from '../services/order-service';
 import { ReconciliationStore } from '../store/reconciliation-store';
 import { RiskStore } from '../store/risk-store';
@@ -29,6 +30,9 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
   stops.push(async () => { if (worker.getState() === 'RUNNING') worker.shutdown(); await running; await connection.close(); });
   if (env.ORDER_BOOK_POLL_MS > 0) startOrderBookWatcher(core, orders, stops);
   if (env.KITE_WEBSOCKET === 'on') startOrderStream(core, orders, stops);
+  const dispatcher = new EventDispatcher({ store: core.events, tail: core.eventTail, config: core.config.events, log: core.log });
+  dispatcher.start();
+  stops.push(() => dispatcher.stop());
   const reconciliation = core.config.reconciliation;
   await ensureReconciliationSchedule({
     client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
@@ -81,15 +85,15 @@ function workerActivities(core: SystemCore, orderService: OrderService) {
   return {
     // The monitor cancels OCO groups through their update.
     ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, client }),
-    ...createActivities({ broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, settleMs: env.BROKER_SETTLE_MS ?? 2 * env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session }),
+    ...createActivities({ broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, settleMs: env.BROKER_SETTLE_MS ?? 2 * env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session, alerts: core.alerts }),
     ...createGroupActivities({ groups: core.groups }),
     ...createReconciliationActivities({
-      broker: gateway, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log,
+      broker: gateway, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log, alerts: core.alerts,
       session: session ?? (async () => riskConfig.current().config.session),
       lastPrices: async (keys) => new Map([...(await core.marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
     }),
     ...createKillSwitchActivities({
-      killSwitches: core.killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE,
+      killSwitches: core.killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE, alerts: core.alerts,
       accountNetPnl: async () => (await core.positionService.pnl({})).total.net,
       cancelOpenOrders: (filter, reason, options) => cancelOpenOrders({ orders: orderService, store }, filter, reason, options),
       placeOrder: (request) => orderService.placeOrder(request),

@@ -1,3 +1,4 @@
+import type { Alert } from '../../src/domain/strategy-events';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBrokerActivities, type BrokerActivityDeps } from '../../src/activities/broker-activities';
 import { KiteGateway } from '../../src/broker/kite-gateway';
@@ -190,15 +191,15 @@ describe('a placement run again from attempt 1 (a local activity whose worker di
     const { state, record } = await admittedAtPaper();
     const firstId = await gateway.placeOrder(state.request, state.tag);
     const secondId = await gateway.placeOrder(state.request, state.tag);
-    const alerts: Record<string, unknown>[] = [];
-    const acts = createBrokerActivities({ broker: gateway, store: orders, alert: (r) => alerts.push(r) });
+    const alerts: Alert[] = [];
+    const acts = createBrokerActivities({ broker: gateway, store: orders, alerts: { raise: async (a) => void alerts.push(a) } });
 
     const placed = await run(acts.submitOrderToBroker, { orderId: state.orderId, tag: state.tag, request: state.request, record, lookFirst: true });
     const found = await run(acts.findBrokerOrderByTag, { tag: state.tag, orderId: state.orderId });
 
     expect(placed).toMatchObject({ brokerOrderId: firstId, recovered: true });
     expect(found).toMatchObject({ brokerOrderId: firstId, duplicates: [secondId] });
-    expect(alerts[0]).toMatchObject({ event: 'DUPLICATE_ORDER', orderId: state.orderId, brokerOrderId: firstId, duplicates: [secondId] });
+    expect(alerts[0]).toMatchObject({ kind: 'DUPLICATE_ORDER', severity: 'critical', orderId: state.orderId, details: { brokerOrderId: firstId, duplicates: [secondId] } });
     expect(await brokerOrders(state.tag)).toBe(2); // nothing more was sent
   });
 });

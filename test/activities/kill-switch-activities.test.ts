@@ -28,7 +28,7 @@ async function flatten(books: StoredPosition[], engagementId = '0f1e2d3c-aaaa-bb
       placed.push(request);
       return { order: { orderId: `order-${request.clientOrderId}`, status: 'RECEIVED' } };
     },
-    client: {} as Client, taskQueue: 'tq', alert: () => undefined,
+    client: {} as Client, taskQueue: 'tq', alerts: { raise: async () => undefined },
   });
   const result: Awaited<ReturnType<typeof acts.flattenPositionsForKillSwitch>> = await new MockActivityEnvironment().run(acts.flattenPositionsForKillSwitch, { account: 'default', engagementId });
   return { placed, result };
@@ -93,7 +93,7 @@ describe('the kill switch sweep keeping protective exits', () => {
       },
       positions: { listPositions: async () => [book('s1', SYM, 30), book(ACCOUNT_BOOK, SYM, 30)] },
       placeOrder: async () => { throw new Error('not in this test'); },
-      client: {} as Client, taskQueue: 'tq', alert: () => undefined,
+      client: {} as Client, taskQueue: 'tq', alerts: { raise: async () => undefined },
     });
     const result: SweepResult = await new MockActivityEnvironment().run(acts.cancelOrdersForKillSwitch, { account: 'default', engagementId: 'e1' });
     return { result, event: events.find((e) => e.type === 'ORDERS_CANCELLED')?.payload as { results: unknown[]; kept: unknown[] } };

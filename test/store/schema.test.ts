@@ -35,9 +35,10 @@ function parseSchema(text: string): SchemaModel[] {
 }
 
 /** What Postgres reports as column_default for a field's @default; uuid()/cuid() are filled in by the client. */
-function databaseDefault(field: SchemaField): string | null {
+function databaseDefault(field: SchemaField, table: string): string | null {
   const value = /@default\(((?:[^()]|\([^()]*\))*)\)/.exec(field.attrs)?.[1];
   if (value === undefined || /^(uuid|cuid|nanoid|ulid)\(/.test(value)) return null;
+  if (value === 'autoincrement()') return `nextval('${table}_${field.column}_seq'::regclass)`;
   if (value === 'now()') return 'CURRENT_TIMESTAMP';
   return value.startsWith('"') ? `'${value.slice(1, -1)}'::text` : value;
 }
@@ -71,7 +72,7 @@ const minimalTrade = (orderId: string, overrides: Partial<Prisma.TradeUncheckedC
 
 describe('the migrated database matches schema.prisma', () => {
   it('when the tables are inspected, then every model field has its column with the declared type, nullability, precision and database default', async () => {
-    const sqlType: Record<string, string> = { String: 'text', Int: 'integer', Boolean: 'boolean', Json: 'jsonb', Decimal: 'numeric', DateTime: 'timestamp with time zone' };
+    const sqlType: Record<string, string> = { String: 'text', Int: 'integer', BigInt: 'bigint', Boolean: 'boolean', Json: 'jsonb', Decimal: 'numeric', DateTime: 'timestamp with time zone' };
     for (const model of models) {
       const rows = await prisma.$queryRaw<Array<{ column_name: string; data_type: string; is_nullable: string; numeric_precision: number | null; numeric_scale: number | null; datetime_precision: number | null; column_default: string | null }>>`
         SELECT column_name, data_type, is_nullable, numeric_precision, numeric_scale, datetime_precision, column_default
@@ -82,7 +83,7 @@ describe('the migrated database matches schema.prisma', () => {
         return {
           column_name: f.column, data_type: sqlType[f.type], is_nullable: f.optional ? 'YES' : 'NO',
           numeric_precision: decimal ? Number(decimal[1]) : null, numeric_scale: decimal ? Number(decimal[2]) : null,
-          datetime_precision: tz ? Number(tz[1]) : null, column_default: databaseDefault(f),
+          datetime_precision: tz ? Number(tz[1]) : null, column_default: databaseDefault(f, model.table),
         };
       });
       const actual = rows.map((r) => ({ ...r, numeric_precision: r.data_type === 'numeric' ? r.numeric_precision : null, numeric_scale: r.data_type === 'numeric' ? r.numeric_scale : null, datetime_precision: r.data_type.startsWith('timestamp') ? r.datetime_precision : null }));

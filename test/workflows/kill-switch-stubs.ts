@@ -1,3 +1,4 @@
+import type { Alert } from '../../src/domain/strategy-events';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { createKillSwitchActivities, type KillSwitchActivityDeps } from '../../src/activities/kill-switch-activities';
@@ -11,7 +12,7 @@ import type { KillSwitchEventInput, KillSwitchStore } from '../../src/store/kill
 export function stubKillSwitchActivities(opts: { resetAtNextTradingDay: boolean; holidays?: string[] }) {
   let current: KillSwitchState | null = null;
   const events: KillSwitchEventInput[] = [];
-  const alerts: Record<string, unknown>[] = [];
+  const alerts: Alert[] = [];
   const sweeps = { cancel: 0 };
   const record = (e: KillSwitchEventInput) => { if (!events.some((x) => x.id === e.id)) events.push(e); };
   const store: Pick<KillSwitchStore, 'get' | 'engage' | 'release' | 'recordEvent'> = {
@@ -43,7 +44,7 @@ export function stubKillSwitchActivities(opts: { resetAtNextTradingDay: boolean;
     cancelOpenOrders: async () => { sweeps.cancel++; return { asked: 0, results: [], kept: [] }; },
     positions: { listPositions: async () => [] },
     placeOrder: async () => { throw new Error('no orders in this test'); },
-    client: {} as Client, taskQueue: 'unused', alert: (r) => alerts.push(r),
+    client: {} as Client, taskQueue: 'unused', alerts: { raise: async (a) => void alerts.push(a) },
     now: () => Context.current().info.currentAttemptScheduledTimestampMs,
   });
   return { activities, events, alerts, sweeps, state: () => current };

@@ -129,7 +129,7 @@ describe('kill switch workflow', () => {
       expect(released.releasedAtMs).toBeGreaterThanOrEqual(mondayStart);
       expect(released.releasedAtMs).toBeLessThan(mondayStart + STEP_MS);
       expect(stubs.events.at(-1)).toMatchObject({ type: 'RELEASED', source: 'next-trading-day', engagementId: halted.engagementId });
-      expect(stubs.alerts.map((a) => a.event)).toEqual(['KILL_SWITCH_ENGAGED', 'KILL_SWITCH_RELEASED']);
+      expect(stubs.alerts.map((a) => a.kind)).toEqual(['KILL_SWITCH_ENGAGED', 'KILL_SWITCH_RELEASED']);
 
       await suite.step('the weekend\'s history did not replay', 60_000, () => replayAndRecord(suite.workflowBundle, handle, 'kill-switch', { overwrite: true }));
     });
