@@ -50,15 +50,23 @@ export async function profiled(name: string, body: () => Promise<void>): Promise
 /**
  * A bench system's environment in a fresh data directory: its own ports, the bench risk config, the paper broker's
  * rate limit off and the OMS's broker limits raised as several accounts would have them (the phases measure the OMS's
- * own overhead). The polling settings of the bench's environment pass through, to compare.
+ * own overhead). The polling settings of the bench's environment pass through, to compare; `extra` (a bench's own
+ * settings, e.g. its update channels) goes last.
  */
-export function benchEnv(prefix: string): { env: Env; dataDir: string } {
+export function benchEnv(prefix: string, extra: Record<string, string> = {}): { env: Env; dataDir: string } {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const base = 20000 + Math.floor(Math.random() * 20000);
   const riskFile = path.join(dataDir, 'risk.json');
   fs.writeFileSync(riskFile, JSON.stringify(benchRiskConfig()));
   const env = parseEnv({ RISK_CONFIG_FILE: riskFile, DATA_DIR: dataDir, API_PORT: String(base), PAPER_PORT: String(base + 1), PG_PORT: String(base + 2), TEMPORAL_DEV_PORT: String(base + 3), TEMPORAL_UI_PORT: String(base + 4), PAPER_RATE_LIMIT: 'off', PAPER_STARTING_CASH: '1000000000',
     BROKER_ORDERS_PER_SECOND: '1000', BROKER_ORDERS_PER_MINUTE: '60000',
-    ...Object.fromEntries(['ORDER_POLL_MIN_MS', 'ORDER_POLL_MAX_MS', 'ORDER_BOOK_POLL_MS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))) });
+    ...Object.fromEntries(['ORDER_POLL_MIN_MS', 'ORDER_POLL_MAX_MS', 'ORDER_BOOK_POLL_MS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))), ...extra });
   return { env, dataDir };
+}
+
+/** Busy CPU seconds of the whole machine since boot (every core, every process), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ
 }

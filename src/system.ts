@@ -24,7 +24,7 @@ export async function startSystem(env: Env, log: (line: string) => void = consol
     const databaseUrl = await startDatabase(env, log, stops);
     const temporal = await startTemporal(env, stops);
     const broker = brokerSettings(env);
-    const paperBrokerUrl = await startPaperBroker(env, broker, stops, config.riskConfig.current().config.account);
+    const paperBrokerUrl = await startPaperBroker(env, broker, stops, config.accounts);
     const endpoints = { databaseUrl, temporalAddress: temporal.address, paperBrokerUrl };
     const core = await connectCore({ env, log, config, endpoints, broker }, stops);
     if (parts.worker !== false) await startWorker(core, stops);

@@ -61,13 +61,22 @@ export interface BrokerActivityDeps {
   log?: (msg: string) => void;
   /** Where operators are told of two broker orders under one tag. */
   alerts?: AlertSink;
+  /** The gateway of a strategy's broker account (several accounts); absent: `broker` serves every order. */
+  brokerFor?: (strategyId: string) => BrokerActivityDeps['broker'];
 }
 
+/** Which order a call is for: its strategy names the broker account (absent in histories from before accounts). */
+type Routed = { strategyId?: string; record?: PendingSave };
+
 /** Broker activities: each a verb, each safe to run again. */
-export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log, alerts = logOnlyAlerts() }: BrokerActivityDeps) {
+export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log, alerts = logOnlyAlerts(), brokerFor }: BrokerActivityDeps) {
+  const via = (r: Routed) => {
+    const strategyId = r.strategyId ?? r.record?.state.request.strategyId;
+    return strategyId && brokerFor ? brokerFor(strategyId) : broker;
+  };
   /** The tag's order at the broker; a second one under the tag is alerted here and settled by the reconciler. */
-  const lookUp = async (orderId: string, tag: string): Promise<TaggedOrder | null> => {
-    const found = await broker.findOrderByTag(tag);
+  const lookUp = async (orderId: string, tag: string, route: Routed): Promise<TaggedOrder | null> => {
+    const found = await via(route).findOrderByTag(tag);
     if (found?.duplicates?.length) {
       await alerts.raise({
         kind: 'DUPLICATE_ORDER', severity: 'critical', account: null, orderId, occurrence: `${tag}:${[found.brokerOrderId, ...found.duplicates].join(',')}`, at: new Date().toISOString(),
@@ -79,9 +88,9 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
   };
   return {
     /** Looks a contract up in the broker's instrument master; null when it is not there. */
-    async lookupInstrument(args: { exchange: string; tradingsymbol: string }): Promise<Instrument | null> {
+    async lookupInstrument(args: { exchange: string; tradingsymbol: string; strategyId?: string }): Promise<Instrument | null> {
       try {
-        return await broker.getInstrument(args.exchange, args.tradingsymbol);
+        return await via(args).getInstrument(args.exchange, args.tradingsymbol);
       } catch (err) {
         throw retryOrPause(err);
       }
@@ -102,7 +111,7 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
       let placed: { brokerOrderId: string; recovered: boolean } | null = null;
       try {
         if (!holds) {
-          const found = await lookUp(args.orderId, args.tag).catch((err: unknown) => { throw toActivityError(err); });
+          const found = await lookUp(args.orderId, args.tag, { strategyId: args.request.strategyId }).catch((err: unknown) => { throw toActivityError(err); });
           if (found) placed = { brokerOrderId: found.brokerOrderId, recovered: true };
           else {
             const claim = await ticket(() => store.claimSendTicket(args.tag, args.orderId, sendBy, settleMs));
@@ -117,7 +126,7 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
         }
         if (!placed) {
           try {
-            placed = { brokerOrderId: await broker.placeOrder(args.request, args.tag, sendBy.getTime()), recovered: false };
+            placed = { brokerOrderId: await via({ strategyId: args.request.strategyId }).placeOrder(args.request, args.tag, sendBy.getTime()), recovered: false };
           } catch (err) {
             if (neverSent(err)) {
               // Refused before a byte left (connection refused, no rate-limit slot): nothing can act late, so the
@@ -141,10 +150,10 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
      * Whether the broker holds an order with this tag. Not found while an earlier attempt may still act at the broker
      * (its send ticket's promise plus the settle window has not passed): how long until the answer is final.
      */
-    async findBrokerOrderByTag(args: { tag: string; orderId?: string }): Promise<TaggedOrder | null | { settlesInMs: number }> {
+    async findBrokerOrderByTag(args: { tag: string; orderId?: string; strategyId?: string }): Promise<TaggedOrder | null | { settlesInMs: number }> {
       let found: TaggedOrder | null;
       try {
-        found = await lookUp(args.orderId ?? '', args.tag);
+        found = await lookUp(args.orderId ?? '', args.tag, args);
       } catch (err) {
         throw retryOrPause(err); // even a "rejection" here must not end the search
       }
@@ -157,10 +166,10 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
      * The order's current broker state and trades. With `record`, the order is saved as the snapshot leaves it
      * (recordOutcome), unless the broker refused it unfilled: the fallback ladder decides that one in the workflow.
      */
-    async fetchBrokerOrder(args: { brokerOrderId: string; record?: PendingSave & { source: EventSource } }): Promise<Fetched> {
+    async fetchBrokerOrder(args: { brokerOrderId: string; strategyId?: string; record?: PendingSave & { source: EventSource } }): Promise<Fetched> {
       let snapshot: BrokerOrderSnapshot;
       try {
-        snapshot = await broker.getOrderSnapshot(args.brokerOrderId);
+        snapshot = await via(args).getOrderSnapshot(args.brokerOrderId);
       } catch (err) {
         throw retryOrPause(err);
       }
@@ -174,14 +183,14 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
      * Asks the broker to modify; a refusal is an answer ({ok:false}), not a failure. Modifying twice is harmless.
      * With `record`, the order's pending save (the request and its risk check) is made once the broker answered.
      */
-    async modifyBrokerOrder(args: { brokerOrderId: string; variety: string; validity: string; changes: ModifyChanges; record?: PendingSave }): Promise<Answer> {
-      const a = await answer(() => broker.modifyOrder(args.variety, args.brokerOrderId, args.changes, args.validity, sendDeadline(brokerTimeoutMs)));
+    async modifyBrokerOrder(args: { brokerOrderId: string; variety: string; validity: string; changes: ModifyChanges; strategyId?: string; record?: PendingSave }): Promise<Answer> {
+      const a = await answer(() => via(args).modifyOrder(args.variety, args.brokerOrderId, args.changes, args.validity, sendDeadline(brokerTimeoutMs)));
       return withRecord(a, await recordOutcome(store, args.record, null, log));
     },
 
     /** Asks the broker to cancel; cancelling an order already cancelled is refused by the broker and reported. */
-    async cancelBrokerOrder(args: { brokerOrderId: string; variety: string; record?: PendingSave }): Promise<Answer> {
-      const a = await answer(() => broker.cancelOrder(args.variety, args.brokerOrderId, sendDeadline(brokerTimeoutMs)));
+    async cancelBrokerOrder(args: { brokerOrderId: string; variety: string; strategyId?: string; record?: PendingSave }): Promise<Answer> {
+      const a = await answer(() => via(args).cancelOrder(args.variety, args.brokerOrderId, sendDeadline(brokerTimeoutMs)));
       return withRecord(a, await recordOutcome(store, args.record, null, log));
     },
   };

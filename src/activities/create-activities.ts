@@ -24,13 +24,13 @@ type AdmitArgs = { state: OrderState; gate: boolean; record?: PendingSave };
  * leaves it. A gate that fails throws (the workflow rejects the order, fail closed).
  */
 export function admitOrderWith(
-  lookup: (a: { exchange: string; tradingsymbol: string }) => Promise<Instrument | null>,
+  lookup: (a: { exchange: string; tradingsymbol: string; strategyId?: string }) => Promise<Instrument | null>,
   assess: (a: { state: OrderState; basic: ValidationReport; record?: PendingSave }) => Promise<Assessed>,
 ) {
   return async function admitOrder(args: AdmitArgs): Promise<Admitted> {
     let instrument: Instrument | null;
     try {
-      instrument = await lookup({ exchange: args.state.request.exchange, tradingsymbol: args.state.request.tradingsymbol });
+      instrument = await lookup({ exchange: args.state.request.exchange, tradingsymbol: args.state.request.tradingsymbol, strategyId: args.state.request.strategyId });
     } catch (err) {
       return { lookupFailed: err instanceof Error ? err.message : String(err) };
     }

@@ -9,7 +9,7 @@ import { rupeesToPaise } from '../domain/positions';
 import { AppError } from '../services/app-errors';
 import { haltFactsOf, type CancelFilter, type CancelOptions, type LiveOrder } from '../services/order-cancellation';
 import type { KillSwitchStore } from '../store/kill-switch-store';
-import { ACCOUNT_BOOK, type PositionKey, type PositionStore } from '../store/position-store';
+import { isAccountBook, type PositionKey, type PositionStore } from '../store/position-store';
 import {
   engageKillSwitchSignal, killSwitchWorkflowId, releaseKillSwitchSignal, type FlattenResult, type KillSwitchOutcome, type SweepResult,
 } from '../workflows/kill-switch-messages';
@@ -17,8 +17,12 @@ import {
 export interface KillSwitchActivityDeps {
   killSwitches: Pick<KillSwitchStore, 'get' | 'engage' | 'release' | 'recordEvent'>;
   riskConfig: { current(): LoadedRiskConfig };
-  /** Today's net P&L of the whole account in rupees (PositionService.pnl().total.net: the figure the gate's daily loss uses). */
-  accountNetPnl: () => Promise<string>;
+  /** An account's own limits (several accounts); absent: `riskConfig` is the one account's. */
+  riskConfigFor?: (account: string) => { current(): LoadedRiskConfig };
+  /** The broker account of a strategy (absent: one account, every strategy's). */
+  accountOf?: (strategyId: string) => string;
+  /** Today's net P&L of the account in rupees (PositionService.pnl({account}).total.net: the figure the gate's daily loss uses). */
+  accountNetPnl: (account: string) => Promise<string>;
   cancelOpenOrders: (filter: CancelFilter, reason: string, options?: CancelOptions) => Promise<SweepResult>;
   positions: Pick<PositionStore, 'listPositions'>;
   /** The API's own placement path (OrderService.placeOrder): risk-checked, audited, idempotent by client order id. */
@@ -34,7 +38,7 @@ export interface KillSwitchActivityDeps {
 export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
   const now = d.now ?? Date.now;
   const alerts = d.alerts ?? logOnlyAlerts();
-  const config = () => d.riskConfig.current().config;
+  const config = (account: string) => (d.riskConfigFor?.(account) ?? d.riskConfig).current().config;
   return {
     /** The persisted state (ACTIVE when never engaged). */
     async readKillSwitch(args: { account: string }): Promise<KillSwitchState> {
@@ -43,7 +47,7 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
 
     /** Persists HALTED with its event (idempotent by engagement id) and raises the alarm once per engagement. */
     async engageKillSwitch(args: { account: string; engagementId: string; reason: string; by: string; source: KillSwitchSource }): Promise<KillSwitchOutcome> {
-      const cfg = config();
+      const cfg = config(args.account);
       const r = await d.killSwitches.engage({ ...args, nowMs: now(), resetAtNextTradingDay: cfg.killSwitch.resetAtNextTradingDay, holidays: cfg.session.holidays });
       const thisOne = r.state.engagementId === args.engagementId && r.state.status === 'HALTED';
       if (thisOne) {
@@ -59,7 +63,8 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
 
     async releaseKillSwitch(args: { account: string; reason: string; by: string; source: KillSwitchSource }): Promise<KillSwitchOutcome> {
       const r = await d.killSwitches.release({ ...args, nowMs: now() });
-      if (r.changed) {
+      // Raised again by a retry after the release committed (changed is false then): one alert per engagement's release.
+      if (r.changed || (r.state.status === 'ACTIVE' && r.state.engagementId && r.state.releasedAtMs !== null)) {
         await alerts.raise({
           kind: 'KILL_SWITCH_RELEASED', severity: 'info', account: args.account, occurrence: r.state.engagementId ?? 'none', at: new Date(now()).toISOString(),
           message: `kill switch released for account ${args.account}: ${args.reason}`, details: { reason: args.reason, source: args.source, by: args.by },
@@ -75,9 +80,9 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
      * was cancelled and what was kept, and why.
      */
     async cancelOrdersForKillSwitch(args: { account: string; engagementId: string }): Promise<SweepResult> {
-      const flattening = config().killSwitch.flattenPositions;
-      const decide = async (live: LiveOrder[]) => planHaltSweep(live.map(haltFactsOf), await strategyBooks(d), { flattening });
-      const r = await d.cancelOpenOrders({}, `kill switch ${args.engagementId}`, { decide, by: `workflow:kill-switch ${args.engagementId}` });
+      const flattening = config(args.account).killSwitch.flattenPositions;
+      const decide = async (live: LiveOrder[]) => planHaltSweep(live.map(haltFactsOf), await strategyBooks(d, args.account), { flattening });
+      const r = await d.cancelOpenOrders({ account: d.accountOf ? args.account : undefined }, `kill switch ${args.engagementId}`, { decide, by: `workflow:kill-switch ${args.engagementId}` });
       await d.killSwitches.recordEvent({
         id: `${args.account}:${args.engagementId}:ORDERS_CANCELLED`, account: args.account, type: 'ORDERS_CANCELLED', engagementId: args.engagementId,
         payload: {
@@ -95,8 +100,8 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
      * (risk gate, workflow, audit). The client order id is derived from the engagement, so a retry places nothing twice.
      */
     async flattenPositionsForKillSwitch(args: { account: string; engagementId: string }): Promise<{ enabled: boolean; results: FlattenResult[] }> {
-      if (!config().killSwitch.flattenPositions) return { enabled: false, results: [] };
-      const results = await flattenBooks(d, args.engagementId);
+      if (!config(args.account).killSwitch.flattenPositions) return { enabled: false, results: [] };
+      const results = await flattenBooks(d, args.account, args.engagementId);
       await d.killSwitches.recordEvent({
         id: `${args.account}:${args.engagementId}:POSITIONS_FLATTENED`, account: args.account, type: 'POSITIONS_FLATTENED', engagementId: args.engagementId,
         payload: { results }, occurredAt: new Date(now()),
@@ -106,9 +111,9 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
 
     /** Today's net P&L (realized + unrealized - charges) against daily.maxLossRupees, and whether already halted. */
     async checkDailyLoss(args: { account: string }) {
-      const cfg = config();
+      const cfg = config(args.account);
       const maxLoss = cfg.resolve('').daily.maxLossPaise;
-      const net = rupeesToPaise(await d.accountNetPnl());
+      const net = rupeesToPaise(await d.accountNetPnl(args.account));
       const check = dailyLossBreach(net, maxLoss === null ? null : BigInt(maxLoss));
       const state = await d.killSwitches.get(args.account);
       const halted = isHalted(state, now());
@@ -127,9 +132,15 @@ export function createKillSwitchActivities(d: KillSwitchActivityDeps) {
   };
 }
 
-/** Every strategy's book (the account-wide book is not a strategy's: no order belongs to it). */
-async function strategyBooks(d: KillSwitchActivityDeps): Promise<HaltBookFacts[]> {
-  return (await d.positions.listPositions({})).filter((p) => p.strategyId !== ACCOUNT_BOOK)
+/** The books a strategy of this account holds (an account-wide book is not a strategy's: no order belongs to it). */
+async function accountStrategyBooks(d: KillSwitchActivityDeps, account: string) {
+  const mine = (strategyId: string) => !d.accountOf || d.accountOf(strategyId) === account;
+  return (await d.positions.listPositions({})).filter((p) => !isAccountBook(p.strategyId) && mine(p.strategyId));
+}
+
+/** Every strategy's book in the account. */
+async function strategyBooks(d: KillSwitchActivityDeps, account: string): Promise<HaltBookFacts[]> {
+  return (await accountStrategyBooks(d, account))
     .map((p) => ({ strategyId: p.strategyId, exchange: p.exchange, tradingsymbol: p.tradingsymbol, product: p.product, quantity: p.book.quantity }));
 }
 
@@ -139,8 +150,8 @@ async function strategyBooks(d: KillSwitchActivityDeps): Promise<HaltBookFacts[]
  * reduce-only against the account book, so a strategy book the broker does not hold (its difference sits in the
  * unattributed book) is refused rather than opening a new position at the broker.
  */
-async function flattenBooks(d: KillSwitchActivityDeps, engagementId: string): Promise<FlattenResult[]> {
-  const books = (await d.positions.listPositions({})).filter((p) => p.strategyId !== ACCOUNT_BOOK && p.book.quantity !== 0);
+async function flattenBooks(d: KillSwitchActivityDeps, account: string, engagementId: string): Promise<FlattenResult[]> {
+  const books = (await accountStrategyBooks(d, account)).filter((p) => p.book.quantity !== 0);
   const results: FlattenResult[] = [];
   for (const p of books) {
     const side = p.book.quantity > 0 ? 'SELL' : 'BUY';

@@ -13,6 +13,8 @@ export interface MonitorActivityDeps {
   positions: Pick<PositionStore, 'getPosition'>;
   /** The broker's account position; absent = not checked (the strategy's book alone bounds an exit). */
   brokerPositions?: Pick<KiteGateway, 'getNetPositionQuantity'>;
+  /** The broker account of a strategy (several accounts): its position is read there. */
+  brokerPositionsFor?: (strategyId: string) => Pick<KiteGateway, 'getNetPositionQuantity'>;
   client: Pick<Client, 'workflow'>;
 }
 
@@ -30,7 +32,8 @@ export function createMonitorActivities(d: MonitorActivityDeps) {
     /** The open quantity (+ long, - short) of the strategy's book and of the broker's account position (null = unknown). */
     async readOpenPosition(args: { strategyId: string; tradingsymbol: string; exchange: string; product: string }): Promise<{ strategyQuantity: number; brokerQuantity: number | null }> {
       const book = await d.positions.getPosition(args);
-      const brokerQuantity = d.brokerPositions ? await d.brokerPositions.getNetPositionQuantity(args) : null;
+      const broker = d.brokerPositionsFor?.(args.strategyId) ?? d.brokerPositions;
+      const brokerQuantity = broker ? await broker.getNetPositionQuantity(args) : null;
       return { strategyQuantity: book?.quantity ?? 0, brokerQuantity };
     },
 

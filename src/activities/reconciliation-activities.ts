@@ -4,7 +4,7 @@ import { classifyOrders, classifyPositions, inFlightKeys, markPositionFindings, 
 import { sessionClosedReason } from '../domain/risk/rules-market-hours';
 import { istClock } from '../domain/risk/ist-clock';
 import type { SessionCalendar } from '../domain/risk/risk-types';
-import { ACCOUNT_BOOK, type PositionStore } from '../store/position-store';
+import { accountBook, DEFAULT_ACCOUNT, type PositionStore } from '../store/position-store';
 import type { ReconciliationStore } from '../store/reconciliation-store';
 import type { OrderStore } from '../store/order-store';
 import { isKiteFinal } from '../domain/kite-status';
@@ -28,6 +28,8 @@ export interface ReconciliationActivityDeps {
   log?: (msg: string) => void;
   /** Where operators are told of what nobody fixes by itself (absent: the log only). */
   alerts?: AlertSink;
+  /** The gateway of each broker account (several accounts); absent: `broker` is the one account's. */
+  brokerFor?: (account: string) => ReconciliationActivityDeps['broker'];
 }
 
 export type Detection =
@@ -37,12 +39,13 @@ export type Detection =
 /** The reconciler's activities: a read-only detection, then one transactional apply. */
 export function createReconciliationActivities(d: ReconciliationActivityDeps) {
   const now = d.now ?? Date.now;
+  const brokerOf = (account: string | undefined) => (account && d.brokerFor ? d.brokerFor(account) : d.broker);
   return {
     /**
      * Reads the broker's net positions and order book and the OMS's account book and orders, and classifies the
      * differences. Writes nothing, so a retry is free. Outside the exchange session it does nothing and says why.
      */
-    async detectDiscrepancies(args: { runId: string }): Promise<Detection> {
+    async detectDiscrepancies(args: { runId: string; account?: string }): Promise<Detection> {
       const session = await d.session();
       const closed = sessionClosedReason(session, istClock(now()));
       if (closed && !d.reconciliationConfig.outsideSession) {
@@ -50,14 +53,15 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
         return { skipped: true, reason: `market closed (${closed})` };
       }
       const [brokerPositions, brokerOrders, books] = await Promise.all([
-        d.broker.getNetPositions(), d.broker.getOrderBook(), d.positions.listPositions(),
+        brokerOf(args.account).getNetPositions(), brokerOf(args.account).getOrderBook(), d.positions.listPositions(),
       ]);
       const ours = brokerOrders.filter((o) => o.tag?.startsWith(OMS_TAG_PREFIX));
       const tags = ours.map((o) => o.tag!);
       const [internalOrders, pastTags] = await Promise.all([
         d.reconciliation.internalOrders(tags, ours.map((o) => o.brokerOrderId)), d.reconciliation.pastTags(tags),
       ]);
-      const account = books.filter((b) => b.strategyId === ACCOUNT_BOOK).map((b) => ({ tradingsymbol: b.tradingsymbol, exchange: b.exchange, product: b.product, quantity: b.book.quantity }));
+      const book = accountBook(args.account ?? DEFAULT_ACCOUNT);
+      const account = books.filter((b) => b.strategyId === book).map((b) => ({ tradingsymbol: b.tradingsymbol, exchange: b.exchange, product: b.product, quantity: b.book.quantity }));
       const policies = d.reconciliationConfig.policies;
       const orderFindings = classifyOrders(brokerOrders, internalOrders, pastTags, policies);
       const classified = [...classifyPositions(brokerPositions, account, policies, inFlightKeys(internalOrders, orderFindings)), ...orderFindings];
@@ -74,18 +78,19 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
      * booked as trades of the OMS order (its strategy's book and the account's), so no fill is lost or counted twice.
      * Safe to run again: a cancel of a final order is not sent, and fills are keyed by trade id.
      */
-    async settleDuplicateOrder(args: { orderId: string; brokerOrderId: string; cancel: boolean }) {
-      let snapshot = await d.broker.getOrderSnapshot(args.brokerOrderId);
+    async settleDuplicateOrder(args: { orderId: string; brokerOrderId: string; cancel: boolean; account?: string }) {
+      const broker = brokerOf(args.account);
+      let snapshot = await broker.getOrderSnapshot(args.brokerOrderId);
       let cancelled = false;
       if (args.cancel && !isKiteFinal(snapshot.status)) {
         try {
-          await d.broker.cancelOrder('regular', args.brokerOrderId);
+          await broker.cancelOrder('regular', args.brokerOrderId);
           cancelled = true;
         } catch (err) {
           const e = classifyBrokerError(err);
           if (e.kind !== 'rejected') throw e; // a refusal: it completed meanwhile (booked below); else ask again
         }
-        snapshot = await d.broker.getOrderSnapshot(args.brokerOrderId);
+        snapshot = await broker.getOrderSnapshot(args.brokerOrderId);
       }
       const booked = await d.orders.recordDuplicateFills(args.orderId, args.brokerOrderId, snapshot.trades);
       return { cancelled, status: snapshot.status, final: isKiteFinal(snapshot.status), filledQuantity: snapshot.filledQuantity, tradesBooked: booked };
@@ -102,9 +107,9 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
         const needsOperator = f.resolution === 'ALERTED' || f.resolution === 'WORKFLOW_NOT_RUNNING' || (!f.resolution && !f.deferred && f.policy === 'alert-only');
         if (!needsOperator) continue;
         await alerts.raise({
-          kind: 'RECONCILIATION_FINDING', severity: f.kind === 'DUPLICATE_ORDER' ? 'critical' : 'warning', account: null, orderId: f.orderId ?? null,
+          kind: 'RECONCILIATION_FINDING', severity: f.kind === 'DUPLICATE_ORDER' ? 'critical' : 'warning', account: run.account ?? null, orderId: f.orderId ?? null,
           // One alert per finding as it stands: the same difference seen again next run is not news; a changed one is.
-          occurrence: `${f.kind}:${f.key}:${fnv1a64(canonicalJson({ b: f.broker ?? null, i: f.internal ?? null, o: f.orderId ?? null })).toString(16)}`, at: new Date(now()).toISOString(),
+          occurrence: `${run.account ?? ''}:${f.kind}:${f.key}:${fnv1a64(canonicalJson({ b: f.broker ?? null, i: f.internal ?? null, o: f.orderId ?? null })).toString(16)}`, at: new Date(now()).toISOString(),
           message: `reconciliation ${run.runId}: ${f.kind} ${f.key}${f.orderId ? ` order ${f.orderId}` : ''} (${f.resolution ?? f.policy}); broker=${JSON.stringify(f.broker)} internal=${JSON.stringify(f.internal)}`,
           details: { runId: run.runId, finding: f.kind, key: f.key, resolution: f.resolution ?? null, policy: f.policy, broker: f.broker ?? null, internal: f.internal ?? null },
         });

@@ -20,6 +20,8 @@ export interface RiskActivityDeps {
   log?: (msg: string) => void;
   /** Where the gate saves the order as its decision leaves it (recordOutcome); none: the workflow saves. */
   store?: Pick<OrderStore, 'saveProgress'>;
+  /** A strategy's broker account: its limits, quotes and margins (several accounts); absent: the deps above. */
+  accountFor?: (strategyId: string) => Pick<RiskActivityDeps, 'riskConfig' | 'marketData' | 'broker'>;
 }
 
 /** The gate's report; `recorded` when the gate also saved the order as VALIDATED (the workflow then does not). */
@@ -56,9 +58,10 @@ export function createRiskActivities(d: RiskActivityDeps) {
      * the change. Retrying is harmless: the order's own reservation is never part of the book it is checked against.
      */
     /** The last traded price from the shared quote cache (null when the broker has none). */
-    async getLastPrice(args: { exchange: string; tradingsymbol: string }): Promise<number | null> {
+    async getLastPrice(args: { exchange: string; tradingsymbol: string; strategyId?: string }): Promise<number | null> {
       const key = `${args.exchange}:${args.tradingsymbol}`;
-      return (await d.marketData.getQuotes([key])).get(key)?.lastPricePaise ?? null;
+      const { marketData } = args.strategyId && d.accountFor ? d.accountFor(args.strategyId) : d;
+      return (await marketData.getQuotes([key])).get(key)?.lastPricePaise ?? null;
     },
 
     /** The full report is saved on the order (orders.modification_risk) by the gate; the workflow gets the compact one. */
@@ -68,17 +71,18 @@ export function createRiskActivities(d: RiskActivityDeps) {
   };
 
   async function gate(state: OrderState, basic: ValidationReport, admit: (a: AdmitArgs) => Promise<ValidationReport>): Promise<ValidationReport> {
-    const loaded = d.riskConfig.current();
+    const acct = d.accountFor?.(state.request.strategyId) ?? d;
+    const loaded = acct.riskConfig.current();
     const { account } = loaded.config;
     const limits = loaded.config.resolve(state.request.strategyId);
     const orderKey = `${state.request.exchange}:${state.request.tradingsymbol}`;
-    const marked = await d.riskStore.symbolsToMark(now());
-    const quotes = await d.marketData.getQuotes([orderKey, ...marked.filter((k) => k !== orderKey)]);
+    const marked = await d.riskStore.symbolsToMark(account, now());
+    const quotes = await acct.marketData.getQuotes([orderKey, ...marked.filter((k) => k !== orderKey)]);
     const quote = quotes.get(orderKey) ?? null;
     const refPrice = referencePricePaise(state.request, quote);
     const [available, required, session] = await Promise.all([
-      limits.margin.enabled ? d.broker.getAvailableMargin().catch(orNull('available margin')) : null,
-      limits.margin.enabled && !isOptionBuy(state) ? d.broker.getOrderMargin(state.request, refPrice).catch(orNull('order margin')) : null,
+      limits.margin.enabled ? acct.broker.getAvailableMargin().catch(orNull('available margin')) : null,
+      limits.margin.enabled && !isOptionBuy(state) ? acct.broker.getOrderMargin(state.request, refPrice).catch(orNull('order margin')) : null,
       d.session ? d.session().catch(orNull('paper session')) : null,
     ]);
     const lastPrices = new Map<string, number>();

@@ -24,7 +24,7 @@ import { monitorRoutes } from './routes/monitor-routes';
 import { accountRoutes } from './routes/account-routes';
 import { eventRoutes } from './routes/event-routes';
 import type { EventStreamService } from '../services/event-stream';
-import type { BrokerSessionService } from '../services/broker-session-service';
+import type { AccountSessions } from '../services/account-sessions';
 import type { MonitorService } from '../services/monitor-service';
 
 export interface AppDeps {
@@ -46,7 +46,9 @@ export interface AppDeps {
   executionReport?: (orderId: string) => Promise<unknown>;
   saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
   /** The daily Kite login and the session's state (absent: /api/v1/accounts answers 404). */
-  brokerSessions?: BrokerSessionService;
+  brokerSessions?: Pick<AccountSessions, 'loginUrl' | 'completeLogin' | 'status'>;
+  /** GET /api/v1/accounts (absent: 404). */
+  accountList?: () => Promise<unknown[]>;
   /** The kill switch (absent: its routes answer 404). */
   killSwitch?: KillSwitchService;
   /** Live orders for POST /orders/cancel-all (absent: 404). */
@@ -84,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
   const limited = deps.keyLimits ? keyLimits(deps.keyLimits) : null;
   const authed: RequestHandler[] = limited ? [authenticated, limited] : [authenticated];
   // Before the authenticated routers: the login and Kite's redirect back are public (account-routes.ts says why).
-  if (deps.brokerSessions) app.use('/api/v1/accounts', accountRoutes({ sessions: deps.brokerSessions, authed }));
+  if (deps.brokerSessions) app.use('/api/v1/accounts', accountRoutes({ sessions: deps.brokerSessions, authed, list: deps.accountList }));
   if (deps.liveOrders) app.use('/api/v1', authed, killSwitchRoutes({ killSwitch: deps.killSwitch, cancel: { orders: deps.orders, store: deps.liveOrders } }));
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));

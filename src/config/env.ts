@@ -71,6 +71,8 @@ export const EnvSchema = z.object({
   MONITOR_CONFIG_FILE: z.string().min(1).default('config/monitor.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
+  /** Several broker accounts and which strategies trade through each (JSON); absent file: one account from KITE_*. */
+  ACCOUNTS_CONFIG_FILE: z.string().min(1).default('config/accounts.json'),
   /** Strategy webhooks and alert channels (JSON), relative to the project root unless absolute. */
   EVENTS_CONFIG_FILE: z.string().min(1).default('config/events.json'),
   /** Event readers (the SSE stream, webhooks) wake on each commit (LISTEN/NOTIFY); this poll is the safety net. */
@@ -88,12 +90,8 @@ export const EnvSchema = z.object({
   /** The WebSocket's address: Kite's (wss://ws.kite.trade/) live, the paper broker's own port in paper mode. */
   KITE_WEBSOCKET_ROOT: z.string().regex(/^wss?:\/\/\S+$/, 'a ws:// or wss:// URL').optional(),
 }).strict().superRefine((env, ctx) => {
-  if (env.BROKER_MODE === 'live') {
-    // No KITE_ACCESS_TOKEN needed: the daily login (/api/v1/accounts/<id>/login) stores the day's token for every process.
-    for (const key of ['KITE_API_KEY', 'KITE_API_SECRET'] as const) {
-      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required when BROKER_MODE=live` });
-    }
-  }
+  // Live credentials are checked with the accounts (config/accounts-config.ts): KITE_API_KEY and KITE_API_SECRET are
+  // required only when no accounts file names others.
   const poll = pollDefaults(env);
   if (poll.ORDER_POLL_MAX_MS < poll.ORDER_POLL_MIN_MS) ctx.addIssue({ code: 'custom', path: ['ORDER_POLL_MAX_MS'], message: 'must be >= ORDER_POLL_MIN_MS' });
 });

@@ -44,7 +44,8 @@ export const EventsConfigSchema = z.strictObject({
     /** Backoff between attempts at one event: doubles from initial to max, and goes on until the receiver accepts. */
     retryInitialMs: z.number().int().min(10).max(600_000).default(1_000),
     retryMaxMs: z.number().int().min(10).max(3_600_000).default(60_000),
-  }).default({ timeoutMs: 5_000, retryInitialMs: 1_000, retryMaxMs: 60_000 }),
+  }).refine((d) => d.retryInitialMs <= d.retryMaxMs, { message: 'retryInitialMs must not exceed retryMaxMs', path: ['retryMaxMs'] })
+    .default({ timeoutMs: 5_000, retryInitialMs: 1_000, retryMaxMs: 60_000 }),
 });
 type EventsFile = z.output<typeof EventsConfigSchema>;
 

@@ -231,6 +231,8 @@ export interface ResolvedFinding extends Finding {
 
 export interface RunRecord {
   runId: string;
+  /** The broker account reconciled (absent in runs from before accounts: the default one). */
+  account?: string;
   startedAt: string;
   counts: { brokerPositions: number; internalPositions: number; brokerOrders: number };
   findings: ResolvedFinding[];

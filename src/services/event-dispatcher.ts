@@ -82,7 +82,7 @@ export class EventDispatcher {
           await this.pause(leaseMs / 3, true);
           continue;
         }
-        const failedAt = await this.deliver(sub, events.map(messageOf), delivery.timeoutMs);
+        const failedAt = await this.deliver(sub, events.map(messageOf), delivery.timeoutMs, leaseMs);
         if (failedAt !== null) {
           const backoff = Math.min(delivery.retryInitialMs * 2 ** Math.min(lease.attempts, 20), delivery.retryMaxMs);
           await this.pause(backoff, false);
@@ -95,10 +95,16 @@ export class EventDispatcher {
   }
 
   /** Sends in order until one fails; answers the failed event's id, or null when all were accepted. */
-  private async deliver(sub: Subscription, messages: ReturnType<typeof messageOf>[], timeoutMs: number): Promise<string | null> {
+  private async deliver(sub: Subscription, messages: ReturnType<typeof messageOf>[], timeoutMs: number, leaseMs: number): Promise<string | null> {
     const sendOne = this.deps.send ?? send;
+    let leasedAt = Date.now();
     for (const m of messages) {
       if (this.stopped) return null;
+      // Never send on a lease another process may have taken: renewed well before it can lapse (a slow receiver).
+      if (Date.now() - leasedAt > leaseMs / 3) {
+        if (!(await this.deps.store.leaseDelivery(sub.name, this.owner, leaseMs, BigInt(m.id) - 1n))) return null;
+        leasedAt = Date.now();
+      }
       if (wants(sub, m)) {
         try {
           await sendOne(requestFor(sub, m, Date.now()), timeoutMs);

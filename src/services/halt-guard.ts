@@ -6,7 +6,8 @@ import { unprocessable } from './app-errors';
 import { haltFactsOf, type LiveOrder } from './order-cancellation';
 
 export interface HaltGuardDeps {
-  killSwitch: () => Promise<KillSwitchState>;
+  /** The kill switch of the strategy's broker account. */
+  killSwitch: (strategyId: string) => Promise<KillSwitchState>;
   /** The strategy book's net quantity on the contract (0 before its first fill). */
   bookQuantity: (key: { strategyId: string; tradingsymbol: string; exchange: string; product: string }) => Promise<number>;
   liveOrders: (f: { strategyId: string; tradingsymbol: string }) => Promise<LiveOrder[]>;
@@ -21,7 +22,7 @@ export interface HaltGuardDeps {
  */
 export async function refuseUnprotectiveOcoWhileHalted(d: HaltGuardDeps, g: GroupRequest): Promise<void> {
   if (g.kind !== 'oco') return;
-  const ks = await d.killSwitch();
+  const ks = await d.killSwitch(g.strategyId);
   if (!isHalted(ks, (d.now ?? Date.now)())) return;
   const groupId = groupIdFor(g.clientOrderId);
   const key = { strategyId: g.strategyId, tradingsymbol: g.tradingsymbol, exchange: g.exchange, product: g.product };

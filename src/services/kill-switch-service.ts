@@ -9,7 +9,10 @@ export interface KillSwitchServiceDeps {
   client: Client;
   store: Pick<KillSwitchStore, 'get' | 'listEvents'>;
   taskQueue: string;
+  /** The default account: the one a request names when it names none. */
   account: string;
+  /** Every configured account (absent: only `account`); any other is not found. */
+  accounts?: readonly string[];
   now?: () => number;
 }
 
@@ -32,15 +35,24 @@ export class KillSwitchService {
     return killSwitchWorkflowId(this.d.taskQueue, this.d.account);
   }
 
-  async state() {
-    const now = this.d.now?.() ?? Date.now();
-    return { ...killSwitchView(await this.d.store.get(this.d.account), now), workflowId: this.workflowId, events: await this.d.store.listEvents(this.d.account, 20) };
+  /** The account asked for (the default when none); 404 for an account this deployment does not trade. */
+  accountOf(account: string | undefined): string {
+    const id = account ?? this.d.account;
+    if (!(this.d.accounts ?? [this.d.account]).includes(id)) throw new AppError(404, 'NOT_FOUND', `account ${id} is not configured`);
+    return id;
   }
 
-  /** Answers once the workflow has persisted the change and, for a fresh halt, cancelled the open orders. */
-  async set(action: 'engage' | 'release', reason: string, by: string) {
+  async state(accountId?: string) {
+    const account = this.accountOf(accountId);
+    const now = this.d.now?.() ?? Date.now();
+    return { ...killSwitchView(await this.d.store.get(account), now), workflowId: killSwitchWorkflowId(this.d.taskQueue, account), events: await this.d.store.listEvents(account, 20) };
+  }
+
+  /** Answers once the workflow has persisted the change and, for a fresh halt, cancelled the account's open orders. */
+  async set(action: 'engage' | 'release', reason: string, by: string, accountId?: string) {
+    const account = this.accountOf(accountId);
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof killSwitchWorkflow>('killSwitchWorkflow', {
-      workflowId: this.workflowId, taskQueue: this.d.taskQueue, args: [{ account: this.d.account }], workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowId: killSwitchWorkflowId(this.d.taskQueue, account), taskQueue: this.d.taskQueue, args: [{ account }], workflowIdConflictPolicy: 'USE_EXISTING',
     });
     let outcome: KillSwitchOutcome;
     try {

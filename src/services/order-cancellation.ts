@@ -4,7 +4,8 @@ import { AppError } from './app-errors';
 import type { OrderStore } from '../store/order-store';
 import type { CancelResult, KeptOrder, SweepResult } from '../workflows/kill-switch-messages';
 
-export interface CancelFilter { strategyId?: string; tradingsymbol?: string }
+/** Which live orders: one strategy's, one symbol's, one broker account's (none: every live order). */
+export interface CancelFilter { strategyId?: string; tradingsymbol?: string; account?: string }
 
 export interface CancelDeps {
   /** OrderService.cancelOrder: the order workflow's cancel update, answered once the broker confirms. */

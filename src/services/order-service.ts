@@ -24,6 +24,8 @@ export interface OrderServiceDeps {
   store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf' | 'listWaitingForOperator' | 'findRiskReports'>;
   taskQueue: string;
   apiSecret: string;
+  /** The other broker accounts' API secrets: a postback signed by any configured account is genuine. */
+  otherApiSecrets?: readonly string[];
   workflowConfig?: Partial<OrderWorkflowConfig>;
   /** The ladder for a strategy with an order's fallback override on top (config/execution.json). */
   ladderFor?: (strategyId: string, order?: FallbackOverride) => Partial<OrderWorkflowConfig>;
@@ -34,8 +36,11 @@ export interface OrderServiceDeps {
   admission?: AdmissionControl;
   /** What this process already signalled to which broker order (shared by the postback route, the WebSocket stream and the book watcher). */
   hints?: HintLedger;
-  /** Whether the broker session is known to have expired (KiteGateway.sessionExpired): new orders are refused then. */
-  brokerSession?: { sessionExpired(): Promise<boolean>; brokerUnreachable(): Promise<boolean> };
+  /**
+   * Whether the broker session of the strategy's account is known to have expired (KiteGateway.sessionExpired), or
+   * its broker does not answer: new orders are refused then.
+   */
+  brokerSession?: { sessionExpired(strategyId: string): Promise<boolean>; brokerUnreachable(strategyId: string): Promise<boolean> };
 }
 
 /**
@@ -65,10 +70,10 @@ export class OrderService {
 
   /** Starts (or finds) the order's workflow and waits until it is admitted and its first placement has an outcome. */
   async placeOrder(request: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
-    if (await this.d.brokerSession?.sessionExpired()) {
+    if (await this.d.brokerSession?.sessionExpired(request.strategyId)) {
       throw retryLater(503, 'BROKER_SESSION_EXPIRED', 'the Kite session has expired (the daily login is due) and no fresh access token was supplied; nothing was started. Send the order again once an operator has supplied one (docs/live-trading.md)', 30);
     }
-    if (await this.d.brokerSession?.brokerUnreachable()) {
+    if (await this.d.brokerSession?.brokerUnreachable(request.strategyId)) {
       throw retryLater(503, 'BROKER_UNAVAILABLE', 'the broker does not answer (network, timeouts or 5xx since its last answer); nothing was started. Send the order again shortly', 5);
     }
     const orderId = orderIdFor(request.clientOrderId);
@@ -247,9 +252,12 @@ export class OrderService {
 
   /** A Kite postback: checksum verified, then handed to the order's workflow as a signal. */
   async handlePostback(p: { order_id: string; order_timestamp: string; checksum: string; status: string; tag?: string | null; filled_quantity?: number; average_price?: number }): Promise<{ delivered: boolean }> {
-    const expected = createHash('sha256').update(p.order_id + p.order_timestamp + this.d.apiSecret).digest();
     const given = Buffer.from(p.checksum, 'hex');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError(401, 'BAD_CHECKSUM', 'postback checksum does not verify');
+    const signedBy = (secret: string) => {
+      const expected = createHash('sha256').update(p.order_id + p.order_timestamp + secret).digest();
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
+    if (![this.d.apiSecret, ...(this.d.otherApiSecrets ?? [])].some(signedBy)) throw new AppError(401, 'BAD_CHECKSUM', 'postback checksum does not verify');
     return this.deliverBrokerUpdate(p.tag ?? null, {
       source: 'broker-postback', brokerOrderId: p.order_id, status: p.status, filledQuantity: p.filled_quantity, averagePrice: p.average_price,
     });

@@ -37,7 +37,7 @@ export function viewFromState(s: OrderState, stored?: { validation: unknown; mod
 export function viewFromRow(o: StoredOrder | ListedOrder) {
   const full = 'events' in o ? (o as StoredOrder) : null;
   return {
-    orderId: o.id, clientOrderId: o.clientOrderId, strategyId: o.strategyId,
+    orderId: o.id, clientOrderId: o.clientOrderId, strategyId: o.strategyId, account: o.account,
     tradingsymbol: o.tradingsymbol, exchange: o.exchange, side: o.side, quantity: o.quantity, orderType: o.orderType,
     product: o.product, validity: o.validity, variety: o.variety,
     price: dec(o.price), triggerPrice: dec(o.triggerPrice), stopLoss: dec(o.stopLoss), takeProfit: dec(o.takeProfit),

@@ -1,5 +1,5 @@
 import { addDayPnl, dayFigures, dayPnl, istTradingDay, netFigures, paiseString, type DayPnl, type PositionFigures } from '../domain/positions';
-import { ACCOUNT_BOOK, UNATTRIBUTED_BOOK, type PositionStore, type StoredPosition } from '../store/position-store';
+import { accountOfBook, DEFAULT_ACCOUNT, isAccountBook, isUnattributedBook, type PositionStore, type StoredPosition } from '../store/position-store';
 
 export interface PositionServiceDeps {
   positions: Pick<PositionStore, 'listPositions'>;
@@ -7,10 +7,15 @@ export interface PositionServiceDeps {
   lastPrices: (keys: string[]) => Promise<Map<string, number>>;
   now?: () => number;
   log?: (msg: string) => void;
+  /** The broker account of a strategy (absent: every strategy trades in the default account). */
+  accountOf?: (strategyId: string) => string;
 }
 
-/** Whose figures: every strategy and the account (operators), or only these strategies (a strategy key). */
-export interface Scope { strategyIds?: readonly string[]; tradingsymbol?: string }
+/**
+ * Whose figures: every account and strategy (operators), one account (its book and its strategies'), or only these
+ * strategies (a strategy key).
+ */
+export interface Scope { strategyIds?: readonly string[]; tradingsymbol?: string; account?: string }
 
 type Row = { tradingsymbol: string; exchange: string; product: string } & PositionFigures;
 interface Totals { realized: string; unrealized: string; charges: string; net: string }
@@ -28,11 +33,12 @@ export class PositionService {
       net: list.filter((p) => p.book.quantity !== 0 || p.book.tradingDay === today).map((p) => row(p, netFigures(p.book, prices.get(key(p)) ?? null))),
       day: list.filter((p) => p.book.tradingDay === today).map((p) => row(p, dayFigures(p.book, today, prices.get(key(p)) ?? null))),
     });
-    const account = books.filter((p) => p.strategyId === ACCOUNT_BOOK);
+    const accounts = groupBy(books.filter((p) => isAccountBook(p.strategyId)), (p) => accountOfBook(p.strategyId)!);
     return {
       tradingDay: today,
-      ...(scope.strategyIds ? {} : { account: view(account) }),
-      strategies: groupBy(books.filter((p) => p.strategyId !== ACCOUNT_BOOK), (p) => p.strategyId).map(([strategyId, list]) => ({ strategyId, ...flag(strategyId), ...view(list) })),
+      // `account`: every account's book together (one account's when asked for one); `accounts`: each on its own.
+      ...(scope.strategyIds ? {} : { account: view(books.filter((p) => isAccountBook(p.strategyId))), accounts: accounts.map(([account, list]) => ({ account, ...view(list) })) }),
+      strategies: groupBy(books.filter((p) => !isAccountBook(p.strategyId)), (p) => p.strategyId).map(([strategyId, list]) => ({ strategyId, ...flag(strategyId), ...view(list) })),
     };
   }
 
@@ -51,11 +57,13 @@ export class PositionService {
       if (pnl.unpriced) unpriced.add(key(p));
       return { p, pnl };
     });
-    const strategyLines = lines.filter((l) => l.p.strategyId !== ACCOUNT_BOOK);
-    const symbolLines = scope.strategyIds ? strategyLines : lines.filter((l) => l.p.strategyId === ACCOUNT_BOOK);
+    const strategyLines = lines.filter((l) => !isAccountBook(l.p.strategyId));
+    const accountLines = lines.filter((l) => isAccountBook(l.p.strategyId));
+    const symbolLines = scope.strategyIds ? strategyLines : accountLines;
     return {
       tradingDay: today,
       total: totals(symbolLines),
+      ...(scope.strategyIds ? {} : { byAccount: groupBy(accountLines, (l) => accountOfBook(l.p.strategyId)!).map(([account, list]) => ({ account, ...totals(list) })) }),
       byStrategy: groupBy(strategyLines, (l) => l.p.strategyId).map(([strategyId, list]) => ({ strategyId, ...flag(strategyId), ...totals(list) })),
       bySymbol: groupBy(symbolLines, (l) => `${l.p.exchange}:${l.p.tradingsymbol}:${l.p.product}`).map(([, list]) => ({
         tradingsymbol: list[0].p.tradingsymbol, exchange: list[0].p.exchange, product: list[0].p.product, ...totals(list),
@@ -66,7 +74,8 @@ export class PositionService {
 
   private async load(scope: Scope) {
     const today = istTradingDay(this.d.now?.() ?? Date.now());
-    const books = await this.d.positions.listPositions({ strategyIds: scope.strategyIds, tradingsymbol: scope.tradingsymbol, activeOn: today });
+    const all = await this.d.positions.listPositions({ strategyIds: scope.strategyIds, tradingsymbol: scope.tradingsymbol, activeOn: today });
+    const books = scope.account ? all.filter((p) => this.accountOfBookOrStrategy(p.strategyId) === scope.account) : all;
     const keys = [...new Set(books.filter((p) => p.book.quantity !== 0).map(key))];
     let prices = new Map<string, number>();
     if (keys.length) {
@@ -77,6 +86,12 @@ export class PositionService {
       }
     }
     return { today, books, prices };
+  }
+
+  private accountOfBookOrStrategy(strategyId: string): string {
+    if (isAccountBook(strategyId)) return accountOfBook(strategyId)!;
+    if (isUnattributedBook(strategyId)) return strategyId.slice('~unattributed:'.length);
+    return this.d.accountOf?.(strategyId) ?? DEFAULT_ACCOUNT;
   }
 }
 
@@ -90,7 +105,7 @@ function totals(lines: readonly { pnl: DayPnl }[]): Totals {
 }
 
 /** The book of what reconciliation corrected and no strategy traded is listed like a strategy, flagged. */
-const flag = (strategyId: string) => (strategyId === UNATTRIBUTED_BOOK ? { unattributed: true } : {});
+const flag = (strategyId: string) => (isUnattributedBook(strategyId) ? { unattributed: true } : {});
 
 function groupBy<T>(items: readonly T[], by: (t: T) => string): Array<[string, T[]]> {
   const m = new Map<string, T[]>();

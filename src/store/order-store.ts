@@ -5,7 +5,7 @@ import { paiseToRupees } from '../domain/money';
 import type { Db } from './prisma';
 import { chargesPerFill, NO_CHARGES, type ChargeRates, type Charges } from '../domain/charges';
 import { paiseString } from '../domain/positions';
-import { applyRecordedFills } from './position-store';
+import { applyRecordedFills, DEFAULT_ACCOUNT } from './position-store';
 import { storable } from '../domain/storable';
 import { fillOutboxEvents, orderOutboxEvents, type BookedFill } from '../domain/strategy-events';
 import { appendEvents } from './event-store';
@@ -75,9 +75,9 @@ export function upsertOrderSql(keys: Record<string, unknown>, row: Record<string
     ON CONFLICT (id) DO UPDATE SET ${Prisma.join(changed.map((f) => Prisma.sql`${column(f)} = EXCLUDED.${column(f)}`))}`;
 }
 
-/** Create-only keys of an orders row. */
-export const orderKeys = (state: OrderState) => ({
-  id: state.orderId, clientOrderId: state.request.clientOrderId, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt),
+/** Create-only keys of an orders row (the account it trades through is fixed at creation). */
+export const orderKeys = (state: OrderState, account: string) => ({
+  id: state.orderId, account, clientOrderId: state.request.clientOrderId, payloadHash: state.payloadHash, createdAt: new Date(state.createdAt),
   parentId: state.link?.parentId ?? null, legRole: state.link?.role ?? null,
 });
 
@@ -98,9 +98,11 @@ function upsertEvents(orderId: string, events: AuditEvent[]): Prisma.Sql {
 }
 
 export class OrderStore {
-  /** `charges`: the rates of config/charges.json; none by default (tests that do not look at charges). */
-  /** `account`: the broker account its events name (null until a deployment has several). */
-  constructor(private readonly db: Db, private readonly charges: ChargeRates = NO_CHARGES, private readonly account: string | null = null) {}
+  /**
+   * `charges`: the rates of config/charges.json; none by default (tests that do not look at charges). `accountOf`: the
+   * broker account of a strategy (config/accounts.json), whose book its fills move and whose events they are.
+   */
+  constructor(private readonly db: Db, private readonly charges: ChargeRates = NO_CHARGES, private readonly accountOf: (strategyId: string) => string = () => DEFAULT_ACCOUNT) {}
 
   /**
    * Writes the order row, its new audit events and its fills in one transaction. Each fill's charges are its share of
@@ -115,11 +117,12 @@ export class OrderStore {
     const fills = state.slices?.length ? [] : state.fills;
     const charges = chargesPerFill(r.side, fills, this.charges);
     await this.db.$transaction(async (tx) => {
-      await tx.$executeRaw`${upsertOrderSql(orderKeys(state), row)}`;
+      // The account is the order row's, fixed when it was created (by the gate, or here from the strategy's account).
+      const [{ account }] = await tx.$queryRaw<{ account: string }[]>`${upsertOrderSql(orderKeys(state, this.accountOf(r.strategyId)), row)} RETURNING account`;
       if (events.length > 0) await tx.$executeRaw`${upsertEvents(state.orderId, events)}`;
-      const booked = fills.length > 0 ? await insertFills(tx, state.orderId, state.brokerOrderId ?? '', r, fills, charges) : [];
+      const booked = fills.length > 0 ? await insertFills(tx, state.orderId, state.brokerOrderId ?? '', { ...r, account }, fills, charges) : [];
       // Last: the outbox's lock is held until commit (event-store.ts).
-      await appendEvents(tx, [...booked.flatMap((b) => fillOutboxEvents(b, this.account)), ...orderOutboxEvents(state, events, this.account)]);
+      await appendEvents(tx, [...booked.flatMap((b) => fillOutboxEvents(b, account)), ...orderOutboxEvents(state, events, account)]);
     }, { maxWait: 10_000, timeout: 30_000 });
   }
 
@@ -131,11 +134,11 @@ export class OrderStore {
   async recordDuplicateFills(orderId: string, brokerOrderId: string, fills: readonly Fill[]): Promise<number> {
     if (fills.length === 0) return 0;
     return this.db.$transaction(async (tx) => {
-      const o = await tx.order.findUnique({ where: { id: orderId }, select: { strategyId: true, tradingsymbol: true, exchange: true, side: true, product: true } });
+      const o = await tx.order.findUnique({ where: { id: orderId }, select: { strategyId: true, tradingsymbol: true, exchange: true, side: true, product: true, account: true } });
       if (!o) throw new Error(`order ${orderId} is not in the database`);
       const r = { ...o, side: o.side as Side };
       const booked = await insertFills(tx, orderId, brokerOrderId, r, fills, chargesPerFill(r.side, fills, this.charges));
-      await appendEvents(tx, booked.flatMap((b) => fillOutboxEvents(b, this.account)));
+      await appendEvents(tx, booked.flatMap((b) => fillOutboxEvents(b, o.account)));
       return booked.length;
     }, { maxWait: 10_000, timeout: 30_000 });
   }
@@ -202,10 +205,10 @@ export class OrderStore {
   }
 
   /** Orders that have not ended (oldest first), narrowed by strategy and/or symbol: what a cancel sweep asks to cancel. */
-  async listLiveOrders(f: { strategyId?: string; tradingsymbol?: string; strategyIds?: readonly string[] } = {}) {
+  async listLiveOrders(f: { strategyId?: string; tradingsymbol?: string; strategyIds?: readonly string[]; account?: string } = {}) {
     return this.db.order.findMany({
       where: {
-        status: { in: ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'] }, tradingsymbol: f.tradingsymbol,
+        status: { in: ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'] }, tradingsymbol: f.tradingsymbol, account: f.account,
         strategyId: f.strategyId ?? (f.strategyIds ? { in: [...f.strategyIds] } : undefined),
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 5000,
@@ -260,7 +263,7 @@ export class OrderStore {
   }
 }
 
-type FillOrder = { strategyId: string; tradingsymbol: string; exchange: string; side: Side; product: string };
+type FillOrder = { strategyId: string; tradingsymbol: string; exchange: string; side: Side; product: string; account: string };
 
 /**
  * Inserts the trade rows not yet there and moves the books by exactly those (a replayed fill inserts nothing); answers
@@ -279,7 +282,7 @@ async function insertFills(tx: Prisma.TransactionClient, orderId: string, broker
   const fresh = new Set(inserted.map((t) => t.brokerTradeId));
   const booked = fills.filter((f) => fresh.has(f.tradeId));
   const books = await applyRecordedFills(tx, fills.flatMap((f, i) => (fresh.has(f.tradeId) ? [{
-    tradeId: f.tradeId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, exchange: r.exchange, product: r.product, side: r.side,
+    tradeId: f.tradeId, strategyId: r.strategyId, account: r.account, tradingsymbol: r.tradingsymbol, exchange: r.exchange, product: r.product, side: r.side,
     quantity: f.quantity, pricePaise: f.pricePaise, chargesPaise: charges[i].total, executedAtMs: Date.parse(f.executedAt),
   }] : [])));
   return booked.map((f, i) => ({

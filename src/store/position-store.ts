@@ -3,20 +3,29 @@ import type { Side } from '../domain/order-types';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from './prisma';
 
-/** The book of the whole account (all strategies), beside each strategy's own. */
-export const ACCOUNT_BOOK = '*';
+/** The account of a deployment that names none (config/accounts.json absent): risk.json's `account`. */
+export const DEFAULT_ACCOUNT = 'default';
+
+/** The book of a whole broker account (all its strategies), beside each strategy's own. */
+export const accountBook = (account: string): string => `*:${account}`;
+export const isAccountBook = (strategyId: string): boolean => strategyId.startsWith('*');
+/** The account whose book this is (null for a strategy's book). */
+export const accountOfBook = (strategyId: string): string | null => (isAccountBook(strategyId) ? strategyId.slice(2) : null);
 
 /**
- * The strategy-level book of what reconciliation moved in the account book and no strategy traded (the broker cannot
- * say whose it is): with it the strategy books always add up to the account book. `~` is outside the API's strategy id
- * characters, so no client can place, read or be given this id.
+ * The strategy-level book of what reconciliation moved in an account's book and no strategy traded (the broker cannot
+ * say whose it is): with it the strategy books always add up to the account book. `~` and `:` are outside the API's
+ * strategy id characters, so no client can place, read or be given this id.
  */
-export const UNATTRIBUTED_BOOK = '~unattributed';
+export const unattributedBook = (account: string): string => `~unattributed:${account}`;
+export const isUnattributedBook = (strategyId: string): boolean => strategyId.startsWith('~unattributed');
 
 /** A fill whose trade row was just inserted: what the position books need of it. */
 export interface RecordedFill {
   tradeId: string;
   strategyId: string;
+  /** The broker account it was traded in: its book moves too. */
+  account: string;
   tradingsymbol: string;
   exchange: string;
   product: string;
@@ -31,7 +40,7 @@ export interface PositionKey { strategyId: string; tradingsymbol: string; exchan
 export interface StoredPosition extends PositionKey { book: PositionBook; updatedAt: Date }
 
 export interface PositionFilter {
-  /** Only these strategies' books (a strategy key's own); the account book ('*') is left out when set. */
+  /** Only these strategies' books (a strategy key's own); the account books are left out when set. */
   strategyIds?: readonly string[];
   tradingsymbol?: string;
   /** Also books that are flat and did not trade on this IST date are left out (default: every book). */
@@ -50,7 +59,7 @@ export async function applyRecordedFills(tx: Tx, fills: readonly RecordedFill[])
   const strategyBooks: PositionBook[] = [];
   for (const f of fills) {
     await lockInstrument(tx, f);
-    for (const strategyId of [f.strategyId, ACCOUNT_BOOK]) {
+    for (const strategyId of [f.strategyId, accountBook(f.account)]) {
       const key = { strategyId, tradingsymbol: f.tradingsymbol, exchange: f.exchange, product: f.product };
       const row = await tx.position.findUnique({ where: { strategyId_tradingsymbol_exchange_product: key } });
       const { book } = applyFill(row ? bookOf(row) : EMPTY_BOOK, {
@@ -73,7 +82,7 @@ export async function lockInstrument(tx: Tx, p: { exchange: string; tradingsymbo
 export class PositionStore {
   constructor(private readonly db: Db) {}
 
-  /** Books by strategy ('*' = the account), ordered by symbol then strategy. */
+  /** Books by strategy ('*:<account>' = an account's), ordered by symbol then strategy. */
   async listPositions(f: PositionFilter = {}): Promise<StoredPosition[]> {
     const rows = await this.db.position.findMany({
       where: {

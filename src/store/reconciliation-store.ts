@@ -1,7 +1,7 @@
 import { adjustmentFill, positionKey, type AppliedRun, type Finding, type InternalOrder, type Resolution, type ResolvedFinding, type RunRecord } from '../domain/reconciliation';
 import { applyFill, EMPTY_BOOK, istTradingDay, paiseString, type PositionFill } from '../domain/positions';
 import type { OrderStatus } from '../domain/order-types';
-import { ACCOUNT_BOOK, bookOf, columnsOf, lockInstrument, UNATTRIBUTED_BOOK } from './position-store';
+import { accountBook, bookOf, columnsOf, DEFAULT_ACCOUNT, lockInstrument, unattributedBook } from './position-store';
 import { json } from './order-store';
 import type { Db } from './prisma';
 
@@ -60,7 +60,7 @@ export class ReconciliationStore {
         } else if (f.policy !== 'trust-broker') {
           logged.push({ f, resolution: 'ALERTED', detail: undefined });
         } else {
-          const outcome = await correct(tx, run.runId, f, nowMs);
+          const outcome = await correct(tx, run.runId, run.account ?? DEFAULT_ACCOUNT, f, nowMs);
           logged.push({ f, ...outcome });
           if (outcome.resolution === 'CORRECTED') await this.hooks.afterCorrection?.(f.key);
         }
@@ -112,10 +112,10 @@ type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
  * books the same fill in the unattributed book: the broker cannot say which strategy the difference belongs to, the
  * strategies' own books keep what they traded, and the strategy books still add up to the account book.
  */
-async function correct(tx: Tx, runId: string, f: Finding, nowMs: number): Promise<{ resolution: Resolution; detail: Record<string, unknown> }> {
+async function correct(tx: Tx, runId: string, account: string, f: Finding, nowMs: number): Promise<{ resolution: Resolution; detail: Record<string, unknown> }> {
   const pos = { tradingsymbol: f.tradingsymbol, exchange: f.exchange, product: f.product };
   await lockInstrument(tx, pos);
-  const key = { strategyId: ACCOUNT_BOOK, ...pos };
+  const key = { strategyId: accountBook(account), ...pos };
   const row = await tx.position.findUnique({ where: { strategyId_tradingsymbol_exchange_product: key } });
   const book = row ? bookOf(row) : EMPTY_BOOK;
   const seen = Number(f.internal?.quantity ?? 0);
@@ -125,7 +125,7 @@ async function correct(tx: Tx, runId: string, f: Finding, nowMs: number): Promis
   const fill = adjustmentFill(book, target, { mark: f.mark ?? null, brokerAveragePaise: typeof avg === 'number' ? avg : null }, `recon:${runId}:${positionKey(pos)}`, istTradingDay(nowMs));
   if (!fill) return { resolution: 'STALE', detail: { why: 'already at the broker quantity' } };
   const next = await applyToBook(tx, key, fill, nowMs);
-  const unattributed = await applyToBook(tx, { ...key, strategyId: UNATTRIBUTED_BOOK }, fill, nowMs);
+  const unattributed = await applyToBook(tx, { ...key, strategyId: unattributedBook(account) }, fill, nowMs);
   return {
     resolution: 'CORRECTED',
     detail: {

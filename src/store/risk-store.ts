@@ -5,7 +5,7 @@ import type { AccountSnapshot, HeldPosition, PendingOrder } from '../domain/risk
 import { addDayPnl, dayPnl, istTradingDay, rupeesToPaise } from '../domain/positions';
 import type { Db } from './prisma';
 import { orderKeys, orderRow, upsertOrderSql } from './order-store';
-import { ACCOUNT_BOOK } from './position-store';
+import { accountBook } from './position-store';
 
 const LIVE = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
 const IST_OFFSET_MS = 330 * 60_000;
@@ -53,10 +53,10 @@ export class RiskStore {
   }
 
   /** Symbols to mark to market: the account book's open positions and anything it traded today. */
-  async symbolsToMark(nowMs: number): Promise<string[]> {
+  async symbolsToMark(account: string, nowMs: number): Promise<string[]> {
     const rows = await this.db.$queryRaw<{ key: string }[]>`
       SELECT DISTINCT exchange || ':' || tradingsymbol AS key FROM positions
-      WHERE strategy_id = ${ACCOUNT_BOOK} AND (quantity <> 0 OR trading_day = ${istTradingDay(nowMs)})`;
+      WHERE strategy_id = ${accountBook(account)} AND (quantity <> 0 OR trading_day = ${istTradingDay(nowMs)})`;
     return rows.map((r) => r.key);
   }
 
@@ -75,7 +75,7 @@ export class RiskStore {
         referencePrice: decision.referencePricePaise === null ? null : paiseToRupees(decision.referencePricePaise),
         reservedMargin: paiseToRupees(decision.reservedMarginPaise), validationResult: decision.report,
       } : { validationResult: decision.report };
-      await tx.$executeRaw`${upsertOrderSql(orderKeys(state), { ...orderRow(state), ...risk })}`;
+      await tx.$executeRaw`${upsertOrderSql(orderKeys(state, args.account), { ...orderRow(state), ...risk })}`;
       return decision.report;
     }, { maxWait: 10_000, timeout: 30_000 });
   }
@@ -140,7 +140,7 @@ async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
                COALESCE((SELECT o.underlying FROM orders o WHERE o.tradingsymbol = b.tradingsymbol AND o.exchange = b.exchange AND o.underlying IS NOT NULL
                          ORDER BY o.created_at DESC LIMIT 1), b.tradingsymbol) AS underlying
         FROM positions b
-        WHERE b.strategy_id = ${ACCOUNT_BOOK}
+        WHERE b.strategy_id = ${accountBook(account)}
         GROUP BY b.tradingsymbol, b.exchange
         HAVING SUM(b.quantity) <> 0) p) AS positions,
       (SELECT COALESCE(json_agg(x), '[]'::json) FROM (
@@ -153,7 +153,7 @@ async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
         SELECT tradingsymbol, exchange, quantity, open_value::text AS open_value, trading_day,
                day_realized_pnl::text AS day_realized, day_charges::text AS day_charges
         FROM positions
-        WHERE strategy_id = ${ACCOUNT_BOOK} AND (quantity <> 0 OR trading_day = ${istTradingDay(args.nowMs)})) x) AS books,
+        WHERE strategy_id = ${accountBook(account)} AND (quantity <> 0 OR trading_day = ${istTradingDay(args.nowMs)})) x) AS books,
       (SELECT ROUND(COALESCE(SUM(t.quantity * t.price), 0), 2)::text
         FROM trades t JOIN orders o ON o.id = t.order_id
         WHERE o.risk_account = ${account} AND t.executed_at >= ${dayStart}) AS traded,

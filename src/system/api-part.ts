@@ -19,6 +19,8 @@ import { EventStreamService } from '../services/event-stream';
 import { ReconciliationStore } from '../store/reconciliation-store';
 import { ReportStore } from '../store/report-store';
 import type { SystemCore } from './core';
+import type { AccountRuntime } from './accounts';
+import { AccountSessions } from '../services/account-sessions';
 import type { ShutdownStack } from './shutdown';
 
 /** Serves the HTTP API on API_HOST:API_PORT; answers with its base URL. */
@@ -55,24 +57,33 @@ function monitorPolicies(core: SystemCore): (order: OrderRequest) => Promise<Mon
 
 /** The application services behind the routes, over the process's shared stores and client. */
 function apiApp(core: SystemCore): Express {
-  const { env, client, store, config, workflowConfig, account, db } = core;
+  const { env, client, store, config, workflowConfig, account, db, accounts } = core;
   const taskQueue = env.TEMPORAL_TASK_QUEUE;
   const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: monitorPolicies(core) });
   const admission = new AdmissionControl({ maxInFlight: env.ADMISSION_MAX_IN_FLIGHT, deadlineMs: env.ADMISSION_TIMEOUT_MS });
-  const orders = new OrderService({ client, store, taskQueue, apiSecret: core.broker.apiSecret, workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints, brokerSession: core.gateway });
-  const brokerSessions = brokerSessionService(core, orders);
+  const orders = new OrderService({
+    client, store, taskQueue, apiSecret: accounts.default.settings.apiSecret, otherApiSecrets: accounts.list().slice(1).map((a) => a.settings.apiSecret),
+    workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints,
+    brokerSession: { sessionExpired: (s) => accounts.forStrategy(s).gateway.sessionExpired(), brokerUnreachable: (s) => accounts.forStrategy(s).gateway.brokerUnreachable() },
+  });
+  const brokerSessions = new AccountSessions(new Map(accounts.list().map((a) => [a.id, brokerSessionService(core, a, orders)])));
+  const killSwitch = new KillSwitchService({ client, store: core.killSwitches, taskQueue, account, accounts: accounts.ids() });
   return createApp({
     orders, monitors, access: config.access, keyLimits: { ratePerSecond: env.API_KEY_RATE_PER_SECOND, burst: env.API_KEY_BURST, maxConcurrent: env.API_KEY_MAX_CONCURRENT }, riskConfig: config.riskConfig, positions: core.positionService,
     groups: new GroupService({
       client, groups: core.groups, taskQueue, workflowConfig,
       halt: {
-        killSwitch: () => core.killSwitches.get(account), liveOrders: (f) => store.listLiveOrders(f),
+        killSwitch: (strategyId) => core.killSwitches.get(accounts.accountOf(strategyId)), liveOrders: (f) => store.listLiveOrders(f),
         bookQuantity: async (key) => (await core.positionStore.getPosition(key))?.quantity ?? 0,
       },
     }),
     executionReport: (id) => executionReport(store, id),
     saveAccessToken: (token) => brokerSessions.supplyToken(account, token), brokerSessions, health: async () => ({ mode: env.BROKER_MODE }),
-    killSwitch: new KillSwitchService({ client, store: core.killSwitches, taskQueue, account }),
+    killSwitch,
+    accountList: async () => Promise.all(accounts.list().map(async (a) => ({
+      id: a.id, default: a.id === accounts.defaultId, strategies: a.settings.strategies, riskConfigVersion: a.riskConfig.current().version,
+      session: await brokerSessions.status(a.id), killSwitch: await killSwitch.state(a.id).then(({ events: _events, ...k }) => k),
+    }))),
     liveOrders: store, reports: new ReportService(new ReportStore(db)),
     reconciliation: new ReconciliationService(new ReconciliationStore(db)),
     events: new EventStreamService({ store: core.events, tail: core.eventTail }),
@@ -83,15 +94,17 @@ function apiApp(core: SystemCore): Express {
  * The daily login through kiteconnect: Kite's login page and API live, the paper broker's own (/connect/login,
  * /session/token) in paper mode, so the same code runs the whole flow in tests.
  */
-function brokerSessionService(core: SystemCore, orders: OrderService): BrokerSessionService {
+function brokerSessionService(core: SystemCore, account: AccountRuntime, orders: OrderService): BrokerSessionService {
   const { env, broker } = core;
   const root = core.endpoints.paperBrokerUrl ?? broker.root;
+  const { apiKey, apiSecret } = account.settings;
   const login = new KiteLogin({
-    apiKey: broker.apiKey, apiSecret: broker.apiSecret, root, timeoutMs: env.KITE_TIMEOUT_MS,
+    apiKey, apiSecret, root, timeoutMs: env.KITE_TIMEOUT_MS,
     loginUri: env.BROKER_MODE === 'paper' ? `${root}/connect/login` : 'https://kite.zerodha.com/connect/login',
   });
+  const mine = (strategyId: string) => core.accounts.accountOf(strategyId) === account.id;
   return new BrokerSessionService({
-    account: core.account, login, store: core.sessions, gateway: core.gateway, log: core.log,
-    pausedOrders: async () => (await orders.listInterventions()).filter((o) => (o.intervention as { reason?: string } | null)?.reason === 'TOKEN_EXPIRED').length,
+    account: account.id, login, store: account.sessions, gateway: account.gateway, log: core.log,
+    pausedOrders: async () => (await orders.listInterventions()).filter((o) => (o.intervention as { reason?: string } | null)?.reason === 'TOKEN_EXPIRED' && mine(o.strategyId)).length,
   });
 }

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { AccessConfigError, loadAccessConfig, type AccessControl } from '../config/access-config';
 import { loadChargesConfig } from '../config/charges-config';
-import type { Env } from '../config/env';
+import { brokerSettings, type Env } from '../config/env';
+import { loadAccountsConfig, type AccountsConfig } from '../config/accounts-config';
 import { loadExecutionConfig, type ExecutionConfig } from '../config/execution-config';
 import { loadEventsConfig, type EventsConfig } from '../config/events-config';
 import { loadMonitorConfig, type MonitorConfig } from '../config/monitor-config';
@@ -19,6 +20,8 @@ export interface SystemConfig {
   reconciliation: ReconciliationConfig;
   monitor: MonitorConfig;
   events: EventsConfig;
+  /** The broker accounts (config/accounts.json, else the one account of the environment). */
+  accounts: AccountsConfig;
 }
 
 /**
@@ -36,6 +39,10 @@ export function loadSystemConfig(env: Env, log: (line: string) => void, stops: S
     reconciliation: loadReconciliationConfig(file(env.RECONCILIATION_CONFIG_FILE)),
     monitor: loadMonitorConfig(file(env.MONITOR_CONFIG_FILE)),
     events: loadEventsConfig(file(env.EVENTS_CONFIG_FILE)),
+    accounts: loadAccountsConfig(file(env.ACCOUNTS_CONFIG_FILE), {
+      mode: env.BROKER_MODE, single: brokerSettings(env), singleId: riskConfig.current().config.account,
+      riskConfigFile: riskConfig.path, root: projectRoot(), env: process.env,
+    }),
   };
   if (env.BROKER_MODE === 'live' && config.access.hasDemoKeys()) {
     throw new AccessConfigError(`${env.ACCESS_CONFIG_FILE} still holds the paper demo keys; configure your own keys before trading live`);

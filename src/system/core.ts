@@ -20,6 +20,8 @@ import { Alerts, type AlertSink } from '../services/alerts';
 import { EventStore } from '../store/event-store';
 import { EventTail } from '../store/event-tail';
 import { istTradingDay as istDate } from '../domain/positions';
+import { AccountRegistry, accountRiskConfigs } from './accounts';
+import { AccountsConfigError, type AccountSettings } from '../config/accounts-config';
 
 /** Where the infrastructure parts answer (started here or given by the environment). */
 export interface Endpoints { databaseUrl: string; temporalAddress: string; paperBrokerUrl: string | undefined }
@@ -31,7 +33,10 @@ export interface SystemCore {
   config: SystemConfig;
   endpoints: Endpoints;
   broker: BrokerSettings;
+  /** The default account's id (strategies no account lists trade there); its parts are `sessions`, `gateway`, `marketData`. */
   account: string;
+  /** Every broker account and which one a strategy trades through. */
+  accounts: AccountRegistry;
   db: ReturnType<typeof createPrismaClient>;
   store: OrderStore;
   groups: OrderGroupStore;
@@ -53,38 +58,83 @@ export interface SystemCore {
 
 type CoreInput = Pick<SystemCore, 'env' | 'log' | 'config' | 'endpoints' | 'broker'>;
 
-/** Opens the database, the broker gateway and the Temporal client that the worker and the API share. */
+/** Opens the database, each account's broker gateway and the Temporal client that the worker and the API share. */
 export async function connectCore(input: CoreInput, stops: ShutdownStack): Promise<SystemCore> {
   const { env, config, endpoints } = input;
   const db = createPrismaClient(endpoints.databaseUrl);
   stops.push(() => db.$disconnect());
-  const sessions = new BrokerSessionStore(db, input.broker.apiSecret);
-  const account = config.riskConfig.current().config.account;
   const events = new EventStore(db);
   const alerts = new Alerts({ store: events, log: input.log });
-  const gateway = brokerGateway(input, () => sessions.loadAccessToken(account), new RateSlotStore(db), account, alerts);
   const eventTail = new EventTail({ databaseUrl: endpoints.databaseUrl, pollMs: env.EVENTS_POLL_MS, log: input.log });
   eventTail.start();
   stops.push(() => eventTail.close());
-  // One quote cache per process: the worker's risk gate and the API's P&L share Kite's one quote request a second.
-  const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: config.riskConfig.current().config.quoteTtlMs, log: input.log });
+  const accounts = accountRegistry(input, db, alerts, stops);
+  await refuseMovedStrategies(db, accounts);
+  const main = accounts.default;
   const positionStore = new PositionStore(db);
   const positionService = new PositionService({
-    positions: positionStore, log: input.log,
-    lastPrices: async (keys) => new Map([...(await marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
+    positions: positionStore, log: input.log, accountOf: (s) => accounts.accountOf(s),
+    lastPrices: async (keys) => new Map([...(await anyAccountQuotes(accounts, keys))].map(([k, q]) => [k, q.lastPricePaise])),
   });
   return {
-    ...input, account, db, sessions, gateway, marketData, positionStore, positionService, events, eventTail, alerts,
-    store: new OrderStore(db, config.chargeRates, account), groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
+    ...input, account: main.id, accounts, db, sessions: main.sessions, gateway: main.gateway, marketData: main.marketData, positionStore, positionService, events, eventTail, alerts,
+    store: new OrderStore(db, config.chargeRates, (s) => accounts.accountOf(s)), groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
     workflowConfig: { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: config.execution.retry },
     client: await temporalClient(endpoints.temporalAddress, env.TEMPORAL_NAMESPACE, stops),
     hints: new HintLedger(),
   };
 }
 
+/**
+ * Each broker account's parts: its stored session (keyed by its own secret), its gateway behind its own rate limits,
+ * one quote cache per account per process (the risk gate and /pnl share Kite's one quote request a second), its limits.
+ */
+function accountRegistry(input: CoreInput, db: ReturnType<typeof createPrismaClient>, alerts: AlertSink, stops: ShutdownStack): AccountRegistry {
+  const { config } = input;
+  const slots = new RateSlotStore(db);
+  const riskOf = accountRiskConfigs(config.accounts.accounts, config.riskConfig, input.log, stops);
+  const runtimes = new Map(config.accounts.accounts.map((settings) => {
+    const sessions = new BrokerSessionStore(db, settings.apiSecret);
+    const gateway = brokerGateway(input, settings, () => sessions.loadAccessToken(settings.id), slots, alerts);
+    const { file, view } = riskOf(settings);
+    const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: view.current().config.quoteTtlMs, log: input.log });
+    return [settings.id, { id: settings.id, settings, sessions, gateway, marketData, riskConfig: view, riskFile: file }] as const;
+  }));
+  return new AccountRegistry(config.accounts, runtimes);
+}
+
+/**
+ * Quotes are the exchange's, whichever account asks: the default account's, else the next account's whose session
+ * answers (one account's expired session leaves every account's P&L marked).
+ */
+async function anyAccountQuotes(accounts: AccountRegistry, keys: string[]) {
+  let failure: unknown;
+  for (const a of [accounts.default, ...accounts.list().filter((x) => x.id !== accounts.defaultId)]) {
+    try {
+      return await a.marketData.getQuotes(keys);
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  throw failure;
+}
+
+/**
+ * An order trades through the account it was created in. A strategy the configuration now puts in another account
+ * while it has live orders would have them followed, modified and cancelled at the wrong broker account: refused.
+ */
+async function refuseMovedStrategies(db: ReturnType<typeof createPrismaClient>, accounts: AccountRegistry): Promise<void> {
+  const live = await db.order.groupBy({ by: ['strategyId', 'account'], where: { status: { in: ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'] } } });
+  const moved = live.filter((o) => accounts.accountOf(o.strategyId) !== o.account);
+  if (moved.length) {
+    throw new AccountsConfigError(`strategies with live orders in another account than the configuration now gives them: ${moved.map((m) => `${m.strategyId} (live in ${m.account}, configured ${accounts.accountOf(m.strategyId)})`).join(', ')}; let those orders finish (or cancel them) before moving the strategy`);
+  }
+}
+
 /** Kite (or the paper broker) behind the account's order rate limits; the access token is read from the session store. */
-function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | null>, slots: RateSlotStore, account: string, alerts: AlertSink): KiteGateway {
+function brokerGateway(input: CoreInput, settings: AccountSettings, tokenSource: () => Promise<string | null>, slots: RateSlotStore, alerts: AlertSink): KiteGateway {
   const { env, broker } = input;
+  const account = settings.id;
   // A call holds its slot until a window after its answer, so delayed or bunched arrivals cannot break the broker's
   // count (rate-limiter.ts says why); the windows stay wider than Kite's as a margin for clocks and counting at the
   // broker. The slots are in Postgres, shared by every process of the account (API, workers): two workers still send
@@ -95,7 +145,7 @@ function brokerGateway(input: CoreInput, tokenSource: () => Promise<string | nul
     leaseMs: 2 * env.KITE_TIMEOUT_MS + 5_000,
   });
   return new KiteGateway({
-    apiKey: broker.apiKey, accessToken: broker.accessToken, root: input.endpoints.paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
+    apiKey: settings.apiKey, accessToken: settings.accessToken, root: input.endpoints.paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
     tokenSource,
     // The alert names the way out; one per account and IST day (every process may see the refusal).
     onSessionExpired: () => void alerts.raise({

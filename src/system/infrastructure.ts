@@ -8,6 +8,7 @@ import { createPaperBroker } from '../paper/paper-broker';
 import { paperStateFile } from '../paper/persistence';
 import { ORDER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { ShutdownStack } from './shutdown';
+import type { AccountsConfig } from '../config/accounts-config';
 
 export type BrokerSettings = ReturnType<typeof brokerSettings>;
 
@@ -39,16 +40,22 @@ export async function startTemporal(env: Env, stops: ShutdownStack): Promise<{ a
 }
 
 /** In paper mode without an external simulator (KITE_API_ROOT), the paper broker in this process; its URL, if started. */
-export async function startPaperBroker(env: Env, broker: BrokerSettings, stops: ShutdownStack, account: string): Promise<string | undefined> {
+export async function startPaperBroker(env: Env, broker: BrokerSettings, stops: ShutdownStack, accounts: AccountsConfig): Promise<string | undefined> {
   if (env.BROKER_MODE !== 'paper' || env.KITE_API_ROOT) return undefined;
   const postbackUrl = env.POSTBACK_URL ?? `http://${env.API_HOST}:${env.API_PORT}/api/v1/webhooks/kite`;
   // The redirect URL an app registers at Kite: the daily login's way back to this API (docs/live-trading.md).
-  const loginRedirectUrl = `http://${env.API_HOST}:${env.API_PORT}/api/v1/accounts/${encodeURIComponent(account)}/session`;
+  const redirectOf = (account: string) => `http://${env.API_HOST}:${env.API_PORT}/api/v1/accounts/${encodeURIComponent(account)}/session`;
+  const loginRedirectUrl = redirectOf(accounts.defaultAccount);
+  // Every other configured account is a separate simulated account (own book, cash, limits, login, WebSocket).
+  const others = accounts.accounts.slice(1).map((a) => ({
+    apiKey: a.apiKey, apiSecret: a.apiSecret, accessToken: a.accessToken, postbackUrl, loginRedirectUrl: redirectOf(a.id),
+    ...(a.paperStartingCash ? { startingCash: a.paperStartingCash } : {}),
+  }));
   // The paper account must outlive a restart as the OMS's book does, or reconciliation "corrects" the book to flat.
   const persist = env.PAPER_PERSIST === 'on' || (env.PAPER_PERSIST === 'auto' && !env.DATABASE_URL);
   const paper = createPaperBroker({
-    apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl, loginRedirectUrl,
-    rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 }, startingCash: env.PAPER_STARTING_CASH,
+    apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl, loginRedirectUrl, accounts: others,
+    rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 }, startingCash: accounts.accounts[0].paperStartingCash ?? env.PAPER_STARTING_CASH,
     ...(persist ? { stateFile: paperStateFile(env.DATA_DIR) } : {}),
   });
   const port = await paper.listen(env.PAPER_PORT, env.PAPER_HOST);

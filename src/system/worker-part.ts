@@ -15,6 +15,7 @@ import { ensureKillSwitch } from '../worker/kill-switch-schedule';
 import { createOrderWorker } from '../worker/order-worker';
 import { ensureReconciliationSchedule } from '../worker/reconciliation-schedule';
 import type { SystemCore } from './core';
+import type { AccountRuntime } from './accounts';
 import type { ShutdownStack } from './shutdown';
 
 /** Runs the order worker with every activity, then makes sure the reconciliation schedule and the kill switch exist. */
@@ -28,24 +29,30 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
   const running = worker.run();
   // The SDK may have begun the shutdown itself (it handles SIGINT/SIGTERM): only a running worker is asked to stop.
   stops.push(async () => { if (worker.getState() === 'RUNNING') worker.shutdown(); await running; await connection.close(); });
-  if (env.ORDER_BOOK_POLL_MS > 0) startOrderBookWatcher(core, orders, stops);
-  if (env.KITE_WEBSOCKET === 'on') startOrderStream(core, orders, stops);
+  for (const account of core.accounts.list()) {
+    if (env.ORDER_BOOK_POLL_MS > 0) startOrderBookWatcher(core, account, orders, stops);
+    if (env.KITE_WEBSOCKET === 'on') startOrderStream(core, account, orders, stops);
+  }
   const dispatcher = new EventDispatcher({ store: core.events, tail: core.eventTail, config: core.config.events, log: core.log });
   dispatcher.start();
   stops.push(() => dispatcher.stop());
   const reconciliation = core.config.reconciliation;
-  await ensureReconciliationSchedule({
-    client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
-  });
-  const intervalMs = core.config.riskConfig.current().config.killSwitch.checkIntervalMs;
-  const ks = await ensureKillSwitch({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account: core.account, intervalMs });
-  core.log(`kill switch: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${intervalMs} ms`);
+  // Per account: its reconciliation against its own broker book, its kill switch and daily-loss check.
+  for (const account of core.accounts.list()) {
+    await ensureReconciliationSchedule({
+      client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
+      account: account.id, defaultAccount: account.id === core.accounts.defaultId,
+    });
+    const intervalMs = account.riskConfig.current().config.killSwitch.checkIntervalMs;
+    const ks = await ensureKillSwitch({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account: account.id, intervalMs });
+    core.log(`kill switch of account ${account.id}: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${intervalMs} ms`);
+  }
 }
 
 /** Reads the account's order book every ORDER_BOOK_POLL_MS and signals the orders whose change is not saved yet. */
-function startOrderBookWatcher(core: SystemCore, orders: OrderService, stops: ShutdownStack): void {
+function startOrderBookWatcher(core: SystemCore, account: AccountRuntime, orders: OrderService, stops: ShutdownStack): void {
   const watcher = new OrderBookWatcher({
-    readBook: () => core.gateway.getOrderBook(), intervalMs: core.env.ORDER_BOOK_POLL_MS, log: core.log,
+    readBook: () => account.gateway.getOrderBook(), intervalMs: core.env.ORDER_BOOK_POLL_MS, log: core.log,
     known: async (tags) => (await core.store.findByTags(tags)).map((o) => ({ tag: o.tag, status: o.status, brokerStatus: o.brokerStatus, filledQuantity: o.filledQuantity })),
     deliver: (o) => orders.deliverBrokerUpdate(o.tag, { source: 'broker-book', brokerOrderId: o.brokerOrderId, status: o.status, filledQuantity: o.filledQuantity, averagePrice: o.averagePrice }),
   });
@@ -57,11 +64,11 @@ function startOrderBookWatcher(core: SystemCore, orders: OrderService, stops: Sh
  * Kite's order updates over its WebSocket, handed to the orders like postbacks (same de-duplication). Paper mode
  * connects to the paper broker's own port; live mode to Kite's wss://ws.kite.trade/ unless KITE_WEBSOCKET_ROOT says else.
  */
-function startOrderStream(core: SystemCore, orders: OrderService, stops: ShutdownStack): void {
+function startOrderStream(core: SystemCore, account: AccountRuntime, orders: OrderService, stops: ShutdownStack): void {
   const { env, broker } = core;
   const paperRoot = env.BROKER_MODE === 'paper' ? `${(core.endpoints.paperBrokerUrl ?? broker.root).replace(/^http/, 'ws').replace(/\/+$/, '')}/` : undefined;
   const stream = new OrderStream({
-    apiKey: broker.apiKey, root: env.KITE_WEBSOCKET_ROOT ?? paperRoot, accessToken: () => core.gateway.currentAccessToken(), log: core.log,
+    apiKey: account.settings.apiKey, root: env.KITE_WEBSOCKET_ROOT ?? paperRoot, accessToken: () => account.gateway.currentAccessToken(), log: (line) => core.log(`[${account.id}] ${line}`),
     deliver: (u) => orders.deliverBrokerUpdate(u.tag, { source: 'broker-websocket', brokerOrderId: u.brokerOrderId, status: u.status, filledQuantity: u.filledQuantity, averagePrice: u.averagePrice }),
   });
   stream.start();
@@ -71,30 +78,38 @@ function startOrderStream(core: SystemCore, orders: OrderService, stops: Shutdow
 function orderServiceOf(core: SystemCore): OrderService {
   const { env, config, store, client } = core;
   return new OrderService({
-    client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: core.broker.apiSecret, workflowConfig: core.workflowConfig, ladderFor: config.execution.ladderFor,
+    client, store, taskQueue: env.TEMPORAL_TASK_QUEUE, apiSecret: core.accounts.default.settings.apiSecret, workflowConfig: core.workflowConfig, ladderFor: config.execution.ladderFor,
     hints: core.hints,
   });
 }
 
 /** The activities of every workflow, over the process's shared stores, gateway and client. */
 function workerActivities(core: SystemCore, orderService: OrderService) {
-  const { env, config, store, gateway, positionStore, client, log } = core;
-  const { riskConfig } = config;
+  const { env, config, store, gateway, positionStore, client, log, accounts } = core;
+  const riskConfig = accounts.default.riskConfig;
   const paperRoot = env.BROKER_MODE === 'paper' ? core.endpoints.paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
   const session = paperRoot ? paperSessionSource(paperRoot) : undefined;
   return {
     // The monitor cancels OCO groups through their update.
-    ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, client }),
-    ...createActivities({ broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, settleMs: env.BROKER_SETTLE_MS ?? 2 * env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session, alerts: core.alerts }),
+    ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, brokerPositionsFor: (s) => accounts.forStrategy(s).gateway, client }),
+    ...createActivities({
+      broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, settleMs: env.BROKER_SETTLE_MS ?? 2 * env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session, alerts: core.alerts,
+      brokerFor: (s) => accounts.forStrategy(s).gateway,
+      accountFor: (s) => {
+        const a = accounts.forStrategy(s);
+        return { riskConfig: a.riskConfig, marketData: a.marketData, broker: a.gateway };
+      },
+    }),
     ...createGroupActivities({ groups: core.groups }),
     ...createReconciliationActivities({
-      broker: gateway, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log, alerts: core.alerts,
+      broker: gateway, brokerFor: (a) => accounts.get(a).gateway, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log, alerts: core.alerts,
       session: session ?? (async () => riskConfig.current().config.session),
       lastPrices: async (keys) => new Map([...(await core.marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
     }),
     ...createKillSwitchActivities({
       killSwitches: core.killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE, alerts: core.alerts,
-      accountNetPnl: async () => (await core.positionService.pnl({})).total.net,
+      riskConfigFor: (a) => accounts.get(a).riskConfig, accountOf: (s) => accounts.accountOf(s),
+      accountNetPnl: async (account) => (await core.positionService.pnl({ account })).total.net,
       cancelOpenOrders: (filter, reason, options) => cancelOpenOrders({ orders: orderService, store }, filter, reason, options),
       placeOrder: (request) => orderService.placeOrder(request),
     }),

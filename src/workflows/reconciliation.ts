@@ -19,15 +19,16 @@ export type ReconciliationOutcome = { runId: string; status: 'SKIPPED'; reason: 
  * One reconciliation run (started by the Schedule, or by hand): detect (read-only), wake the order workflows the broker
  * is ahead of, then record every finding and apply every correction in one transaction.
  */
-export async function reconciliationWorkflow(): Promise<ReconciliationOutcome> {
+export async function reconciliationWorkflow(input: { account?: string } = {}): Promise<ReconciliationOutcome> {
   const runId = workflowInfo().workflowId;
+  const { account } = input;
   const startedAt = new Date(Date.now()).toISOString(); // the workflow clock
-  const detection = await detectDiscrepancies({ runId });
+  const detection = await detectDiscrepancies({ runId, account });
   if (detection.skipped) return { runId, status: 'SKIPPED', reason: detection.reason };
   const findings: ResolvedFinding[] = [];
   for (const f of detection.findings) {
     if (f.kind === 'DUPLICATE_ORDER' && f.orderId) {
-      findings.push({ ...f, ...(await settleDuplicate(f)) });
+      findings.push({ ...f, ...(await settleDuplicate(f, account)) });
     } else if (f.kind === 'ORDER_STATUS_MISMATCH' && f.policy === 'signal-workflow' && f.orderId) {
       findings.push({ ...f, ...(await wake(f.orderId, f.broker ?? {})) });
     } else if (f.kind === 'ORDER_STATUS_MISMATCH' || f.kind === 'UNKNOWN_ORDER') {
@@ -36,14 +37,14 @@ export async function reconciliationWorkflow(): Promise<ReconciliationOutcome> {
       findings.push(f);
     }
   }
-  const applied = await applyReconciliation({ runId, startedAt, counts: detection.counts, findings });
+  const applied = await applyReconciliation({ runId, ...(account ? { account } : {}), startedAt, counts: detection.counts, findings });
   return { status: 'APPLIED', ...applied };
 }
 
 /** Cancels what is unfilled of a duplicate (policy cancel-extra) and books its fills; alerted until it is settled. */
-async function settleDuplicate(f: ResolvedFinding): Promise<Pick<ResolvedFinding, 'resolution' | 'detail'>> {
+async function settleDuplicate(f: ResolvedFinding, account: string | undefined): Promise<Pick<ResolvedFinding, 'resolution' | 'detail'>> {
   try {
-    const r = await settleDuplicateOrder({ orderId: f.orderId!, brokerOrderId: f.key, cancel: f.policy === 'cancel-extra' });
+    const r = await settleDuplicateOrder({ orderId: f.orderId!, brokerOrderId: f.key, cancel: f.policy === 'cancel-extra', account });
     // Known and settled (final at the broker, every fill booked by an earlier run): no news, no alert.
     return { resolution: r.cancelled || r.tradesBooked > 0 || !r.final ? 'ALERTED' : 'DUPLICATE_SETTLED', detail: r };
   } catch (err) {

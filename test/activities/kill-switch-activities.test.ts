@@ -5,8 +5,9 @@ import { PlaceOrderBody } from '../../src/api/order-schemas';
 import { EMPTY_BOOK } from '../../src/domain/positions';
 import type { OrderRequest } from '../../src/domain/order-types';
 import type { LiveOrder } from '../../src/services/order-cancellation';
-import { ACCOUNT_BOOK, type StoredPosition } from '../../src/store/position-store';
+import { accountBook, type StoredPosition } from '../../src/store/position-store';
 import type { SweepResult } from '../../src/workflows/kill-switch-messages';
+const ACCOUNT_BOOK = accountBook('default');
 
 /** Flattening's order placement with its collaborators faked: which orders it asks for, and under which ids. */
 const LONG_STRATEGY = 'banknifty-weekly-short-strangle-hedged-v2'; // 41 characters, well within the API's 64

@@ -1,31 +1,10 @@
 import type { AuditEvent, OrderEvent, OrderState } from '../../src/domain/order-state';
-import { initialOrderState, whyNotChangeable } from '../../src/domain/order-state';
+import { whyNotChangeable } from '../../src/domain/order-state';
 import { transition } from '../../src/domain/order-transition';
 import type { BrokerOrderSnapshot, OrderRequest } from '../../src/domain/order-types';
-import { validateOrder } from '../../src/domain/order-validation';
-import { BANKNIFTY_CE, limitBuy, snapshot, trade } from './fixtures';
+import { applyEvents, at, BANKNIFTY_CE, limitBuy, received, snapshot, submitted, validated, trade } from './fixtures';
 
-const T0 = '2026-11-24T04:00:00.000Z';
-const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
-
-function received(request: OrderRequest = limitBuy()): OrderState {
-  return initialOrderState({ orderId: 'ord-1', tag: 'omstag1', payloadHash: 'h'.repeat(32), request, at: T0 });
-}
-
-/** Applies events in turn, collecting every audit record. */
-function run(state: OrderState, events: OrderEvent[]): { state: OrderState; audit: AuditEvent[] } {
-  const audit: AuditEvent[] = [];
-  for (const e of events) {
-    const r = transition(state, e);
-    state = r.state;
-    audit.push(...r.audit);
-  }
-  return { state, audit };
-}
-
-const validated = (request: OrderRequest = limitBuy()): OrderEvent =>
-  ({ type: 'VALIDATED', report: validateOrder(request, BANKNIFTY_CE), instrument: BANKNIFTY_CE, at: at(1) });
-const submitted: OrderEvent = { type: 'SUBMITTED', brokerOrderId: 'B-1', recovered: false, at: at(2) };
+const run = applyEvents;
 const snap = (s: Partial<BrokerOrderSnapshot>, sec = 3, source: 'broker-poll' | 'broker-postback' = 'broker-poll'): OrderEvent =>
   ({ type: 'BROKER_SNAPSHOT', snapshot: snapshot(s), source, at: at(sec) });
 

@@ -45,7 +45,11 @@ describe('the daily login', () => {
     // Kite's 06:00 logout, as the paper broker plays it: the token in use stops working.
     await stack.control('POST', '/control/session', { accessToken: 'yesterdays-successor' });
     await eventually(() => order(pausedId), (o) => o.intervention?.reason === 'TOKEN_EXPIRED');
-    expect(logs.filter((l) => l.startsWith('ALERT broker session expired for account default'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('"alert":"TOKEN_EXPIRED"') && l.includes('"account":"default"'))).toHaveLength(1);
+    // ... and one TOKEN_EXPIRED alert in the operators' stream, naming the way out.
+    const alerts = await stack.sql<{ payload: { message: string } }>("select payload from events where type = 'ALERT' and payload->>'kind' = 'TOKEN_EXPIRED'");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].payload.message).toContain('/api/v1/accounts/default/login');
     // The count is read from Postgres, which the workflow's save reaches just after its state shows the pause.
     const expired = await eventually(() => stack.api('GET', '/api/v1/accounts/default/session'), (r) => r.body.session.ordersWaitingForOperator === 1);
     expect(expired.body.session).toMatchObject({ account: 'default', state: 'EXPIRED', live: false, ordersWaitingForOperator: 1 });

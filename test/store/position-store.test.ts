@@ -2,12 +2,12 @@ import { initialOrderState, type OrderState } from '../../src/domain/order-state
 import type { Fill } from '../../src/domain/order-types';
 import { netFigures } from '../../src/domain/positions';
 import { OrderStore } from '../../src/store/order-store';
-import { ACCOUNT_BOOK, PositionStore } from '../../src/store/position-store';
+import { accountBook, PositionStore } from '../../src/store/position-store';
 import type { Db } from '../../src/store/prisma';
 import { RiskStore } from '../../src/store/risk-store';
 import { useTestPrisma } from '../support/prisma';
 import { limitBuy, ZERODHA } from '../domain/fixtures';
-
+const ACCOUNT_BOOK = accountBook('default');
 
 let prisma: Db;
 let orders: OrderStore;

@@ -1,12 +1,13 @@
 import { initialOrderState, type OrderState } from '../../src/domain/order-state';
 import { DEFAULT_POLICIES, classifyPositions, type Finding } from '../../src/domain/reconciliation';
 import { OrderStore } from '../../src/store/order-store';
-import { ACCOUNT_BOOK, PositionStore } from '../../src/store/position-store';
+import { accountBook, PositionStore } from '../../src/store/position-store';
 import type { Db } from '../../src/store/prisma';
 import { ReconciliationStore } from '../../src/store/reconciliation-store';
 import type { RunRecord } from '../../src/domain/reconciliation';
 import { useTestPrisma } from '../support/prisma';
 import { limitBuy } from '../domain/fixtures';
+const ACCOUNT_BOOK = accountBook('default');
 
 let prisma: Db;
 let orders: OrderStore;

@@ -3,13 +3,14 @@ import { rupeesToPaise } from '../../src/domain/positions';
 import { DEFAULT_POLICIES, classifyPositions, markPositionFindings, type NetPosition } from '../../src/domain/reconciliation';
 import { PositionService } from '../../src/services/position-service';
 import { OrderStore } from '../../src/store/order-store';
-import { ACCOUNT_BOOK, PositionStore, UNATTRIBUTED_BOOK } from '../../src/store/position-store';
+import { accountBook, PositionStore, unattributedBook } from '../../src/store/position-store';
 import type { Db } from '../../src/store/prisma';
 import { ReconciliationStore } from '../../src/store/reconciliation-store';
 import { RiskStore } from '../../src/store/risk-store';
 import { useTestPrisma } from '../support/prisma';
 import { limitBuy, ZERODHA } from '../domain/fixtures';
-
+const ACCOUNT_BOOK = accountBook('default');
+const UNATTRIBUTED_BOOK = unattributedBook('default');
 
 let prisma: Db;
 let orders: OrderStore;

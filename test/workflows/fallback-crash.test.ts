@@ -18,6 +18,8 @@ import { TagBroker, tagBrokerActivities, type PlaceHold, type Refusal } from './
  * manual review), and a fresh worker on the same task queue taking the order over from its history.
  */
 const suite = useWorkflowTestServer();
+// A crash and a takeover can take two bounded minute-long waits on a loaded machine (order-harness.ts).
+jest.setTimeout(180_000);
 
 interface Scenario {
   request: OrderRequest;

@@ -60,15 +60,17 @@ export interface CrashScenario {
  */
 export async function crashAndTakeOver(suite: WorkflowSuite, s: CrashScenario): Promise<{ result: OrderState; handle: OrderHandle }> {
   const taskQueue = uniqueId(`${s.name}-tq`);
-  const dying = await suite.startWorker({ taskQueue, activities: s.first, maxCachedWorkflows: 0, shutdownForceTime: '3s' });
+  const dying = await suite.startWorker({ taskQueue, activities: s.first, maxCachedWorkflows: 0, shutdownForceTime: '10s' });
   const orderId = uniqueId(s.name);
   const handle = await suite.env.client.workflow.start(orderLifecycleWorkflow, { workflowId: orderId, taskQueue, args: [orderInput(orderId, s.request, { config: orderConfig(s.config) })] });
   try {
-    await within(s.dieWhen(handle), 30_000, s.dieWhat);
+    // Generous bounds: a worker killed inside a local activity leaves its workflow task to time out (10 s) before the
+    // next worker may take it, and a loaded 2-core CI machine adds to every step. Bounds, not timings.
+    await within(s.dieWhen(handle), 60_000, s.dieWhat);
     await dying.stop();
     const result = await suite.runWorker({ taskQueue, activities: s.second() }, async () => {
       await s.thenOnNewWorker?.(handle);
-      return within(handle.result(), 40_000, 'the new worker did not bring the order to a final status');
+      return within(handle.result(), 60_000, 'the new worker did not bring the order to a final status');
     });
     return { result, handle };
   } finally {

@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../services/app-errors';
-import type { BrokerSessionService, SessionView } from '../../services/broker-session-service';
+import type { SessionView } from '../../services/broker-session-service';
+import type { AccountSessions } from '../../services/account-sessions';
 import { requireRole } from '../auth';
 
 /**
@@ -36,7 +37,9 @@ function sessionPage(v: SessionView): string {
 }
 
 export interface AccountRouteDeps {
-  sessions: BrokerSessionService;
+  sessions: Pick<AccountSessions, 'loginUrl' | 'completeLogin' | 'status'>;
+  /** Every account with its strategies, session and kill switch (GET /api/v1/accounts). */
+  list?: () => Promise<unknown[]>;
   /** API-key authentication (and limits) for what only an operator may read. */
   authed: RequestHandler[];
 }
@@ -49,6 +52,14 @@ export interface AccountRouteDeps {
 export function accountRoutes(d: AccountRouteDeps): Router {
   const router = Router();
   const limited = loginRateLimit(30);
+
+  /** GET /api/v1/accounts — operator: the broker accounts, their strategies, sessions and kill switches. */
+  if (d.list) {
+    const list = d.list;
+    router.get('/', ...d.authed, requireRole('operator'), async (_req, res) => {
+      res.json({ accounts: await list() });
+    });
+  }
 
   /** GET /api/v1/accounts/:id/login — 302 to the broker's login page (open it in a browser each morning). */
   router.get('/:id/login', limited, (req, res) => {

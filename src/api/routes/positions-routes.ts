@@ -9,6 +9,8 @@ import type { PositionService, Scope } from '../../services/position-service';
 export const PositionsQuery = z.strictObject({
   strategyId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 chars of letters, digits, _ . -').optional(),
   tradingsymbol: z.string().regex(/^[A-Z0-9&_-]{1,40}$/, 'an upper-case Kite tradingsymbol').optional(),
+  /** One broker account: its book and its strategies' (config/accounts.json). */
+  account: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'an account id from config/accounts.json').optional(),
 });
 
 /** /api/v1/positions and /api/v1/pnl. A strategy key sees only its own strategies' books, never the account's. */
@@ -19,7 +21,7 @@ export function positionRoutes(service: PositionService): Router {
     const p = principalOf(res);
     if (q.strategyId && !canActFor(p, q.strategyId)) throw new AppError(403, 'STRATEGY_NOT_ALLOWED', `this key may not read strategy ${q.strategyId}`);
     const strategyIds = q.strategyId ? [q.strategyId] : p.strategies === 'all' ? undefined : p.strategies;
-    return { strategyIds, tradingsymbol: q.tradingsymbol };
+    return { strategyIds, tradingsymbol: q.tradingsymbol, account: q.account };
   };
 
   /** Net and day positions, the account's and each strategy's, marked to the last price. */

@@ -23,7 +23,7 @@ export async function watch(run: MonitorRun): Promise<CloseReason | null> {
 /** Reads the LTP (a failed read is skipped) and says which level, if any, it has crossed. */
 async function pricePassedALevel(run: MonitorRun): Promise<'target' | 'stop' | null> {
   const e = run.entry;
-  const ltp = await market.getLastPrice({ exchange: e.exchange, tradingsymbol: e.tradingsymbol }).catch(() => null);
+  const ltp = await market.getLastPrice({ exchange: e.exchange, tradingsymbol: e.tradingsymbol, strategyId: e.strategyId }).catch(() => null);
   if (ltp !== null) run.state = { ...run.state, lastPricePaise: ltp };
   return priceExit(e.side, e, ltp);
 }

@@ -39,7 +39,7 @@ export async function admit(run: OrderRun): Promise<void> {
 /** The instrument on its own path, then the gate (or, when it already failed, the rejection that says so). */
 async function admitStepByStep(run: OrderRun, gate: boolean, gateFailed: string | null): Promise<void> {
   const { exchange, tradingsymbol } = run.state.request;
-  const instrument = await brokerCall(run, 'looking up the instrument', () => admissionBroker.lookupInstrument({ exchange, tradingsymbol }));
+  const instrument = await brokerCall(run, 'looking up the instrument', () => admissionBroker.lookupInstrument({ exchange, tradingsymbol, strategyId: run.state.request.strategyId }));
   if (isAbandoned(instrument)) return;
   const basic = validateOrder(run.state.request, instrument);
   if (!basic.passed || !gate) return run.apply({ type: 'VALIDATED', report: basic, instrument, at: run.now() });

@@ -17,7 +17,7 @@ export async function sync(run: OrderRun, source: 'broker-poll' | 'broker-postba
   let fetched;
   let record!: PendingSave; // the read that answers saves what its snapshot does to the order
   try {
-    fetched = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => once.fetchBrokerOrder({ brokerOrderId, record: { ...(record = run.pendingSave()), source } })));
+    fetched = await brokerCall(run, 'reading the order', () => withRetry(run, 'history', () => once.fetchBrokerOrder({ brokerOrderId, strategyId: run.state.request.strategyId, record: { ...(record = run.pendingSave()), source } })));
   } catch (err) {
     if (!isTransient(err)) throw err;
     run.apply({ type: 'BROKER_UNREACHABLE', operation: 'history', error: failureMessage(err), at: run.now() });

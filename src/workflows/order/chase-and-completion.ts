@@ -43,7 +43,7 @@ export async function climbLadder(run: OrderRun): Promise<void> {
   if (!chase) return;
   run.ladderStep += 1;
   const s = run.state;
-  const ltp = await gate.getLastPrice({ exchange: s.request.exchange, tradingsymbol: s.request.tradingsymbol });
+  const ltp = await gate.getLastPrice({ exchange: s.request.exchange, tradingsymbol: s.request.tradingsymbol, strategyId: s.request.strategyId });
   const step = nextChaseStep({
     side: s.request.side, originalPricePaise: s.request.pricePaise as number, currentPricePaise: s.pricePaise ?? (s.request.pricePaise as number),
     ltpPaise: ltp, tickPaise: s.instrument?.tickSizePaise ?? 5, step: run.ladderStep, policy: chase,
@@ -69,7 +69,7 @@ export async function completeRemainder(run: OrderRun): Promise<boolean> {
   if (!completion) return false;
   const { exchange, tradingsymbol } = run.state.request;
   const fill = run.state.fills[0];
-  const ltp = completion.policy === 'price' ? await gate.getLastPrice({ exchange, tradingsymbol }) : null;
+  const ltp = completion.policy === 'price' ? await gate.getLastPrice({ exchange, tradingsymbol, strategyId: run.state.request.strategyId }) : null;
   const action = completionDue(completion, { firstFillAtMs: partlyFilledAt(run), firstFillPricePaise: fill.pricePaise, nowMs: Date.now(), ltpPaise: ltp });
   if (!action) return false;
   run.completed = true;
@@ -86,7 +86,7 @@ export async function completeRemainder(run: OrderRun): Promise<boolean> {
 /** The remainder re-priced to the last price (rounded to the tick on the side that fills), or MARKET without one. */
 async function repriceChanges(run: OrderRun, ltp: number | null): Promise<ModifyRequest> {
   const s = run.state;
-  const last = ltp ?? (await gate.getLastPrice({ exchange: s.request.exchange, tradingsymbol: s.request.tradingsymbol }));
+  const last = ltp ?? (await gate.getLastPrice({ exchange: s.request.exchange, tradingsymbol: s.request.tradingsymbol, strategyId: s.request.strategyId }));
   if (last === null || s.orderType !== 'LIMIT') return { orderType: 'MARKET' };
   const tick = s.instrument?.tickSizePaise ?? 5;
   return { pricePaise: s.request.side === 'BUY' ? Math.ceil(last / tick) * tick : Math.floor(last / tick) * tick };

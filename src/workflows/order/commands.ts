@@ -79,8 +79,8 @@ function send(run: OrderRun, command: Command) {
   const variety = run.state.request.variety;
   const record = run.pendingSave(); // the request (and a modify's risk check) is saved by the call
   return command.kind === 'cancel'
-    ? once.cancelBrokerOrder({ brokerOrderId, variety, record })
-    : once.modifyBrokerOrder({ brokerOrderId, variety, changes: command.changes, validity: run.state.request.validity, record });
+    ? once.cancelBrokerOrder({ brokerOrderId, variety, strategyId: run.state.request.strategyId, record })
+    : once.modifyBrokerOrder({ brokerOrderId, variety, changes: command.changes, validity: run.state.request.validity, strategyId: run.state.request.strategyId, record });
 }
 
 /**

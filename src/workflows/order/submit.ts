@@ -63,7 +63,7 @@ async function findAfterUnknownOutcome(run: OrderRun, error: string): Promise<vo
   for (;;) {
     let found: Awaited<ReturnType<typeof finding.findBrokerOrderByTag>> | typeof ABANDONED;
     try {
-      found = await brokerCall(run, 'finding the order by its tag', () => finding.findBrokerOrderByTag({ tag, orderId }));
+      found = await brokerCall(run, 'finding the order by its tag', () => finding.findBrokerOrderByTag({ tag, orderId, strategyId: run.state.request.strategyId }));
     } catch (err) {
       await pauseFor(run, 'PLACEMENT_UNKNOWN', `the broker may hold this order (tag ${tag}) but does not answer: ${failureMessage(err)}. Resume to ask again once it is back.`, ['resume']);
       continue;
