@@ -8,6 +8,7 @@ import type { KiteGateway } from '../broker/kite-gateway';
 import type { OrderStore } from '../store/order-store';
 import type { AdmitArgs, RiskStore } from '../store/risk-store';
 import { recordOutcome, type PendingSave, type Recorded } from './record-outcome';
+import type { GateMetrics } from '../metrics/oms-metrics';
 
 export interface RiskActivityDeps {
   riskConfig: { current(): LoadedRiskConfig };
@@ -20,6 +21,8 @@ export interface RiskActivityDeps {
   log?: (msg: string) => void;
   /** Where the gate saves the order as its decision leaves it (recordOutcome); none: the workflow saves. */
   store?: Pick<OrderStore, 'saveProgress'>;
+  /** The gate's latency and the check that refused (GET /metrics). */
+  metrics?: GateMetrics;
   /** A strategy's broker account: its limits, quotes and margins (several accounts); absent: the deps above. */
   accountFor?: (strategyId: string) => Pick<RiskActivityDeps, 'riskConfig' | 'marketData' | 'broker'>;
 }
@@ -71,6 +74,13 @@ export function createRiskActivities(d: RiskActivityDeps) {
   };
 
   async function gate(state: OrderState, basic: ValidationReport, admit: (a: AdmitArgs) => Promise<ValidationReport>): Promise<ValidationReport> {
+    const started = performance.now();
+    const report = await decide(state, basic, admit);
+    d.metrics?.decided((performance.now() - started) / 1000, report.passed ? undefined : report.failure?.check ?? 'unknown');
+    return report;
+  }
+
+  async function decide(state: OrderState, basic: ValidationReport, admit: (a: AdmitArgs) => Promise<ValidationReport>): Promise<ValidationReport> {
     const acct = d.accountFor?.(state.request.strategyId) ?? d;
     const loaded = acct.riskConfig.current();
     const { account } = loaded.config;

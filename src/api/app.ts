@@ -23,6 +23,8 @@ import { reportRoutes } from './routes/report-routes';
 import { monitorRoutes } from './routes/monitor-routes';
 import { accountRoutes } from './routes/account-routes';
 import { eventRoutes } from './routes/event-routes';
+import { metricsRoutes, requestMetrics } from './metrics-routes';
+import type { OmsMetrics } from '../metrics/oms-metrics';
 import type { EventStreamService } from '../services/event-stream';
 import type { AccountSessions } from '../services/account-sessions';
 import type { MonitorService } from '../services/monitor-service';
@@ -58,6 +60,10 @@ export interface AppDeps {
   /** The event stream (absent: /api/v1/events answers 404). */
   events?: EventStreamService;
   health?: () => Promise<Record<string, unknown>>;
+  /** GET /metrics and the request measures (absent: 404). */
+  metrics?: { registry: OmsMetrics; sdkMetricsUrl?: string };
+  /** GET /ready: whether the deployment can take orders, with the reason per dependency when not (absent: 404). */
+  ready?: () => Promise<{ ready: boolean; checks: Record<string, { ok: boolean; reason?: string }> }>;
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -76,11 +82,20 @@ const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.metrics) app.use(requestMetrics(deps.metrics.registry));
   app.use(jsonBodiesOnly);
   app.use(express.json({ limit: '100kb' }));
   app.get('/health', async (_req, res) => {
     res.json({ status: 'ok', ...(deps.health ? await deps.health() : {}) });
   });
+  if (deps.metrics) app.use(metricsRoutes(deps.metrics.registry, deps.metrics.sdkMetricsUrl));
+  if (deps.ready) {
+    const ready = deps.ready;
+    app.get('/ready', async (_req, res) => {
+      const r = await ready();
+      res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
+    });
+  }
   app.use('/api/v1/webhooks', webhookRoutes(deps.orders)); // authenticated by Kite's checksum instead
   const authenticated = authenticate(deps.access);
   const limited = deps.keyLimits ? keyLimits(deps.keyLimits) : null;

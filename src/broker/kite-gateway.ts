@@ -1,3 +1,5 @@
+import type { BrokerMetrics } from '../metrics/oms-metrics';
+import { measured } from './measured';
 import type { BookOrder } from '../domain/order-book-watch';
 import { KiteConnect } from 'kiteconnect';
 import { toPaise, paiseToNumber } from '../domain/money';
@@ -23,6 +25,8 @@ export interface KiteGatewayOptions {
   tokenSource?: () => Promise<string | null>;
   /** Called once each time the session is found expired (the broker refused the token in use): the alert. */
   onSessionExpired?: () => void;
+  /** Each call's name, duration and error kind (GET /metrics). */
+  metrics?: Pick<BrokerMetrics, 'call'>;
 }
 
 export interface ModifyChanges { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }
@@ -50,14 +54,19 @@ export class KiteGateway {
   }
 
   /** An order request: waits for a rate-limit slot (never past `deadlineMs`), then calls the broker. */
-  private orderCall<T>(fn: () => Promise<T>, deadlineMs?: number): Promise<T> {
+  private orderCall<T>(name: string, fn: () => Promise<T>, deadlineMs?: number): Promise<T> {
     const limiter = this.opts.orderLimiter;
-    return limiter ? limiter.schedule(() => this.call(fn), deadlineMs) : this.call(fn);
+    return limiter ? limiter.schedule(() => this.call(name, fn), deadlineMs) : this.call(name, fn);
   }
 
   private accessToken: string;
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  /** One Kite call, measured (its name, duration and error kind) when the gateway has metrics. */
+  private call<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return measured(this.opts.metrics, name, () => this.callOnce(fn));
+  }
+
+  private async callOnce<T>(fn: () => Promise<T>, retried = false): Promise<T> {
     const used = this.accessToken;
     try {
       const r = await fn();
@@ -69,17 +78,7 @@ export class KiteGateway {
       if (e.kind === 'unknown') this.reachability.unanswered();
       // A 403 means the request did nothing: if a newer token is known (adopted meanwhile by a concurrent call, or
       // supplied by an operator), use it and ask once more.
-      if (e.kind === 'token' && (await this.freshTokenSince(used))) {
-        try {
-          const r = await fn();
-          this.expiredToken = null;
-          return r;
-        } catch (again) {
-          const e2 = classifyBrokerError(again, this.secrets);
-          if (e2.kind === 'token') this.markExpired();
-          throw e2;
-        }
-      }
+      if (e.kind === 'token' && !retried && (await this.freshTokenSince(used))) return this.callOnce(fn, true);
       if (e.kind === 'token') this.markExpired();
       throw e;
     }
@@ -95,7 +94,7 @@ export class KiteGateway {
 
   /** Whether the broker cannot be reached (calls unanswered since the last answer, and a GET /user/margins probe too). */
   brokerUnreachable(): Promise<boolean> {
-    return this.reachability.unreachable(() => this.call(() => this.kite.getMargins('equity')));
+    return this.reachability.unreachable(() => this.call('getMargins', () => this.kite.getMargins('equity')));
   }
 
   /** The token the broker last refused (TokenException) with no success since; null while the session works. */
@@ -140,7 +139,7 @@ export class KiteGateway {
     // Kite publishes the dump once a day (before the session): refetch on a new IST day, and within a day after the TTL.
     const istDay = (ms: number) => Math.floor((ms + 330 * 60_000) / 86_400_000);
     if (!cached || istDay(now) !== istDay(cached.at) || now - cached.at > (this.opts.instrumentsTtlMs ?? 6 * 3600_000)) {
-      const rows = await this.call(() => this.kite.getInstruments(exchange as never));
+      const rows = await this.call('getInstruments', () => this.kite.getInstruments(exchange as never));
       const byKey = new Map<string, Instrument>();
       for (const r of rows as unknown as Record<string, unknown>[]) {
         const tick = toPaise(String(r.tick_size)) ?? 5;
@@ -170,13 +169,13 @@ export class KiteGateway {
     if (req.validity === 'TTL') params.validity_ttl = req.validityTtlMinutes;
     // SEBI's 2026 algo rules: market and SL-M orders carry market protection; -1 lets the exchange pick it.
     if (req.orderType === 'MARKET' || req.orderType === 'SL-M') params.market_protection = -1;
-    const r = await this.orderCall(() => this.kite.placeOrder(req.variety as never, params as never), deadlineMs);
+    const r = await this.orderCall('placeOrder', () => this.kite.placeOrder(req.variety as never, params as never), deadlineMs);
     return String((r as { order_id: string | number }).order_id);
   }
 
   /** Full quotes (GET /quote) for up to 500 "EXCHANGE:SYMBOL" keys; keys the broker does not know are absent. */
   async getQuotes(keys: string[]): Promise<Map<string, BrokerQuote>> {
-    const data = (await this.call(() => this.kite.getQuote(keys))) as unknown as Record<string, KiteQuote>;
+    const data = (await this.call('getQuote', () => this.kite.getQuote(keys))) as unknown as Record<string, KiteQuote>;
     const out = new Map<string, BrokerQuote>();
     for (const [key, q] of Object.entries(data ?? {})) {
       const last = toPaise(q.last_price);
@@ -197,14 +196,14 @@ export class KiteGateway {
 
   /** The account's net position (+ long, - short) in one contract and product, from GET /portfolio/positions; 0 when absent. */
   async getNetPositionQuantity(k: { exchange: string; tradingsymbol: string; product: string }): Promise<number> {
-    const p = (await this.call(() => this.kite.getPositions())) as unknown as { net?: { exchange: string; tradingsymbol: string; product: string; quantity: number }[] };
+    const p = (await this.call('getPositions', () => this.kite.getPositions())) as unknown as { net?: { exchange: string; tradingsymbol: string; product: string; quantity: number }[] };
     const row = p?.net?.find((r) => r.exchange === k.exchange && r.tradingsymbol === k.tradingsymbol && r.product === k.product);
     return row ? Number(row.quantity) : 0;
   }
 
   /** Margin available for new orders in the equity segment (which carries F&O), in paise. */
   async getAvailableMargin(): Promise<number> {
-    const m = (await this.call(() => this.kite.getMargins('equity'))) as unknown as { net?: number };
+    const m = (await this.call('getMargins', () => this.kite.getMargins('equity'))) as unknown as { net?: number };
     const paise = typeof m?.net === 'number' ? toPaise(m.net.toFixed(2)) : null;
     if (paise === null) throw new BrokerError('unknown', 'DataException', 'the broker answered margins without a net figure');
     return paise;
@@ -218,7 +217,7 @@ export class KiteGateway {
       price: req.pricePaise !== undefined ? paiseToNumber(req.pricePaise) : referencePricePaise !== null ? paiseToNumber(referencePricePaise) : 0,
       trigger_price: req.triggerPricePaise !== undefined ? paiseToNumber(req.triggerPricePaise) : 0,
     };
-    const r = (await this.call(() => this.kite.orderMargins([order as never]))) as unknown as { total?: number }[];
+    const r = (await this.call('orderMargins', () => this.kite.orderMargins([order as never]))) as unknown as { total?: number }[];
     const paise = typeof r?.[0]?.total === 'number' ? toPaise(r[0].total.toFixed(2)) : null;
     if (paise === null) throw new BrokerError('unknown', 'DataException', 'the broker answered the margin request without a total');
     return paise;
@@ -226,7 +225,7 @@ export class KiteGateway {
 
   /** The broker order carrying our tag, if the broker has one: how an unknown outcome becomes known. */
   async findOrderByTag(tag: string): Promise<TaggedOrder | null> {
-    const orders = (await this.call(() => this.kite.getOrders())) as unknown as KiteOrder[];
+    const orders = (await this.call('getOrders', () => this.kite.getOrders())) as unknown as KiteOrder[];
     // Kite lists the day's orders oldest first: the first under a tag is the order; any other is a duplicate, which
     // the caller reports and the reconciler settles (DUPLICATE_ORDER) — never a reason to refuse the order itself.
     const mine = orders.filter((o) => o.tag === tag || (Array.isArray(o.tags) && o.tags.includes(tag)));
@@ -237,7 +236,7 @@ export class KiteGateway {
 
   /** The account's net positions (GET /portfolio/positions, `net`): quantity, Kite's average price and the last price in paise. */
   async getNetPositions(): Promise<{ tradingsymbol: string; exchange: string; product: string; quantity: number; averagePricePaise: number; lastPricePaise: number }[]> {
-    const r = (await this.call(() => this.kite.getPositions())) as unknown as { net?: Record<string, unknown>[] };
+    const r = (await this.call('getPositions', () => this.kite.getPositions())) as unknown as { net?: Record<string, unknown>[] };
     return (r?.net ?? []).map((p) => ({
       tradingsymbol: String(p.tradingsymbol), exchange: String(p.exchange), product: String(p.product), quantity: Number(p.quantity),
       averagePricePaise: Math.round(Number(p.average_price ?? 0) * 100), lastPricePaise: Math.round(Number(p.last_price ?? 0) * 100) || 0,
@@ -246,7 +245,7 @@ export class KiteGateway {
 
   /** The day's order book (GET /orders): each order's current status, tag, quantities and prices. */
   async getOrderBook(): Promise<(BookOrder & { tradingsymbol: string; exchange: string; product: string })[]> {
-    const orders = (await this.call(() => this.kite.getOrders())) as unknown as (KiteOrder & { tradingsymbol: string; exchange: string; product: string })[];
+    const orders = (await this.call('getOrders', () => this.kite.getOrders())) as unknown as (KiteOrder & { tradingsymbol: string; exchange: string; product: string })[];
     return orders.map((o) => ({
       brokerOrderId: String(o.order_id), tag: o.tag ?? (Array.isArray(o.tags) ? o.tags[0] ?? null : null), status: o.status,
       tradingsymbol: String(o.tradingsymbol), exchange: String(o.exchange), product: String(o.product), filledQuantity: Number(o.filled_quantity ?? 0),
@@ -257,8 +256,8 @@ export class KiteGateway {
   /** Current state of one broker order with all its trades. */
   async getOrderSnapshot(brokerOrderId: string): Promise<BrokerOrderSnapshot> {
     const [history, trades] = await Promise.all([
-      this.call(() => this.kite.getOrderHistory(brokerOrderId)),
-      this.call(() => this.kite.getOrderTrades(brokerOrderId)),
+      this.call('getOrderHistory', () => this.kite.getOrderHistory(brokerOrderId)),
+      this.call('getOrderTrades', () => this.kite.getOrderTrades(brokerOrderId)),
     ]);
     const last = (history as unknown as KiteOrder[]).at(-1);
     if (!last) throw new BrokerError('unknown', 'DataException', `broker returned no history for ${brokerOrderId}`);
@@ -285,11 +284,11 @@ export class KiteGateway {
     if (changes.triggerPricePaise !== undefined) params.trigger_price = paiseToNumber(changes.triggerPricePaise);
     if (changes.orderType !== undefined) params.order_type = changes.orderType;
     if (changes.orderType === 'MARKET' || changes.orderType === 'SL-M') params.market_protection = -1; // as when placing
-    await this.orderCall(() => this.kite.modifyOrder(variety as never, brokerOrderId, params as never), deadlineMs);
+    await this.orderCall('modifyOrder', () => this.kite.modifyOrder(variety as never, brokerOrderId, params as never), deadlineMs);
   }
 
   async cancelOrder(variety: string, brokerOrderId: string, deadlineMs?: number): Promise<void> {
-    await this.orderCall(() => this.kite.cancelOrder(variety as never, brokerOrderId), deadlineMs);
+    await this.orderCall('cancelOrder', () => this.kite.cancelOrder(variety as never, brokerOrderId), deadlineMs);
   }
 }
 

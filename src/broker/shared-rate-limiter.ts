@@ -1,3 +1,4 @@
+import type { BrokerMetrics } from '../metrics/oms-metrics';
 import { RateLimitDeadlineError, type OrderRateLimiter, type RateWindow, type SlotOffer, type Waiter } from './rate-limiter';
 
 /** Where the slots live (Postgres: RateSlotStore). */
@@ -14,6 +15,8 @@ export interface SharedRateLimiterOptions {
   /** How often the head of the queue asks again while a request in flight (here or elsewhere) decides its turn. */
   pollMs?: number;
   now?: () => number;
+  /** The queue's depth and each request's wait for its slot (GET /metrics). */
+  metrics?: Pick<BrokerMetrics, 'waited' | 'queueDepth'>;
 }
 
 /**
@@ -39,6 +42,7 @@ export class SharedRateLimiter implements OrderRateLimiter {
   schedule<T>(fn: () => Promise<T>, deadlineMs = Number.POSITIVE_INFINITY): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, deadlineMs, enqueuedAt: this.now(), resolve: resolve as (v: unknown) => void, reject });
+      this.opts.metrics?.queueDepth(this.queue.length);
       void this.pump();
     });
   }
@@ -55,7 +59,7 @@ export class SharedRateLimiter implements OrderRateLimiter {
 
   /** Sends the head of the queue, refuses it, or waits until it may ask again. */
   private async serveHead(head: Waiter): Promise<void> {
-    const refuse = (err: unknown) => { this.queue.shift(); head.reject(err); };
+    const refuse = (err: unknown) => { this.queue.shift(); this.opts.metrics?.queueDepth(this.queue.length); head.reject(err); };
     if (this.now() > head.deadlineMs) return refuse(new RateLimitDeadlineError(this.now() - head.enqueuedAt));
     let offer: SlotOffer;
     try {
@@ -65,6 +69,8 @@ export class SharedRateLimiter implements OrderRateLimiter {
     }
     if ('slotId' in offer) {
       this.queue.shift();
+      this.opts.metrics?.queueDepth(this.queue.length);
+      this.opts.metrics?.waited((this.now() - head.enqueuedAt) / 1000);
       const done = () => this.slots.answered(offer.slotId).catch(() => undefined); // else the lease frees it
       head.fn().then((v) => { void done(); head.resolve(v); }, (e) => { void done(); head.reject(e); });
       return;

@@ -71,6 +71,8 @@ export const EnvSchema = z.object({
   MONITOR_CONFIG_FILE: z.string().min(1).default('config/monitor.json'),
   /** The risk configuration file (JSON), relative to the project root unless absolute. */
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
+  /** host:port where `npm start` has the Temporal SDK export its worker metrics; GET /metrics appends them. */
+  TEMPORAL_METRICS_BIND: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464').optional(),
   /** Several broker accounts and which strategies trade through each (JSON); absent file: one account from KITE_*. */
   ACCOUNTS_CONFIG_FILE: z.string().min(1).default('config/accounts.json'),
   /** Strategy webhooks and alert channels (JSON), relative to the project root unless absolute. */

@@ -1,9 +1,30 @@
+import { toPaise } from './money';
 import type { OrderState } from './order-state';
 import type { OrderRequest, OrderType } from './order-types';
 import { paiseToRupees } from './money';
 import { isOptionContract, SLM_NOT_ALLOWED_FOR_OPTIONS, slmForOptionsMessage } from './order-validation';
 
 export interface InvalidChange { code: string; message: string; field: string }
+
+/** New terms in the HTTP API's units too: `price` / `triggerPrice` as rupees ("98.05"), beside the paise fields. */
+export interface ChangeTerms { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string; price?: string; triggerPrice?: string }
+
+/**
+ * The terms with rupees turned into paise, so an operator sends the same shape from the Temporal CLI as from HTTP
+ * (`{"price": "98.05"}`); a price given both ways, or not a price to the paisa, is refused.
+ */
+export function inPaise<T extends ChangeTerms>(t: T): { changes: Omit<T, 'price' | 'triggerPrice'> } | { invalid: InvalidChange } {
+  const { price, triggerPrice, ...rest } = t;
+  const out: ChangeTerms = { ...rest };
+  for (const [field, rupees, paiseField] of [['price', price, 'pricePaise'], ['triggerPrice', triggerPrice, 'triggerPricePaise']] as const) {
+    if (rupees === undefined) continue;
+    if (rest[paiseField] !== undefined) return { invalid: { code: 'PRICE_GIVEN_TWICE', field, message: `give ${field} (rupees) or ${paiseField}, not both` } };
+    const paise = typeof rupees === 'string' || typeof rupees === 'number' ? toPaise(rupees) : null;
+    if (paise === null || paise <= 0) return { invalid: { code: 'PRICE_NOT_VALID', field, message: `${field} must be a positive amount in rupees with at most 2 decimals, e.g. "98.05"` } };
+    out[paiseField] = paise;
+  }
+  return { changes: out as Omit<T, 'price' | 'triggerPrice'> };
+}
 
 /** Checks a modify request against the order as it stands now; null when it may go to the broker. */
 export function validateModification(state: OrderState, changes: { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: string }): InvalidChange | null {

@@ -1,3 +1,4 @@
+import { groupSummary } from '../domain/order-summary';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { payloadHash } from '../domain/hash';
@@ -40,6 +41,7 @@ export class GroupService {
           { key: OrderClientId, value: request.clientOrderId }, { key: OrderSymbol, value: request.tradingsymbol },
           { key: OrderStrategyId, value: request.strategyId }, { key: OrderStatus, value: 'ACTIVE' },
         ],
+        staticSummary: groupSummary(request),
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

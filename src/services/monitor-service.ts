@@ -1,3 +1,4 @@
+import { monitorSummary } from '../domain/order-summary';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { monitorIdFor, type MonitorPolicy, type PositionMonitorState } from '../domain/position-monitor';
@@ -37,6 +38,7 @@ export class MonitorService {
           { key: OrderClientId, value: entry.clientOrderId }, { key: OrderSymbol, value: entry.tradingsymbol },
           { key: OrderStrategyId, value: entry.strategyId }, { key: OrderStatus, value: 'MONITORING' }, { key: OrderParent, value: orderId },
         ],
+        staticSummary: monitorSummary(entry, orderId),
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

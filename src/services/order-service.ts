@@ -18,12 +18,15 @@ import { AppError, conflict, notFound, retryLater } from './app-errors';
 import { isAdmissionDeadline, isQueryUnanswered, isUpdateWithStartRace, mapUpdateError, rejection } from './order-errors';
 import { outageOf } from './outages';
 import { viewFromRow, viewFromState } from './order-view';
+import { orderSummary } from '../domain/order-summary';
 
 export interface OrderServiceDeps {
   client: Client;
   store: Pick<OrderStore, 'getOrder' | 'listOrders' | 'findByTag' | 'findByBrokerOrderId' | 'findByClientOrderId' | 'findStrategyOf' | 'listWaitingForOperator' | 'findRiskReports'>;
   taskQueue: string;
   apiSecret: string;
+  /** The broker account a strategy trades through (shown on each order). */
+  accountOf?: (strategyId: string) => string;
   /** The other broker accounts' API secrets: a postback signed by any configured account is genuine. */
   otherApiSecrets?: readonly string[];
   workflowConfig?: Partial<OrderWorkflowConfig>;
@@ -112,7 +115,7 @@ export class OrderService {
       if (d.status.name !== 'RUNNING') return null;
       const at = d.startTime.toISOString();
       const state = initialOrderState({ orderId, tag: brokerTagFor(orderId), payloadHash: hash, request, at });
-      return { ...viewFromState(state), statusMessage: 'received: the order is durable and waits for a worker to admit it; follow it with GET' };
+      return { ...viewFromState(state, undefined, this.d.accountOf?.(state.request.strategyId)), statusMessage: 'received: the order is durable and waits for a worker to admit it; follow it with GET' };
     } catch {
       return null; // not there, or Temporal cannot say: the 503 stands
     }
@@ -130,6 +133,7 @@ export class OrderService {
         { key: OrderClientId, value: request.clientOrderId }, { key: OrderSymbol, value: request.tradingsymbol },
         { key: OrderStrategyId, value: request.strategyId }, { key: OrderStatusKey, value: 'RECEIVED' },
       ],
+      staticSummary: orderSummary(request),
     });
     return this.admission.run((deadline) => this.d.client.connection.withDeadline(deadline, () => (
       this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation })
@@ -160,7 +164,8 @@ export class OrderService {
     });
     if (row && isTerminal(row.status as OrderStatus)) return viewFromRow(row);
     try {
-      return viewFromState(await this.liveState(orderId), row ? { validation: row.validationResult, modificationRisk: row.modificationRisk } : undefined);
+      const state = await this.liveState(orderId);
+      return viewFromState(state, row ? { validation: row.validationResult, modificationRisk: row.modificationRisk } : undefined, row?.account ?? this.d.accountOf?.(state.request.strategyId));
     } catch (err) {
       if (dbDown) throw dbDown;
       if (err instanceof WorkflowNotFoundError) {
@@ -177,7 +182,7 @@ export class OrderService {
   /** A workflow's state as the API shows it, with the full risk report the gate stored (the workflow has a compact one). */
   private async view(state: OrderState): Promise<OrderView> {
     // An update's answer carries no risk report (answerOf), a state a compact one: the full reports are in Postgres.
-    return viewFromState(state, await this.d.store.findRiskReports(state.orderId));
+    return viewFromState(state, await this.d.store.findRiskReports(state.orderId), this.d.accountOf?.(state.request.strategyId));
   }
 
   /** The running workflow's state, or a deadline error when no worker answers within QUERY_DEADLINE_MS. */

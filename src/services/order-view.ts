@@ -14,10 +14,10 @@ const dec = (d: { toFixed(n?: number): string } | null | undefined, places = 2) 
  * the full risk report from Postgres, shown instead of the compact one the workflow carries.
  */
 /** `stored`: the risk gate's full reports from Postgres (the workflow carries compact ones, an update answer none). */
-export function viewFromState(s: OrderState, stored?: { validation: unknown; modificationRisk: unknown }) {
+export function viewFromState(s: OrderState, stored?: { validation: unknown; modificationRisk: unknown }, account?: string) {
   const r = s.request;
   return {
-    orderId: s.orderId, clientOrderId: r.clientOrderId, strategyId: r.strategyId,
+    orderId: s.orderId, clientOrderId: r.clientOrderId, strategyId: r.strategyId, ...(account ? { account } : {}),
     tradingsymbol: r.tradingsymbol, exchange: r.exchange, side: r.side, quantity: s.quantity, orderType: s.orderType,
     product: r.product, validity: r.validity, variety: r.variety,
     price: rupees(s.pricePaise), triggerPrice: rupees(s.triggerPricePaise), stopLoss: rupees(r.stopLossPaise), takeProfit: rupees(r.takeProfitPaise),

@@ -16,6 +16,7 @@ import { OrderService } from '../services/order-service';
 import { ReconciliationService } from '../services/reconciliation-service';
 import { ReportService } from '../services/report-service';
 import { EventStreamService } from '../services/event-stream';
+import { readiness, type ReadinessCheck } from '../services/readiness';
 import { ReconciliationStore } from '../store/reconciliation-store';
 import { ReportStore } from '../store/report-store';
 import type { SystemCore } from './core';
@@ -62,7 +63,7 @@ function apiApp(core: SystemCore): Express {
   const monitors = new MonitorService({ client, taskQueue, workflowConfig, policyFor: monitorPolicies(core) });
   const admission = new AdmissionControl({ maxInFlight: env.ADMISSION_MAX_IN_FLIGHT, deadlineMs: env.ADMISSION_TIMEOUT_MS });
   const orders = new OrderService({
-    client, store, taskQueue, apiSecret: accounts.default.settings.apiSecret, otherApiSecrets: accounts.list().slice(1).map((a) => a.settings.apiSecret),
+    client, store, taskQueue, accountOf: (s) => accounts.accountOf(s), apiSecret: accounts.default.settings.apiSecret, otherApiSecrets: accounts.list().slice(1).map((a) => a.settings.apiSecret),
     workflowConfig, ladderFor: config.execution.ladderFor, monitors, admission, hints: core.hints,
     brokerSession: { sessionExpired: (s) => accounts.forStrategy(s).gateway.sessionExpired(), brokerUnreachable: (s) => accounts.forStrategy(s).gateway.brokerUnreachable() },
   });
@@ -87,7 +88,34 @@ function apiApp(core: SystemCore): Express {
     liveOrders: store, reports: new ReportService(new ReportStore(db)),
     reconciliation: new ReconciliationService(new ReconciliationStore(db)),
     events: new EventStreamService({ store: core.events, tail: core.eventTail }),
+    ready: () => readiness(readinessChecks(core)),
+    metrics: { registry: core.metrics, sdkMetricsUrl: env.TEMPORAL_METRICS_BIND ? `http://${env.TEMPORAL_METRICS_BIND}/metrics` : undefined },
   });
+}
+
+/**
+ * What /ready asks: Postgres answers, Temporal answers, a worker polls the task queue (in this process or another),
+ * and each account's broker session is live and its broker answering.
+ */
+function readinessChecks(core: SystemCore): Record<string, ReadinessCheck> {
+  const { client, env } = core;
+  const checks: Record<string, ReadinessCheck> = {
+    database: async () => (await core.db.$queryRaw`SELECT 1`, { ok: true }),
+    temporal: async () => (await client.workflowService.getSystemInfo({}), { ok: true }),
+    worker: async () => {
+      const tq = await client.workflowService.describeTaskQueue({ namespace: env.TEMPORAL_NAMESPACE, taskQueue: { name: env.TEMPORAL_TASK_QUEUE }, taskQueueType: 1 });
+      const pollers = tq.pollers?.length ?? 0;
+      return pollers > 0 ? { ok: true } : { ok: false, reason: `no worker polls task queue ${env.TEMPORAL_TASK_QUEUE}` };
+    },
+  };
+  for (const a of core.accounts.list()) {
+    checks[`broker:${a.id}`] = async () => {
+      if (await a.gateway.sessionExpired()) return { ok: false, reason: `the Kite session of account ${a.id} has expired: open /api/v1/accounts/${a.id}/login` };
+      if (await a.gateway.brokerUnreachable()) return { ok: false, reason: `the broker does not answer for account ${a.id}` };
+      return { ok: true };
+    };
+  }
+  return checks;
 }
 
 /**

@@ -21,6 +21,8 @@ import { EventStore } from '../store/event-store';
 import { EventTail } from '../store/event-tail';
 import { istTradingDay as istDate } from '../domain/positions';
 import { AccountRegistry, accountRiskConfigs } from './accounts';
+import { OmsMetrics, registerStateGauges, type BrokerMetrics } from '../metrics/oms-metrics';
+import { MetricsStore } from '../store/metrics-store';
 import { AccountsConfigError, type AccountSettings } from '../config/accounts-config';
 
 /** Where the infrastructure parts answer (started here or given by the environment). */
@@ -50,6 +52,8 @@ export interface SystemCore {
   client: Client;
   /** Broker news this process already signalled to its orders (the postback route, the WebSocket stream and the book watcher share it). */
   hints: HintLedger;
+  /** This process's Prometheus metrics (GET /metrics). */
+  metrics: OmsMetrics;
   /** The event outbox (SSE, webhooks, alerts), the wake-up on each commit, and where alerts are raised. */
   events: EventStore;
   eventTail: EventTail;
@@ -68,7 +72,9 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
   const eventTail = new EventTail({ databaseUrl: endpoints.databaseUrl, pollMs: env.EVENTS_POLL_MS, log: input.log });
   eventTail.start();
   stops.push(() => eventTail.close());
-  const accounts = accountRegistry(input, db, alerts, stops);
+  const metrics = new OmsMetrics();
+  registerStateGauges(metrics, new MetricsStore(db));
+  const accounts = accountRegistry(input, db, alerts, metrics, stops);
   await refuseMovedStrategies(db, accounts);
   const main = accounts.default;
   const positionStore = new PositionStore(db);
@@ -77,7 +83,7 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
     lastPrices: async (keys) => new Map([...(await anyAccountQuotes(accounts, keys))].map(([k, q]) => [k, q.lastPricePaise])),
   });
   return {
-    ...input, account: main.id, accounts, db, sessions: main.sessions, gateway: main.gateway, marketData: main.marketData, positionStore, positionService, events, eventTail, alerts,
+    ...input, account: main.id, accounts, metrics, db, sessions: main.sessions, gateway: main.gateway, marketData: main.marketData, positionStore, positionService, events, eventTail, alerts,
     store: new OrderStore(db, config.chargeRates, (s) => accounts.accountOf(s)), groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
     workflowConfig: { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: config.execution.retry },
     client: await temporalClient(endpoints.temporalAddress, env.TEMPORAL_NAMESPACE, stops),
@@ -89,13 +95,13 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
  * Each broker account's parts: its stored session (keyed by its own secret), its gateway behind its own rate limits,
  * one quote cache per account per process (the risk gate and /pnl share Kite's one quote request a second), its limits.
  */
-function accountRegistry(input: CoreInput, db: ReturnType<typeof createPrismaClient>, alerts: AlertSink, stops: ShutdownStack): AccountRegistry {
+function accountRegistry(input: CoreInput, db: ReturnType<typeof createPrismaClient>, alerts: AlertSink, metrics: OmsMetrics, stops: ShutdownStack): AccountRegistry {
   const { config } = input;
   const slots = new RateSlotStore(db);
   const riskOf = accountRiskConfigs(config.accounts.accounts, config.riskConfig, input.log, stops);
   const runtimes = new Map(config.accounts.accounts.map((settings) => {
     const sessions = new BrokerSessionStore(db, settings.apiSecret);
-    const gateway = brokerGateway(input, settings, () => sessions.loadAccessToken(settings.id), slots, alerts);
+    const gateway = brokerGateway(input, settings, () => sessions.loadAccessToken(settings.id), slots, alerts, metrics.forAccount(settings.id));
     const { file, view } = riskOf(settings);
     const marketData = new MarketDataCache((keys) => gateway.getQuotes(keys), { ttlMs: view.current().config.quoteTtlMs, log: input.log });
     return [settings.id, { id: settings.id, settings, sessions, gateway, marketData, riskConfig: view, riskFile: file }] as const;
@@ -132,7 +138,7 @@ async function refuseMovedStrategies(db: ReturnType<typeof createPrismaClient>, 
 }
 
 /** Kite (or the paper broker) behind the account's order rate limits; the access token is read from the session store. */
-function brokerGateway(input: CoreInput, settings: AccountSettings, tokenSource: () => Promise<string | null>, slots: RateSlotStore, alerts: AlertSink): KiteGateway {
+function brokerGateway(input: CoreInput, settings: AccountSettings, tokenSource: () => Promise<string | null>, slots: RateSlotStore, alerts: AlertSink, metrics: BrokerMetrics): KiteGateway {
   const { env, broker } = input;
   const account = settings.id;
   // A call holds its slot until a window after its answer, so delayed or bunched arrivals cannot break the broker's
@@ -143,10 +149,11 @@ function brokerGateway(input: CoreInput, settings: AccountSettings, tokenSource:
     account,
     windows: [{ limit: env.BROKER_ORDERS_PER_SECOND, windowMs: 1250 }, { limit: env.BROKER_ORDERS_PER_MINUTE, windowMs: 61_000 }],
     leaseMs: 2 * env.KITE_TIMEOUT_MS + 5_000,
+    metrics,
   });
   return new KiteGateway({
     apiKey: settings.apiKey, accessToken: settings.accessToken, root: input.endpoints.paperBrokerUrl ?? broker.root, timeoutMs: env.KITE_TIMEOUT_MS, orderLimiter,
-    tokenSource,
+    tokenSource, metrics,
     // The alert names the way out; one per account and IST day (every process may see the refusal).
     onSessionExpired: () => void alerts.raise({
       kind: 'TOKEN_EXPIRED', severity: 'critical', account, occurrence: `${account}:${istDate(Date.now())}`, at: new Date().toISOString(),

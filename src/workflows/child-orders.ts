@@ -1,3 +1,4 @@
+import { orderSummary } from '../domain/order-summary';
 import { condition, getExternalWorkflowHandle, log, ParentClosePolicy, setHandler, startChild, uuid4 } from '@temporalio/workflow';
 import { payloadHash } from '../domain/hash';
 import type { OrderRequest } from '../domain/order-types';
@@ -60,6 +61,7 @@ export class LegBook {
         { key: OrderClientId, value: r.clientOrderId }, { key: OrderSymbol, value: r.tradingsymbol }, { key: OrderStrategyId, value: r.strategyId },
         { key: OrderStatus, value: 'RECEIVED' }, { key: OrderParent, value: this.parentId },
       ],
+      staticSummary: orderSummary(r, `${a.role} of ${this.parentId}`),
     });
   }
 

@@ -7,7 +7,7 @@ import {
   engageKillSwitchSignal, killSwitchStateQuery, killSwitchUpdate, releaseKillSwitchSignal,
   type KillSwitchOutcome, type KillSwitchRequest,
 } from './kill-switch-messages';
-import { waitUntil } from './timers';
+import { spoken, waitUntil } from './timers';
 
 const store = proxyActivities<KillSwitchActivities>({
   startToCloseTimeout: '30s',
@@ -80,7 +80,7 @@ export async function killSwitchWorkflow(input: KillSwitchWorkflowInput): Promis
     // The workflow clock: the reset timer is durable, and replays the same.
     const wake = () => queue.length > 0 || workflowInfo().continueAsNewSuggested;
     if (resetIn === null) await condition(wake);
-    else await waitUntil(wake, resetIn);
+    else await waitUntil(wake, resetIn, `halted: released by itself in ${spoken(resetIn)} (the next trading day), sooner by an operator`);
   }
 
   async function runEngage(job: Job): Promise<KillSwitchOutcome> {

@@ -25,18 +25,20 @@ export interface AdmissionResult { orderId: string; status: string; accepted: bo
 export const admissionUpdate = defineUpdate<AdmissionResult, [AdmissionRequest]>('admissionUpdate');
 
 export interface ModifyRequest { quantity?: number; pricePaise?: number; triggerPricePaise?: number; orderType?: OrderType }
+/** What a modify update takes: ModifyRequest, or prices in rupees as the HTTP API takes them (`price: "98.05"`). */
+export type ModifyTermsInput = ModifyRequest & { price?: string; triggerPrice?: string };
 /**
  * `by`: who asks, recorded as the audit row's actor. Our API sends `api-key:<id> (<role>)`; an operator using the
  * Temporal CLI or UI should send their name (absent: `temporal-client`, since workflow code cannot see the caller).
  */
-export const modifyOrderUpdate = defineUpdate<OrderState, [ModifyRequest & { by?: string }]>('modifyOrderUpdate');
+export const modifyOrderUpdate = defineUpdate<OrderState, [ModifyTermsInput & { by?: string }]>('modifyOrderUpdate');
 
 export interface CancelRequest { reason?: string; by?: string }
 export const cancelOrderUpdate = defineUpdate<OrderState, [CancelRequest]>('cancelOrderUpdate');
 
 /** An operator's decision for an order that waits for one (see OrderState.intervention). */
 /** `changes`: the new terms for a `modify` (then the order is placed again). */
-export interface InterventionRequest { action: InterventionAction; note?: string; by?: string; changes?: ModifyRequest }
+export interface InterventionRequest { action: InterventionAction; note?: string; by?: string; changes?: ModifyTermsInput }
 export const interventionUpdate = defineUpdate<OrderState, [InterventionRequest]>('interventionUpdate');
 
 /**

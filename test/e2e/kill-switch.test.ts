@@ -20,7 +20,6 @@ const setPrice = (last_price: number) => stack.control('POST', '/control/price',
 const quoteTtl = () => new Promise((r) => setTimeout(r, 1100));
 const killSwitch = () => stack.api('GET', '/api/v1/kill-switch').then((r) => r.body.killSwitch);
 const brokerStatus = async (tag: string) => (await stack.control('GET', `/control/orders?tag=${tag}`)).orders[0]?.status;
-let alerts: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ RISK_CONFIG_FILE: writeRiskConfig(riskConfigWith({ daily: { maxLossRupees: '100' } }, { killSwitch: { checkIntervalMs: 15_000, flattenPositions: false, resetAtNextTradingDay: true } })) });
@@ -29,7 +28,6 @@ beforeAll(async () => {
   const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
   symbol = instruments.find((i) => i.expiry === last && i.tradingsymbol.endsWith('52000CE'))!.tradingsymbol;
   await setPrice(1000);
-  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { alerts.push(args.map(String).join(' ')); });
 }, 120_000);
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -53,7 +51,6 @@ describe('the kill switch', () => {
     const open = await eventually(() => order(resting.body.order.orderId), (o) => o.status === 'OPEN');
     expect(open.status).toBe('OPEN');
 
-    alerts = [];
     await setPrice(990); // 30 x (990 - 1000) = a loss of Rs 300 before charges; the limit is Rs 100
     await quoteTtl();
     await stack.client.schedule.getHandle(dailyLossScheduleId(stack.taskQueue, 'default')).trigger();
@@ -62,7 +59,10 @@ describe('the kill switch', () => {
     expect(halted.reason).toMatch(/has reached the daily loss limit 100\.00/);
     expect(halted.resetAt).toMatch(/T18:30:00\.000Z$/); // 00:00 IST of the next trading day
     expect(halted.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['ENGAGED', 'ORDERS_CANCELLED']));
-    expect(alerts.some((l) => l.includes('"level":"error"') && l.includes('KILL_SWITCH_ENGAGED'))).toBe(true);
+    // The alert: an event in the operators' stream (and to every alert channel), naming the reason.
+    const raised = await stack.sql<{ payload: { severity: string; message: string } }>("SELECT payload FROM events WHERE type = 'ALERT' AND payload->>'kind' = 'KILL_SWITCH_ENGAGED'");
+    expect(raised).toHaveLength(1);
+    expect(raised[0].payload).toMatchObject({ severity: 'critical', message: expect.stringContaining('daily loss limit') });
     const rows = await stack.sql('SELECT status, source FROM kill_switches WHERE account = $1', ['default']);
     expect(rows).toEqual([{ status: 'HALTED', source: 'daily-loss-check' }]);
 

@@ -25,7 +25,7 @@ const ids: Record<string, string> = {};
 let seq = 0;
 const cid = (name: string) => `rec-${name}-${Date.now().toString(36)}-${++seq}`;
 const order = (id: string) => stack.api('GET', `/api/v1/orders/${id}`).then((r) => r.body.order);
-const accountQty = async (symbol: string) => (await stack.sql('SELECT quantity FROM positions WHERE strategy_id = $1 AND tradingsymbol = $2', ['*', symbol]))[0]?.quantity ?? 0;
+const accountQty = async (symbol: string) => (await stack.sql('SELECT quantity FROM positions WHERE strategy_id = $1 AND tradingsymbol = $2', ['*:default', symbol]))[0]?.quantity ?? 0;
 
 /** An OMS LIMIT buy of 30 at 10.00, resting at the broker (the OMS says SUBMITTED until it polls or hears a postback). */
 async function omsBuy(symbol: string): Promise<{ id: string; brokerOrderId: string }> {

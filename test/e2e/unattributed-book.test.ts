@@ -21,7 +21,7 @@ const order = (id: string) => stack.api('GET', `/api/v1/orders/${id}`).then((r) 
 const book = async (strategyId: string, symbol: string) => (await stack.sql('SELECT quantity FROM positions WHERE strategy_id = $1 AND tradingsymbol = $2', [strategyId, symbol]))[0]?.quantity ?? 0;
 const setPrice = (tradingsymbol: string, last_price: number) => stack.control('POST', '/control/price', { exchange: 'NFO', tradingsymbol, last_price });
 const quoteTtl = () => new Promise((r) => setTimeout(r, 1100));
-const UNATTRIBUTED = '~unattributed';
+const UNATTRIBUTED = '~unattributed:default';
 
 beforeAll(async () => {
   stack = await startStack({ RISK_CONFIG_FILE: writeRiskConfig(riskConfigWith({ daily: { maxLossRupees: '1000' } })) });
@@ -39,7 +39,7 @@ beforeAll(async () => {
   expect(buy.status).toBe(202);
   const filled = await eventually(() => order(buy.body.order.orderId), (o) => o.status === 'FILLED');
   expect(filled).toMatchObject({ status: 'FILLED', filledQuantity: 300 }); // at the ask, a tick or so above 100
-  await eventually(() => book('*', x), (q) => q === 300);
+  await eventually(() => book('*:default', x), (q) => q === 300);
 
   await stack.control('POST', '/control/reset'); // the broker restarts and forgets the 300 of X
   await stack.control('POST', '/control/config', { matching: { mode: 'manual', tickIntervalMs: 0 } });

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, log, upsertSearchAttribu
 import type { PositionMonitorState } from '../../domain/position-monitor';
 import type { PositionMonitorInput } from '../position-monitor-messages';
 import { OrderStatus } from '../search-attributes';
-import { waitUntil } from '../timers';
+import { spoken, waitUntil } from '../timers';
 import type { MonitorRun } from './run';
 
 /** Sleeps until `ms` pass (null: forever) or a cancel arrives; continues as new first when the history has grown long. */
@@ -13,7 +13,7 @@ export async function idle(run: MonitorRun, ms: number | null): Promise<void> {
     await continueAsNew<(input: PositionMonitorInput) => Promise<PositionMonitorState>>({ ...run.input, resume: run.state });
   }
   if (ms === null) await condition(() => run.state.cancelRequested);
-  else if (ms > 0) await waitUntil(() => run.state.cancelRequested, ms);
+  else if (ms > 0) await waitUntil(() => run.state.cancelRequested, ms, `wait ${spoken(ms)}, then close the position (timeout or square-off)`);
 }
 
 /** Ends the run: its status on the search attribute, no command signal on its way to a leg, every handler answered. */

@@ -6,7 +6,7 @@ import { dueDeadline, msToDeadline, ocoGroupRequest, type CloseReason } from '..
 import { orderGroupWorkflow } from '../order-group';
 import { OrderClientId, OrderParent, OrderStatus, OrderStrategyId, OrderSymbol } from '../search-attributes';
 import { closable } from './exit';
-import { waitUntil } from '../timers';
+import { spoken, waitUntil } from '../timers';
 import { reads, type MonitorRun } from './run';
 import { watch } from './watch';
 
@@ -45,7 +45,7 @@ export async function superviseOco(run: MonitorRun): Promise<CloseReason | null>
   const ms = msToDeadline(run.nowMs(), run.state);
   const wake = () => run.groupResult !== null || run.state.cancelRequested;
   if (ms === null) await condition(wake);
-  else if (ms > 0) await waitUntil(wake, ms);
+  else if (ms > 0) await waitUntil(wake, ms, `watch the OCO for ${spoken(ms)}, then close the position (timeout or square-off)`);
   if (run.state.cancelRequested) {
     await cancelOco(run, 'monitor cancelled');
     run.finish('CANCELLED');

@@ -1,6 +1,34 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '../../activities/create-activities';
 
+/** What each activity does, as the Temporal UI shows it on the activity's row (its user metadata). */
+const SUMMARIES: Record<keyof OrderActivities, string> = {
+  admitOrder: 'admit: instrument, checks, risk gate, first save',
+  lookupInstrument: 'look up the instrument',
+  assessOrderRisk: 'risk gate',
+  assessModificationRisk: 'risk gate on the new terms',
+  getLastPrice: 'read the last price',
+  submitOrderToBroker: 'place at the broker',
+  findBrokerOrderByTag: 'find the order at the broker by its tag',
+  fetchBrokerOrder: 'read the order at the broker',
+  modifyBrokerOrder: 'modify at the broker',
+  cancelBrokerOrder: 'cancel at the broker',
+  saveOrderProgress: 'save to Postgres',
+};
+
+type Callable = ((...args: unknown[]) => Promise<unknown>) & { executeWithOptions(options: { summary: string }, args: unknown[]): Promise<unknown> };
+
+/** The proxy with each call carrying its activity's summary. */
+function summarised<T extends object>(proxy: T): T {
+  return new Proxy(proxy, {
+    get(target, name) {
+      const fn = (target as Record<string | symbol, Callable>)[name];
+      const summary = typeof name === 'string' ? SUMMARIES[name as keyof OrderActivities] : undefined;
+      return summary ? (...args: unknown[]) => fn.executeWithOptions({ summary }, args) : fn;
+    },
+  });
+}
+
 /**
  * The order workflow's activity proxies.
  *
@@ -20,10 +48,10 @@ import type { OrderActivities } from '../../activities/create-activities';
  */
 
 /** Admission: the instrument lookup (retried by the SDK until the broker answers). */
-export const admissionBroker = proxyLocalActivities<OrderActivities>({
+export const admissionBroker = summarised(proxyLocalActivities<OrderActivities>({
   startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
-});
+}));
 
 /** The risk gate reads market data, margins and the book; past this budget the order is rejected (fail closed). */
 const GATE_BUDGET = {
@@ -33,7 +61,7 @@ const GATE_BUDGET = {
 } as const;
 
 /** Admission: the risk gate on the new order. */
-export const admissionGate = proxyLocalActivities<OrderActivities>(GATE_BUDGET);
+export const admissionGate = summarised(proxyLocalActivities<OrderActivities>(GATE_BUDGET));
 
 /**
  * Regular activities heartbeat while they run (src/worker/heartbeats.ts): one whose worker was killed is run again
@@ -42,10 +70,10 @@ export const admissionGate = proxyLocalActivities<OrderActivities>(GATE_BUDGET);
 const HEARTBEAT = { heartbeatTimeout: '6s' } as const;
 
 /** Admission: the save that makes the order durable in Postgres before it is placed. */
-export const admissionStore = proxyLocalActivities<OrderActivities>({
+export const admissionStore = summarised(proxyLocalActivities<OrderActivities>({
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
+}));
 
 /**
  * Admission: the first attempt to place a new order, in the admission's workflow task, so the order reaches the broker
@@ -53,27 +81,27 @@ export const admissionStore = proxyLocalActivities<OrderActivities>({
  * 1, so exactly-once rests on the activity's send ticket (Postgres): a run that finds it taken looks the tag up first.
  * One attempt: the workflow retries a failed placement itself, as a regular activity that looks first.
  */
-export const admissionPlacing = proxyLocalActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
+export const admissionPlacing = summarised(proxyLocalActivities<OrderActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } }));
 
 /** The search by tag after a placement's retries are spent: past this budget the order waits for an operator. */
-export const finding = proxyActivities<OrderActivities>({
+export const finding = summarised(proxyActivities<OrderActivities>({
   ...HEARTBEAT,
   startToCloseTimeout: '15s',
   scheduleToCloseTimeout: '3m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
-});
+}));
 
 /** One attempt each: the workflow retries them by the configured strategy and records every retry. */
-export const once = proxyActivities<OrderActivities>({ ...HEARTBEAT, startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } });
+export const once = summarised(proxyActivities<OrderActivities>({ ...HEARTBEAT, startToCloseTimeout: '15s', retry: { maximumAttempts: 1 } }));
 
 /** Placing waits out the broker rate-limit queue of a burst; the activity never sends after its own deadline. */
-export const placingOnce = proxyActivities<OrderActivities>({ ...HEARTBEAT, startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } });
+export const placingOnce = summarised(proxyActivities<OrderActivities>({ ...HEARTBEAT, startToCloseTimeout: '60s', retry: { maximumAttempts: 1 } }));
 
-export const store = proxyActivities<OrderActivities>({
+export const store = summarised(proxyActivities<OrderActivities>({
   ...HEARTBEAT,
   startToCloseTimeout: '20s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
+}));
 
 /** Risk checks of modifications and chase rungs, and the last price. */
-export const gate = proxyActivities<OrderActivities>({ ...HEARTBEAT, ...GATE_BUDGET });
+export const gate = summarised(proxyActivities<OrderActivities>({ ...HEARTBEAT, ...GATE_BUDGET }));

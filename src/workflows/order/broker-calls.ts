@@ -1,4 +1,5 @@
 import { sleep } from '@temporalio/workflow';
+import { spoken } from '../timers';
 import { retryDelayMs, strategyFor, type BrokerOperation } from '../../domain/retry-strategy';
 import { ABANDONED, failureMessage, failureType, inDoubtWaitMs, isTokenExpired, isTransient } from './failures';
 import { pauseFor } from './interventions';
@@ -31,7 +32,7 @@ export async function withRetry<T>(run: OrderRun, operation: BrokerOperation, ca
         // Nothing was sent: wait out the earlier attempt; this is not a failed attempt, so it costs none of the budget.
         run.apply({ type: 'PLACEMENT_IN_DOUBT', waitMs: doubtMs, message: failureMessage(err), at: run.now() });
         run.markAdmitted(); // the POST answers now (202, PENDING): the client follows the order instead of waiting
-        await sleep(doubtMs);
+        await sleep(doubtMs, { summary: `wait ${spoken(doubtMs)}: an earlier attempt may still reach the broker` });
         attempt--;
         continue;
       }
@@ -42,7 +43,7 @@ export async function withRetry<T>(run: OrderRun, operation: BrokerOperation, ca
       // now (202, PENDING, the retry in its history) rather than after every retry.
       if (operation === 'place') run.markAdmitted();
       else run.publishStatus();
-      if (delayMs > 0) await sleep(delayMs);
+      if (delayMs > 0) await sleep(delayMs, { summary: `retry ${operation} in ${spoken(delayMs)} (attempt ${attempt + 1})` });
     }
   }
 }

@@ -2,6 +2,7 @@ import { completionDue, nextChaseStep } from '../../domain/execution-ladder';
 import { isTerminal } from '../../domain/order-types';
 import type { ModifyRequest } from '../order-messages';
 import { gate } from './activities';
+import { spoken } from '../timers';
 import { runCommand } from './commands';
 import type { Command, OrderRun } from './order-run';
 
@@ -30,6 +31,15 @@ export function nextWakeMs(run: OrderRun): number {
   const c = run.completion;
   if (completionWaiting(run) && c?.policy === 'time') wait = Math.max(1, Math.min(wait, partlyFilledAt(run) + (c.afterMs ?? 0) - Date.now()));
   return wait;
+}
+
+/** What the next wake-up is for, as its timer's summary says. */
+export function wakeSummary(run: OrderRun, ms: number): string {
+  const c = run.completion;
+  const completionAt = completionWaiting(run) && c?.policy === 'time' ? partlyFilledAt(run) + (c.afterMs ?? 0) - Date.now() : Infinity;
+  const ladderIn = run.ladderAt === null ? Infinity : run.ladderAt - Date.now();
+  const what = completionAt <= ms ? 'the partial-fill completion' : ladderIn <= ms ? 'the next chase rung' : 'the next read of the broker';
+  return `wait ${spoken(ms)} for ${what} (sooner on broker news or a command)`;
 }
 
 /** When the OMS saw the order partly filled, on the workflow clock (the broker's trade time may run on another). */

@@ -101,7 +101,7 @@ async function awaitConfirmation(run: OrderRun, command: Command): Promise<void>
     await sync(run, 'broker-poll');
     const confirmed = isTerminal(run.state.status) || (command.kind === 'modify' && modificationVisible(run.state, command.changes));
     if (confirmed || Date.now() >= deadline) return;
-    await sleep(500);
+    await sleep(500, { summary: `wait 500 ms, then read the broker for the ${command.kind}'s confirmation` });
   }
 }
 

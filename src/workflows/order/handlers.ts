@@ -2,7 +2,9 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { answerOf } from '../../domain/order-state';
 import {
   admissionUpdate, brokerUpdateSignal, cancelOrderUpdate, FailureTypes, interventionUpdate, legCommandSignal, modifyOrderUpdate, orderStateQuery,
+  type InterventionRequest, type ModifyRequest, type ModifyTermsInput,
 } from '../order-messages';
+import { inPaise } from '../../domain/order-modification';
 import { checkCommand, enqueue, enqueueLegCommand } from './commands';
 import { refusal } from './failures';
 import { checkDecision, decide } from './interventions';
@@ -25,12 +27,19 @@ export function registerHandlers(run: OrderRun): void {
     const refusedAtAdmission = run.state.status === 'REJECTED' && run.state.validation?.passed !== true;
     return { orderId: run.state.orderId, status: run.state.status, accepted: !refusedAtAdmission, state: answerOf(run.state) };
   });
-  setHandler(modifyOrderUpdate, ({ by, ...changes }) => enqueue(run, { kind: 'modify', changes, by: by ?? OUTSIDE_API, done: false }), {
-    validator: ({ by: _by, ...changes }) => checkCommand(run, 'modify', changes),
+  // Prices come in paise (our API) or in rupees (an operator at the CLI, as the HTTP API takes them): one shape inside.
+  const terms = (changes: ModifyTermsInput): ModifyRequest => {
+    const r = inPaise(changes);
+    if ('invalid' in r) throw refusal(FailureTypes.invalidChange, r.invalid.message, [r.invalid]);
+    return r.changes;
+  };
+  setHandler(modifyOrderUpdate, ({ by, ...changes }) => enqueue(run, { kind: 'modify', changes: terms(changes), by: by ?? OUTSIDE_API, done: false }), {
+    validator: ({ by: _by, ...changes }) => checkCommand(run, 'modify', terms(changes)),
   });
   setHandler(cancelOrderUpdate, (req) => enqueue(run, { kind: 'cancel', reason: req.reason, by: req.by ?? OUTSIDE_API, done: false }), {
     validator: (_req) => checkCommand(run, 'cancel'),
   });
   setHandler(legCommandSignal, (cmd) => enqueueLegCommand(run, cmd));
-  setHandler(interventionUpdate, (req) => decide(run, req), { validator: (req) => checkDecision(run, req) });
+  const decision = (req: InterventionRequest): InterventionRequest => (req.changes ? { ...req, changes: terms(req.changes) } : req);
+  setHandler(interventionUpdate, (req) => decide(run, decision(req)), { validator: (req) => checkDecision(run, decision(req)) });
 }

@@ -3,7 +3,7 @@ import { answerOf, type InterventionAction } from '../../domain/order-state';
 import { validateModification } from '../../domain/order-modification';
 import { FailureTypes, type InterventionRequest } from '../order-messages';
 import { OrderIntervention } from '../search-attributes';
-import { waitUntil } from '../timers';
+import { spoken, waitUntil } from '../timers';
 import { refusal } from './failures';
 import type { OrderRun } from './order-run';
 
@@ -21,7 +21,7 @@ export async function pauseFor(
   run.markAdmitted(); // the POST answers now, showing the order waiting
   await run.flush();
   if (!timeout) await condition(() => run.decision !== null);
-  else if (!(await waitUntil(() => run.decision !== null, timeout.timeoutMs))) {
+  else if (!(await waitUntil(() => run.decision !== null, timeout.timeoutMs, `wait up to ${spoken(timeout.timeoutMs)} for an operator (${reason}), then ${timeout.defaultAction}`))) {
     run.decision = { action: timeout.defaultAction, by: 'timeout', note: `no operator decision within ${Math.round(timeout.timeoutMs / 1000)} s` };
   }
   const d = run.decision as unknown as InterventionRequest;

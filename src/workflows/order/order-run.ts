@@ -1,4 +1,5 @@
-import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { orderDetails } from '../../domain/order-summary';
 import type { PendingSave, Recorded } from '../../activities/record-outcome';
 import type { ChasePolicy, CompletionPolicy } from '../../domain/execution-ladder';
 import type { FallbackRung } from '../../domain/fallback';
@@ -92,6 +93,8 @@ export class OrderRun {
     this.state = r.state;
     this.unsaved = this.unsaved.concat(r.audit);
     if (this.state.status !== before && this.admitted) this.publishStatus();
+    // What the Temporal UI shows as the order's current details (no history event: read through a query).
+    setCurrentDetails(orderDetails(this.state));
   }
 
   /**

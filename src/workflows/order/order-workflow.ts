@@ -5,7 +5,7 @@ import type { OrderWorkflowInput } from '../order-messages';
 import { waitUntil } from '../timers';
 import { admit } from './admission';
 import { sync } from './broker-updates';
-import { chaseDue, climbLadder, completeRemainder, completionWaiting, nextWakeMs, startChaseClock } from './chase-and-completion';
+import { chaseDue, climbLadder, completeRemainder, completionWaiting, nextWakeMs, startChaseClock, wakeSummary } from './chase-and-completion';
 import { runCommand } from './commands';
 import { registerHandlers } from './handlers';
 import { followSlices } from './legs';
@@ -41,7 +41,8 @@ export async function orderLifecycleWorkflow(input: OrderWorkflowInput): Promise
  * the broker (now on a postback hint, or at the polling interval, which backs off while nothing changes).
  */
 async function followBrokerOrder(run: OrderRun): Promise<void> {
-  const woke = await waitUntil(() => run.brokerHint !== null || run.pendingCommand() !== undefined, nextWakeMs(run));
+  const wakeMs = nextWakeMs(run);
+  const woke = await waitUntil(() => run.brokerHint !== null || run.pendingCommand() !== undefined, wakeMs, wakeSummary(run, wakeMs));
   const seqBefore = run.state.eventSequence;
   const command = run.pendingCommand();
   // A command reads the broker itself (its confirmation); a hint that came in meanwhile wakes the next round.

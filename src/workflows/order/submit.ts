@@ -1,5 +1,6 @@
 import type { PendingSave } from '../../activities/record-outcome';
 import { sleep } from '@temporalio/workflow';
+import { spoken } from '../timers';
 import { admissionPlacing, finding, placingOnce } from './activities';
 import { brokerCall, withRetry } from './broker-calls';
 import { ABANDONED, brokerRefusal, failureMessage, isAbandoned, isTokenExpired } from './failures';
@@ -72,7 +73,7 @@ async function findAfterUnknownOutcome(run: OrderRun, error: string): Promise<vo
     if (found && 'settlesInMs' in found) {
       run.apply({ type: 'PLACEMENT_IN_DOUBT', waitMs: found.settlesInMs, message: `not at the broker yet; an attempt may still act for ${found.settlesInMs} ms`, at: run.now() });
       run.publishStatus();
-      await sleep(found.settlesInMs);
+      await sleep(found.settlesInMs, { summary: `wait ${spoken(found.settlesInMs)} until no earlier attempt can still act, then ask the broker again` });
       continue;
     }
     if (found) run.apply({ type: 'SUBMITTED', brokerOrderId: found.brokerOrderId, recovered: true, at: run.now() });
