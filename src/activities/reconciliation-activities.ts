@@ -30,6 +30,8 @@ export interface ReconciliationActivityDeps {
   alerts?: AlertSink;
   /** The gateway of each broker account (several accounts); absent: `broker` is the one account's. */
   brokerFor?: (account: string) => ReconciliationActivityDeps['broker'];
+  /** The account `broker` trades (a run started by hand without `{account}` reconciles it). */
+  defaultAccount?: string;
 }
 
 export type Detection =
@@ -60,7 +62,7 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
       const [internalOrders, pastTags] = await Promise.all([
         d.reconciliation.internalOrders(tags, ours.map((o) => o.brokerOrderId)), d.reconciliation.pastTags(tags),
       ]);
-      const book = accountBook(args.account ?? DEFAULT_ACCOUNT);
+      const book = accountBook(args.account ?? d.defaultAccount ?? DEFAULT_ACCOUNT);
       const account = books.filter((b) => b.strategyId === book).map((b) => ({ tradingsymbol: b.tradingsymbol, exchange: b.exchange, product: b.product, quantity: b.book.quantity }));
       const policies = d.reconciliationConfig.policies;
       const orderFindings = classifyOrders(brokerOrders, internalOrders, pastTags, policies);
@@ -98,7 +100,7 @@ export function createReconciliationActivities(d: ReconciliationActivityDeps) {
 
     /** Records the run, its findings and all its corrections in one transaction; a retry of an applied run does nothing. */
     async applyReconciliation(run: RunRecord): Promise<AppliedRun> {
-      const applied = await d.reconciliation.applyRun(run, now());
+      const applied = await d.reconciliation.applyRun({ ...run, account: run.account ?? d.defaultAccount }, now());
       if (applied.alreadyApplied) return applied;
       if (applied.findings) d.log?.(`reconciliation ${run.runId}: ${JSON.stringify(applied.resolutions)}`);
       // What nobody fixes by itself is an alert.

@@ -102,7 +102,7 @@ function workerActivities(core: SystemCore, orderService: OrderService) {
     }),
     ...createGroupActivities({ groups: core.groups }),
     ...createReconciliationActivities({
-      broker: gateway, brokerFor: (a) => accounts.get(a).gateway, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log, alerts: core.alerts,
+      broker: gateway, brokerFor: (a) => accounts.get(a).gateway, defaultAccount: accounts.defaultId, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log, alerts: core.alerts,
       session: session ?? (async () => riskConfig.current().config.session),
       lastPrices: async (keys) => new Map([...(await core.marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
     }),
