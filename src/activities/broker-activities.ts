@@ -61,6 +61,8 @@ export interface BrokerActivityDeps {
   log?: (msg: string) => void;
   /** Where operators are told of two broker orders under one tag. */
   alerts?: AlertSink;
+  /** The broker account of a strategy (named in alerts). */
+  accountOf?: (strategyId: string) => string;
   /** The gateway of a strategy's broker account (several accounts); absent: `broker` serves every order. */
   brokerFor?: (strategyId: string) => BrokerActivityDeps['broker'];
 }
@@ -69,9 +71,10 @@ export interface BrokerActivityDeps {
 type Routed = { strategyId?: string; record?: PendingSave };
 
 /** Broker activities: each a verb, each safe to run again. */
-export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log, alerts = logOnlyAlerts(), brokerFor }: BrokerActivityDeps) {
+export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleMs = 2 * brokerTimeoutMs, store, log, alerts = logOnlyAlerts(), brokerFor, accountOf }: BrokerActivityDeps) {
+  const strategyOf = (r: Routed) => r.strategyId ?? r.record?.state.request.strategyId;
   const via = (r: Routed) => {
-    const strategyId = r.strategyId ?? r.record?.state.request.strategyId;
+    const strategyId = strategyOf(r);
     return strategyId && brokerFor ? brokerFor(strategyId) : broker;
   };
   /** The tag's order at the broker; a second one under the tag is alerted here and settled by the reconciler. */
@@ -79,7 +82,7 @@ export function createBrokerActivities({ broker, brokerTimeoutMs = 7000, settleM
     const found = await via(route).findOrderByTag(tag);
     if (found?.duplicates?.length) {
       await alerts.raise({
-        kind: 'DUPLICATE_ORDER', severity: 'critical', account: null, orderId, occurrence: `${tag}:${[found.brokerOrderId, ...found.duplicates].join(',')}`, at: new Date().toISOString(),
+        kind: 'DUPLICATE_ORDER', severity: 'critical', account: strategyOf(route) && accountOf ? accountOf(strategyOf(route)!) : null, orderId, occurrence: `${tag}:${[found.brokerOrderId, ...found.duplicates].join(',')}`, at: new Date().toISOString(),
         message: `the broker holds ${found.duplicates.length + 1} orders tagged ${tag}: order ${orderId} follows ${found.brokerOrderId}; reconciliation cancels the others if unfilled and books their fills`,
         details: { tag, brokerOrderId: found.brokerOrderId, duplicates: found.duplicates },
       });

@@ -46,7 +46,7 @@ export interface AppDeps {
   monitors?: MonitorService;
   /** An order's execution report (absent: 404). */
   executionReport?: (orderId: string) => Promise<unknown>;
-  saveAccessToken?: (accessToken: string) => Promise<{ updatedAt: Date }>;
+  saveAccessToken?: (accessToken: string, account?: string) => Promise<{ updatedAt: Date }>;
   /** The daily Kite login and the session's state (absent: /api/v1/accounts answers 404). */
   brokerSessions?: Pick<AccountSessions, 'loginUrl' | 'completeLogin' | 'status'>;
   /** GET /api/v1/accounts (absent: 404). */

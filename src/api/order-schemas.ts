@@ -98,4 +98,8 @@ export const InterventionBody = z.strictObject({
 }).refine((b) => b.action !== 'modify' || [b.quantity, b.price, b.triggerPrice, b.orderType].some((v) => v !== undefined), { message: 'modify needs at least one of quantity, price, triggerPrice, orderType', path: ['action'] });
 
 /** POST /api/v1/broker/session — the fresh daily access token from Kite's login flow. */
-export const BrokerSessionBody = z.strictObject({ accessToken: z.string().regex(/^[A-Za-z0-9_-]{8,200}$/, 'a Kite access token') });
+export const BrokerSessionBody = z.strictObject({
+  accessToken: z.string().regex(/^[A-Za-z0-9_-]{8,200}$/, 'a Kite access token'),
+  /** The broker account (default: the default account). */
+  account: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'an account id from config/accounts.json').optional(),
+});

@@ -1,3 +1,4 @@
+import { notFound } from './app-errors';
 import { addDayPnl, dayFigures, dayPnl, istTradingDay, netFigures, paiseString, type DayPnl, type PositionFigures } from '../domain/positions';
 import { accountOfBook, DEFAULT_ACCOUNT, isAccountBook, isUnattributedBook, type PositionStore, type StoredPosition } from '../store/position-store';
 
@@ -9,6 +10,8 @@ export interface PositionServiceDeps {
   log?: (msg: string) => void;
   /** The broker account of a strategy (absent: every strategy trades in the default account). */
   accountOf?: (strategyId: string) => string;
+  /** The configured accounts: asking for another is 404, not an empty book. */
+  accounts?: () => readonly string[];
 }
 
 /**
@@ -73,6 +76,7 @@ export class PositionService {
   }
 
   private async load(scope: Scope) {
+    if (scope.account && this.d.accounts && !this.d.accounts().includes(scope.account)) throw notFound(`account ${scope.account}`);
     const today = istTradingDay(this.d.now?.() ?? Date.now());
     const all = await this.d.positions.listPositions({ strategyIds: scope.strategyIds, tradingsymbol: scope.tradingsymbol, activeOn: today });
     const books = scope.account ? all.filter((p) => this.accountOfBookOrStrategy(p.strategyId) === scope.account) : all;

@@ -79,7 +79,7 @@ function apiApp(core: SystemCore): Express {
       },
     }),
     executionReport: (id) => executionReport(store, id),
-    saveAccessToken: (token) => brokerSessions.supplyToken(account, token), brokerSessions, health: async () => ({ mode: env.BROKER_MODE }),
+    saveAccessToken: (token, id) => brokerSessions.supplyToken(id ?? account, token), brokerSessions, health: async () => ({ mode: env.BROKER_MODE }),
     killSwitch,
     accountList: async () => Promise.all(accounts.list().map(async (a) => ({
       id: a.id, default: a.id === accounts.defaultId, strategies: a.settings.strategies, riskConfigVersion: a.riskConfig.current().version,

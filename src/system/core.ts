@@ -79,7 +79,7 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
   const main = accounts.default;
   const positionStore = new PositionStore(db);
   const positionService = new PositionService({
-    positions: positionStore, log: input.log, accountOf: (s) => accounts.accountOf(s),
+    positions: positionStore, log: input.log, accountOf: (s) => accounts.accountOf(s), accounts: () => accounts.ids(),
     lastPrices: async (keys) => new Map([...(await anyAccountQuotes(accounts, keys))].map(([k, q]) => [k, q.lastPricePaise])),
   });
   return {

@@ -94,7 +94,7 @@ function workerActivities(core: SystemCore, orderService: OrderService) {
     ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, brokerPositionsFor: (s) => accounts.forStrategy(s).gateway, client }),
     ...createActivities({
       broker: gateway, brokerTimeoutMs: env.KITE_TIMEOUT_MS, settleMs: env.BROKER_SETTLE_MS ?? 2 * env.KITE_TIMEOUT_MS, store, riskConfig, marketData: core.marketData, riskStore: new RiskStore(core.db), log, session, alerts: core.alerts,
-      brokerFor: (s) => accounts.forStrategy(s).gateway, metrics: core.metrics.gateMetrics(),
+      brokerFor: (s) => accounts.forStrategy(s).gateway, accountOf: (s) => accounts.accountOf(s), metrics: core.metrics.gateMetrics(),
       accountFor: (s) => {
         const a = accounts.forStrategy(s);
         return { riskConfig: a.riskConfig, marketData: a.marketData, broker: a.gateway };

@@ -69,6 +69,8 @@ it('when the operator logs in to both accounts, then each has its own live sessi
     ['family', false, ['s2'], 'LIVE', 'ACTIVE'],
   ]);
   expect((await stack.api('GET', '/api/v1/accounts/nobody/session')).status).toBe(404);
+  expect((await stack.api('GET', '/api/v1/pnl?account=nobody')).status).toBe(404);
+  expect((await stack.api('POST', '/api/v1/broker/session', { accessToken: 'paper-token-0000', account: 'nobody' })).status).toBe(404);
 }, 60_000);
 
 it('when two strategies trade, then each order goes to its own account at the broker, under its own limits, into its own books', async () => {

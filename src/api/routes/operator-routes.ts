@@ -6,7 +6,7 @@ import type { OrderService } from '../../services/order-service';
 export interface OperatorDeps {
   orders: OrderService;
   /** Stores the operator's fresh broker token where the workers pick it up. */
-  saveAccessToken: (accessToken: string) => Promise<{ updatedAt: Date }>;
+  saveAccessToken: (accessToken: string, account?: string) => Promise<{ updatedAt: Date }>;
 }
 
 /** Operator-only endpoints: what waits for a human, and the broker session. */
@@ -21,8 +21,8 @@ export function operatorRoutes(d: OperatorDeps): Router {
 
   /** POST /api/v1/broker/session — a fresh Kite access token (never echoed, never logged). */
   router.post('/broker/session', async (req, res) => {
-    const { accessToken } = BrokerSessionBody.parse(req.body);
-    const { updatedAt } = await d.saveAccessToken(accessToken);
+    const { accessToken, account } = BrokerSessionBody.parse(req.body);
+    const { updatedAt } = await d.saveAccessToken(accessToken, account);
     res.json({ updated: true, updatedAt: updatedAt.toISOString() });
   });
   return router;
