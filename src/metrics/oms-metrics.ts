@@ -103,11 +103,17 @@ export function registerStateGauges(m: OmsMetrics, store: MetricsStore, now: () 
   gauge('oms_open_orders', 'Working orders by broker account', ['account'], async (g) => {
     for (const r of await store.openOrders()) g.set({ account: r.account }, r.n);
   });
+  // Both fill families come from one read per scrape.
+  let fills: { at: number; rows: ReturnType<MetricsStore['fillsToday']> } | null = null;
+  const fillsToday = () => {
+    if (!fills || now() - fills.at > 1_000) fills = { at: now(), rows: store.fillsToday(now()) };
+    return fills.rows;
+  };
   gauge('oms_fills', "Today's fills (IST) by strategy", ['strategy'], async (g) => {
-    for (const r of await store.fillsToday(now())) g.set({ strategy: r.strategy }, r.n);
+    for (const r of await fillsToday()) g.set({ strategy: r.strategy }, r.n);
   });
   gauge('oms_filled_quantity', "Today's filled quantity (IST) by strategy", ['strategy'], async (g) => {
-    for (const r of await store.fillsToday(now())) g.set({ strategy: r.strategy }, r.quantity);
+    for (const r of await fillsToday()) g.set({ strategy: r.strategy }, r.quantity);
   });
   gauge('oms_reconciliation_open_findings', 'Unresolved findings of the latest reconciliation run, by kind', ['kind'], async (g) => {
     for (const r of await store.openFindings()) g.set({ kind: r.kind }, r.n);

@@ -1,3 +1,4 @@
+import { LIVE_STATUSES } from '../domain/order-types';
 import type { OrderState } from '../domain/order-state';
 import { paiseToRupees } from '../domain/money';
 import { isCompact } from '../domain/order-validation';
@@ -55,7 +56,6 @@ export function viewFromRow(o: StoredOrder | ListedOrder) {
   };
 }
 
-const WORKING = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
 function pending(status: string, quantity: number, filled: number): number {
-  return WORKING.includes(status) ? quantity - filled : 0;
+  return (LIVE_STATUSES as string[]).includes(status) ? quantity - filled : 0;
 }

@@ -93,9 +93,7 @@ export class PositionService {
   }
 
   private accountOfBookOrStrategy(strategyId: string): string {
-    if (isAccountBook(strategyId)) return accountOfBook(strategyId)!;
-    if (isUnattributedBook(strategyId)) return strategyId.slice('~unattributed:'.length);
-    return this.d.accountOf?.(strategyId) ?? DEFAULT_ACCOUNT;
+    return accountOfBook(strategyId) ?? this.d.accountOf?.(strategyId) ?? DEFAULT_ACCOUNT;
   }
 }
 

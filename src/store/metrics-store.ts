@@ -1,7 +1,7 @@
+import { LIVE_STATUSES } from '../domain/order-types';
 import { istDayStart } from './risk-store';
 import type { Db } from './prisma';
 
-const LIVE = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
 
 /** What a Prometheus scrape reads of Postgres: today's orders and fills, what is open, and what waits. */
 export class MetricsStore {
@@ -15,7 +15,7 @@ export class MetricsStore {
 
   /** Working orders by broker account. */
   async openOrders(): Promise<{ account: string; n: number }[]> {
-    const rows = await this.db.order.groupBy({ by: ['account'], where: { status: { in: LIVE } }, _count: { _all: true } });
+    const rows = await this.db.order.groupBy({ by: ['account'], where: { status: { in: LIVE_STATUSES } }, _count: { _all: true } });
     return rows.map((r) => ({ account: r.account, n: r._count._all }));
   }
 

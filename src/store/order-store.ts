@@ -1,3 +1,4 @@
+import { LIVE_STATUSES } from '../domain/order-types';
 import type { AuditEvent, OrderState } from '../domain/order-state';
 import type { Fill, Side } from '../domain/order-types';
 import { isCompact } from '../domain/order-validation';
@@ -208,7 +209,7 @@ export class OrderStore {
   async listLiveOrders(f: { strategyId?: string; tradingsymbol?: string; strategyIds?: readonly string[]; account?: string } = {}) {
     return this.db.order.findMany({
       where: {
-        status: { in: ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'] }, tradingsymbol: f.tradingsymbol, account: f.account,
+        status: { in: LIVE_STATUSES }, tradingsymbol: f.tradingsymbol, account: f.account,
         strategyId: f.strategyId ?? (f.strategyIds ? { in: [...f.strategyIds] } : undefined),
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 5000,
@@ -217,6 +218,12 @@ export class OrderStore {
         filledQuantity: true, status: true, brokerOrderId: true, parentId: true, legRole: true,
       },
     });
+  }
+
+  /** Which strategies have working orders in which broker account. */
+  async liveStrategyAccounts(): Promise<{ strategyId: string; account: string }[]> {
+    const rows = await this.db.order.groupBy({ by: ['strategyId', 'account'], where: { status: { in: LIVE_STATUSES } } });
+    return rows.map((r) => ({ strategyId: r.strategyId, account: r.account }));
   }
 
   /** The full risk report the gate stored for an order (null when none). */

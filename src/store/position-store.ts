@@ -9,8 +9,9 @@ export const DEFAULT_ACCOUNT = 'default';
 /** The book of a whole broker account (all its strategies), beside each strategy's own. */
 export const accountBook = (account: string): string => `*:${account}`;
 export const isAccountBook = (strategyId: string): boolean => strategyId.startsWith('*');
-/** The account whose book this is (null for a strategy's book). */
-export const accountOfBook = (strategyId: string): string | null => (isAccountBook(strategyId) ? strategyId.slice(2) : null);
+/** The account whose book this is, an account's own or its unattributed book (null for a strategy's book). */
+export const accountOfBook = (strategyId: string): string | null =>
+  isAccountBook(strategyId) ? strategyId.slice(2) : isUnattributedBook(strategyId) ? strategyId.slice('~unattributed:'.length) : null;
 
 /**
  * The strategy-level book of what reconciliation moved in an account's book and no strategy traded (the broker cannot

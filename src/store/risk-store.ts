@@ -1,3 +1,4 @@
+import { LIVE_STATUSES } from '../domain/order-types';
 import { toPaise, paiseToRupees } from '../domain/money';
 import type { OrderState } from '../domain/order-state';
 import type { ValidationReport } from '../domain/order-validation';
@@ -7,7 +8,6 @@ import type { Db } from './prisma';
 import { orderKeys, orderRow, upsertOrderSql } from './order-store';
 import { accountBook } from './position-store';
 
-const LIVE = ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'];
 const IST_OFFSET_MS = 330 * 60_000;
 const DAY_MS = 86_400_000;
 
@@ -148,7 +148,7 @@ async function readBook(db: Db, args: AdmitArgs): Promise<BookRow> {
                (quantity - filled_quantity)::int AS remaining, reference_price::text AS reference,
                (CASE WHEN status IN ('RECEIVED', 'PENDING', 'SUBMITTED') THEN reserved_margin ELSE 0 END)::text AS reserved
         FROM orders
-        WHERE risk_account = ${account} AND risk_passed AND status = ANY(${LIVE}) AND id <> ${orderId}) x) AS pending,
+        WHERE risk_account = ${account} AND risk_passed AND status = ANY(${LIVE_STATUSES}) AND id <> ${orderId}) x) AS pending,
       (SELECT COALESCE(json_agg(x), '[]'::json) FROM (
         SELECT tradingsymbol, exchange, quantity, open_value::text AS open_value, trading_day,
                day_realized_pnl::text AS day_realized, day_charges::text AS day_charges

@@ -75,7 +75,8 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
   const metrics = new OmsMetrics();
   registerStateGauges(metrics, new MetricsStore(db));
   const accounts = accountRegistry(input, db, alerts, metrics, stops);
-  await refuseMovedStrategies(db, accounts);
+  const store = new OrderStore(db, config.chargeRates, (s) => accounts.accountOf(s));
+  await refuseMovedStrategies(store, accounts);
   const main = accounts.default;
   const positionStore = new PositionStore(db);
   const positionService = new PositionService({
@@ -84,7 +85,7 @@ export async function connectCore(input: CoreInput, stops: ShutdownStack): Promi
   });
   return {
     ...input, account: main.id, accounts, metrics, db, sessions: main.sessions, gateway: main.gateway, marketData: main.marketData, positionStore, positionService, events, eventTail, alerts,
-    store: new OrderStore(db, config.chargeRates, (s) => accounts.accountOf(s)), groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
+    store, groups: new OrderGroupStore(db), killSwitches: new KillSwitchStore(db),
     workflowConfig: { pollMinMs: env.ORDER_POLL_MIN_MS, pollMaxMs: env.ORDER_POLL_MAX_MS, retry: config.execution.retry },
     client: await temporalClient(endpoints.temporalAddress, env.TEMPORAL_NAMESPACE, stops),
     hints: new HintLedger(),
@@ -129,8 +130,8 @@ async function anyAccountQuotes(accounts: AccountRegistry, keys: string[]) {
  * An order trades through the account it was created in. A strategy the configuration now puts in another account
  * while it has live orders would have them followed, modified and cancelled at the wrong broker account: refused.
  */
-async function refuseMovedStrategies(db: ReturnType<typeof createPrismaClient>, accounts: AccountRegistry): Promise<void> {
-  const live = await db.order.groupBy({ by: ['strategyId', 'account'], where: { status: { in: ['RECEIVED', 'PENDING', 'SUBMITTED', 'OPEN', 'PARTIALLY_FILLED'] } } });
+async function refuseMovedStrategies(store: OrderStore, accounts: AccountRegistry): Promise<void> {
+  const live = await store.liveStrategyAccounts();
   const moved = live.filter((o) => accounts.accountOf(o.strategyId) !== o.account);
   if (moved.length) {
     throw new AccountsConfigError(`strategies with live orders in another account than the configuration now gives them: ${moved.map((m) => `${m.strategyId} (live in ${m.account}, configured ${accounts.accountOf(m.strategyId)})`).join(', ')}; let those orders finish (or cancel them) before moving the strategy`);
