@@ -49,6 +49,8 @@ export class PostbackDispatcher {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inflight = new Set<http.ClientRequest>();
   private closed = false;
+  /** Bumped by resetStats: a postback queued before a reset finishes into the old, discarded counts. */
+  private generation = 0;
 
   constructor(private readonly deps: PostbackDeps) {}
 
@@ -62,7 +64,8 @@ export class PostbackDispatcher {
     const orderId = String(order.order_id);
     const body = JSON.stringify(orderUpdateBody(order, status, this.deps.apiSecret));
     const previous = this.chains.get(orderId) ?? Promise.resolve();
-    const next = previous.then(() => this.send(url, body, orderId));
+    const counts = this.countsOf(this.generation);
+    const next = previous.then(() => this.send(url, body, orderId, counts));
     this.chains.set(orderId, next);
     void next.then(() => {
       if (this.chains.get(orderId) === next) this.chains.delete(orderId);
@@ -81,14 +84,21 @@ export class PostbackDispatcher {
   }
 
   resetStats(): void {
+    this.generation += 1;
     Object.assign(this.stats, { sent: 0, failed: 0, dropped: 0 });
   }
 
-  private send(url: string, body: string, orderId: string): Promise<void> {
+  /** Where a postback queued now counts its outcome: the live stats, or nowhere once a reset has passed. */
+  private countsOf(generation: number): () => PostbackStats | undefined {
+    return () => (generation === this.generation ? this.stats : undefined);
+  }
+
+  private send(url: string, body: string, orderId: string, counts: () => PostbackStats | undefined): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const fail = (why: string): void => {
-        this.stats.failed += 1;
+        const stats = counts();
+        if (stats) stats.failed += 1;
         this.deps.log(`postback for ${orderId} to ${url} failed: ${why}`);
         resolve();
       };
@@ -113,7 +123,8 @@ export class PostbackDispatcher {
           this.inflight.delete(req);
           const code = res.statusCode ?? 0;
           if (code >= 200 && code < 300) {
-            this.stats.sent += 1;
+            const stats = counts();
+            if (stats) stats.sent += 1;
             resolve();
           } else {
             fail(`HTTP ${code}`);

@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from '../infra/temporal-connection';
 import { KiteGateway } from '../broker/kite-gateway';
 import { MarketDataCache } from '../broker/market-data';
 import { SharedRateLimiter } from '../broker/shared-rate-limiter';
@@ -165,7 +166,7 @@ function brokerGateway(input: CoreInput, settings: AccountSettings, tokenSource:
 
 /** One Temporal client per process (the worker polls on its own connection): API, kill switch, monitor, schedules. */
 async function temporalClient(address: string, namespace: string, stops: ShutdownStack): Promise<Client> {
-  const connection = await Connection.connect({ address });
-  stops.push(() => connection.close());
+  const { connection, close } = await connectTemporal({ address });
+  stops.push(close);
   return new Client({ connection, namespace });
 }

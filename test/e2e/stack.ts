@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from '../../src/infra/temporal-connection';
 import { Client as PgClient } from 'pg';
 import { parseEnv } from '../../src/config/env';
 import { startSystem, type RunningSystem } from '../../src/system';
@@ -55,8 +56,8 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), RECONCILIATION_CONFIG_FILE: writeReconciliationConfig(), ...extraEnv,
   });
   const sys = await startSystem(env, parts.log ?? (() => undefined), parts);
-  const connection = await Connection.connect({ address: t.temporalAddress });
-  const client = new Client({ connection, namespace: t.temporalNamespace });
+  const temporal = await connectTemporal({ address: t.temporalAddress });
+  const client = new Client({ connection: temporal.connection, namespace: t.temporalNamespace });
   const account = (JSON.parse(readFileSync(riskConfigFile, 'utf8')) as { account: string }).account;
   // The daily-loss check runs only when a test triggers it: on its own every 15 s it would halt the account in the
   // middle of tests about other refusals (the reconciliation Schedule is paused by its test config likewise).
@@ -87,7 +88,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
       await client.workflow.getHandle(killSwitchWorkflowId(env.TEMPORAL_TASK_QUEUE, account)).terminate('test stack closed').catch(() => undefined);
       await parts.proxies?.database?.up().catch(() => undefined);
       await parts.proxies?.temporal?.up().catch(() => undefined);
-      await connection.close();
+      await temporal.close();
       await sys.stop();
       await parts.proxies?.database?.close();
       await parts.proxies?.temporal?.close();

@@ -25,7 +25,8 @@ describe('paper broker postbacks', () => {
     await h.close();
     await new Promise((resolve) => receiver.close(resolve));
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await h.broker.drainPostbacks(); // the last test's postbacks may still be answering
     h.broker.reset();
     received.length = 0;
   });
