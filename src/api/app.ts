@@ -28,6 +28,9 @@ import type { OmsMetrics } from '../metrics/oms-metrics';
 import type { EventStreamService } from '../services/event-stream';
 import type { AccountSessions } from '../services/account-sessions';
 import type { MonitorService } from '../services/monitor-service';
+import type { Logger } from '../infra/logger';
+import { requestLog } from './request-log';
+import { openApiRoutes } from './openapi/openapi-routes';
 
 export interface AppDeps {
   orders: OrderService;
@@ -65,6 +68,15 @@ export interface AppDeps {
   /** GET /ready: whether the deployment can take orders, with the reason per dependency when not (absent: 404). */
   ready?: () => Promise<{ ready: boolean; checks: Record<string, { ok: boolean; reason?: string }> }>;
   log?: (msg: string, err?: unknown) => void;
+  /** Structured logs: the request log (absent: request ids are still given, nothing is logged), and errors when `log` is absent. */
+  logger?: Logger;
+}
+
+/** Where the API's errors go without `deps.log`: the logger's `api` records, else stderr. */
+function apiLog(logger: Logger | undefined): (msg: string, err?: unknown) => void {
+  if (!logger) return (msg, err) => console.error(msg, ...(err === undefined ? [] : [err]));
+  const api = logger.child({ component: 'api' });
+  return (msg, err) => (err === undefined ? api.error(msg) : api.error({ err }, msg));
 }
 
 /**
@@ -82,6 +94,8 @@ const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(deps.logger)); // first: every answer, refusals included, has its id and its record
+  const log = deps.log ?? apiLog(deps.logger);
   if (deps.metrics) app.use(requestMetrics(deps.metrics.registry));
   app.use(jsonBodiesOnly);
   app.use(express.json({ limit: '100kb' }));
@@ -97,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
     });
   }
   app.use('/api/v1/webhooks', webhookRoutes(deps.orders)); // authenticated by Kite's checksum instead
+  app.use('/api/v1', openApiRoutes()); // the contract is public: GET /api/v1/openapi.json and /api/v1/docs
   const authenticated = authenticate(deps.access);
   const limited = deps.keyLimits ? keyLimits(deps.keyLimits) : null;
   const authed: RequestHandler[] = limited ? [authenticated, limited] : [authenticated];
@@ -105,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.liveOrders) app.use('/api/v1', authed, killSwitchRoutes({ killSwitch: deps.killSwitch, cancel: { orders: deps.orders, store: deps.liveOrders } }));
   app.use('/api/v1/orders', authed, orderRoutes(deps.orders, deps.executionReport));
   if (deps.positions) app.use('/api/v1', authed, positionRoutes(deps.positions));
-  if (deps.events) app.use('/api/v1', authed, eventRoutes(deps.events, (line) => (deps.log ?? console.error)(line)));
+  if (deps.events) app.use('/api/v1', authed, eventRoutes(deps.events, (line) => log(line)));
   if (deps.reconciliation) app.use('/api/v1/reconciliation', authed, reconciliationRoutes(deps.reconciliation));
   if (deps.groups) app.use('/api/v1/groups', authed, groupRoutes(deps.groups));
   if (deps.monitors) app.use('/api/v1/monitors', authed, monitorRoutes(deps.monitors));
@@ -113,6 +128,6 @@ export function createApp(deps: AppDeps): Express {
   if (deps.reports) app.use('/api/v1', authed, reportRoutes(deps.reports, (id) => deps.orders.strategyOf(id)));
   if (deps.saveAccessToken) app.use('/api/v1', authed, operatorRoutes({ orders: deps.orders, saveAccessToken: deps.saveAccessToken }));
   app.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`)));
-  app.use(errorMiddleware(deps.log ?? ((msg, err) => console.error(msg, err))));
+  app.use(errorMiddleware(log));
   return app;
 }

@@ -73,6 +73,12 @@ export const EnvSchema = z.object({
   RISK_CONFIG_FILE: z.string().min(1).default('config/risk.json'),
   /** host:port where `npm start` has the Temporal SDK export its worker metrics; GET /metrics appends them. */
   TEMPORAL_METRICS_BIND: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464').optional(),
+  /** A process without the API (--worker-only) serves GET /metrics and GET /health on this port (bound on API_HOST). */
+  METRICS_PORT: port.optional(),
+  /** The least severe log records written (silent: none). */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: one JSON record a line; pretty: for a person at a terminal. Unset: pretty when stdout is a terminal, else json. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Several broker accounts and which strategies trade through each (JSON); absent file: one account from KITE_*. */
   ACCOUNTS_CONFIG_FILE: z.string().min(1).default('config/accounts.json'),
   /** Strategy webhooks and alert channels (JSON), relative to the project root unless absolute. */
@@ -89,6 +95,11 @@ export const EnvSchema = z.object({
   ORDER_BOOK_POLL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1500),
   /** Order updates over Kite's WebSocket (KiteTicker), one connection per worker process; the paper broker serves one too. */
   KITE_WEBSOCKET: z.enum(['on', 'off']).default('on'),
+  /**
+   * One supervisor workflow per account and IST day runs the daily-loss check (killSwitch.checkIntervalMs) and the
+   * reconciliation (config/reconciliation.json) on their cadences; off: neither runs unless started by hand.
+   */
+  ACCOUNT_SUPERVISOR: z.enum(['on', 'off']).default('on'),
   /** The WebSocket's address: Kite's (wss://ws.kite.trade/) live, the paper broker's own port in paper mode. */
   KITE_WEBSOCKET_ROOT: z.string().regex(/^wss?:\/\/\S+$/, 'a ws:// or wss:// URL').optional(),
 }).strict().superRefine((env, ctx) => {

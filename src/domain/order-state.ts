@@ -1,6 +1,7 @@
 import type { BrokerOrderSnapshot, Fill, Instrument, OrderRequest, OrderStatus, OrderType } from './order-types';
 import { isTerminal } from './order-types';
 import type { ValidationReport } from './order-validation';
+import { paiseToRupees } from './money';
 
 export type EventSource = 'api' | 'workflow' | 'broker-postback' | 'broker-websocket' | 'broker-book' | 'broker-poll' | 'operator' | 'reconciler';
 
@@ -120,6 +121,37 @@ export type OrderEvent =
  */
 export function answerOf(s: OrderState): OrderState {
   return { ...s, instrument: null, payloadHash: '', validation: null };
+}
+
+/**
+ * What a modify, cancel or intervention answers (and `temporal workflow update execute` prints): the order at a
+ * glance, prices in rupees as the HTTP API takes them. The whole state is the orderStateQuery's.
+ */
+export interface OrderAnswer {
+  orderId: string;
+  status: OrderStatus;
+  statusMessage: string | null;
+  quantity: number;
+  orderType: OrderState['orderType'];
+  price: string | null;
+  triggerPrice: string | null;
+  filledQuantity: number;
+  averagePrice: string | null;
+  brokerOrderId: string | null;
+  brokerStatus: string | null;
+  cancelRequested: boolean;
+  intervention: Intervention | null;
+  updatedAt: string;
+}
+
+const rupeesOrNull = (paise: number | null) => (paise === null ? null : paiseToRupees(paise));
+
+export function compactAnswer(s: OrderState): OrderAnswer {
+  return {
+    orderId: s.orderId, status: s.status, statusMessage: s.statusMessage, quantity: s.quantity, orderType: s.orderType,
+    price: rupeesOrNull(s.pricePaise), triggerPrice: rupeesOrNull(s.triggerPricePaise), filledQuantity: s.filledQuantity, averagePrice: s.averagePrice,
+    brokerOrderId: s.brokerOrderId, brokerStatus: s.brokerStatus, cancelRequested: s.cancelRequested, intervention: s.intervention ?? null, updatedAt: s.updatedAt,
+  };
 }
 
 export function initialOrderState(args: { orderId: string; tag: string; payloadHash: string; request: OrderRequest; at: string; link?: OrderLink }): OrderState {

@@ -1,5 +1,6 @@
 import { alertEvent, type Alert } from '../domain/strategy-events';
 import type { EventStore } from '../store/event-store';
+import { fallbackLineLog } from '../infra/logger';
 
 /** Raises an alert: where operators are told (a log line, the event stream, the alert channels). */
 export interface AlertSink {
@@ -10,7 +11,7 @@ export interface AlertSink {
 const logLine = (a: Alert) => JSON.stringify({ level: a.severity === 'info' ? 'warn' : 'error', alert: a.kind, severity: a.severity, account: a.account, message: a.message, ...(a.details ? { details: a.details } : {}) });
 
 /** Only the log line: for tests of one layer and tools without a database. */
-export const logOnlyAlerts = (log: (line: string) => void = (l) => console.error(l)): AlertSink => ({
+export const logOnlyAlerts = (log: (line: string) => void = fallbackLineLog('alerts')): AlertSink => ({
   raise: async (a) => log(logLine(a)),
 });
 

@@ -71,8 +71,11 @@ export class OrderService {
     this.admission = d.admission ?? new AdmissionControl();
   }
 
-  /** Starts (or finds) the order's workflow and waits until it is admitted and its first placement has an outcome. */
-  async placeOrder(request: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
+  /**
+   * Starts (or finds) the order's workflow and waits until it is admitted and its first placement has an outcome.
+   * `requestId`: the HTTP request that asked, kept in the memo of the workflow it starts (the request log names it).
+   */
+  async placeOrder(request: OrderRequest, context: { requestId?: string } = {}): Promise<{ created: boolean; order: OrderView }> {
     if (await this.d.brokerSession?.sessionExpired(request.strategyId)) {
       throw retryLater(503, 'BROKER_SESSION_EXPIRED', 'the Kite session has expired (the daily login is due) and no fresh access token was supplied; nothing was started. Send the order again once an operator has supplied one (docs/live-trading.md)', 30);
     }
@@ -83,7 +86,7 @@ export class OrderService {
     const hash = payloadHash(request);
     for (let ask = 1; ; ask++) {
       try {
-        const result = await this.admit(orderId, request, hash);
+        const result = await this.admit(orderId, request, hash, context.requestId);
         const order = await this.view(result.state);
         if (!result.accepted) throw rejection(order);
         await this.d.monitors?.startFor(orderId, request);
@@ -122,7 +125,7 @@ export class OrderService {
   }
 
   /** Update-with-start of the order's workflow (a new one, or the running one), answered once the order is admitted. */
-  private admit(orderId: string, request: OrderRequest, hash: string) {
+  private admit(orderId: string, request: OrderRequest, hash: string, requestId?: string) {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof orderLifecycleWorkflow>('orderLifecycleWorkflow', {
       workflowId: orderId, taskQueue: this.d.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{
@@ -134,6 +137,8 @@ export class OrderService {
         { key: OrderStrategyId, value: request.strategyId }, { key: OrderStatusKey, value: 'RECEIVED' },
       ],
       staticSummary: orderSummary(request),
+      // Only a new start takes it: the request that created the workflow is the one its memo names.
+      ...(requestId ? { memo: { requestId } } : {}),
     });
     return this.admission.run((deadline) => this.d.client.connection.withDeadline(deadline, () => (
       this.d.client.workflow.executeUpdateWithStart(admissionUpdate, { args: [{ payloadHash: hash }], startWorkflowOperation })
@@ -239,9 +244,10 @@ export class OrderService {
     return rows.map((r) => ({ orderId: r.id, clientOrderId: r.clientOrderId, strategyId: r.strategyId, tradingsymbol: r.tradingsymbol, status: r.status, brokerOrderId: r.brokerOrderId, intervention: r.intervention, updatedAt: r.updatedAt.toISOString() }));
   }
 
-  private async update(orderId: string, run: () => Promise<Parameters<typeof viewFromState>[0]>): Promise<OrderView> {
+  /** Runs an update (its answer is the compact one the CLI prints) and answers the order's whole view, read after it. */
+  private async update(orderId: string, run: () => Promise<unknown>): Promise<OrderView> {
     try {
-      return await this.view(await this.d.client.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, run));
+      await this.d.client.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, run);
     } catch (err) {
       if (isAdmissionDeadline(err)) {
         throw retryLater(503, 'ORDER_BUSY', `order ${orderId} did not answer within ${COMMAND_DEADLINE_MS / 1000} s (no worker running, or the broker is slow to confirm); the request may still take effect: send it again (it is safe) to learn its outcome`, 2);
@@ -253,6 +259,7 @@ export class OrderService {
       }
       throw mapUpdateError(err);
     }
+    return this.getOrder(orderId);
   }
 
   /** A Kite postback: checksum verified, then handed to the order's workflow as a signal. */

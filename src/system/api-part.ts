@@ -90,6 +90,7 @@ function apiApp(core: SystemCore): Express {
     events: new EventStreamService({ store: core.events, tail: core.eventTail }),
     ready: () => readiness(readinessChecks(core)),
     metrics: { registry: core.metrics, sdkMetricsUrl: env.TEMPORAL_METRICS_BIND ? `http://${env.TEMPORAL_METRICS_BIND}/metrics` : undefined },
+    logger: core.logger,
   });
 }
 

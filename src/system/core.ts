@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import type { Logger } from '../infra/logger';
 import { connectTemporal } from '../infra/temporal-connection';
 import { KiteGateway } from '../broker/kite-gateway';
 import { MarketDataCache } from '../broker/market-data';
@@ -33,6 +34,8 @@ export interface Endpoints { databaseUrl: string; temporalAddress: string; paper
 export interface SystemCore {
   env: Env;
   log: (line: string) => void;
+  /** The structured logger behind `log`, for the request log (absent: requests are not logged). */
+  logger?: Logger;
   config: SystemConfig;
   endpoints: Endpoints;
   broker: BrokerSettings;
@@ -61,7 +64,7 @@ export interface SystemCore {
   alerts: AlertSink;
 }
 
-type CoreInput = Pick<SystemCore, 'env' | 'log' | 'config' | 'endpoints' | 'broker'>;
+type CoreInput = Pick<SystemCore, 'env' | 'log' | 'logger' | 'config' | 'endpoints' | 'broker'>;
 
 /** Opens the database, each account's broker gateway and the Temporal client that the worker and the API share. */
 export async function connectCore(input: CoreInput, stops: ShutdownStack): Promise<SystemCore> {

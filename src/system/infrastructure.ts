@@ -4,6 +4,8 @@ import { projectRoot } from '../infra/binaries';
 import { startEmbeddedPostgres } from '../infra/embedded-pg';
 import { applyMigrations } from '../infra/migrate';
 import { OMS_DYNAMIC_CONFIG, startTemporalDevServer } from '../infra/temporal-dev-server';
+import { ensureSearchAttributes } from '../infra/search-attributes';
+import { connectTemporal } from '../infra/temporal-connection';
 import { createPaperBroker } from '../paper/paper-broker';
 import { paperStateFile } from '../paper/persistence';
 import { ORDER_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -25,9 +27,22 @@ export async function startDatabase(env: Env, log: (line: string) => void, stops
   return databaseUrl;
 }
 
-/** The environment's Temporal, or a dev server (SQLite under DATA_DIR, the order search attributes registered). */
-export async function startTemporal(env: Env, stops: ShutdownStack): Promise<{ address: string; uiUrl: string | undefined }> {
-  if (env.TEMPORAL_ADDRESS) return { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL };
+/**
+ * The environment's Temporal, or a dev server (SQLite under DATA_DIR); either way with the order search attributes
+ * registered on the namespace (every process checks: an external cluster is set up by nobody else).
+ */
+export async function startTemporal(env: Env, stops: ShutdownStack, log: (line: string) => void = () => undefined): Promise<{ address: string; uiUrl: string | undefined }> {
+  const temporal = env.TEMPORAL_ADDRESS ? { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL } : await startDevServer(env, stops);
+  const { connection, close } = await connectTemporal({ address: temporal.address });
+  try {
+    await ensureSearchAttributes(connection, { namespace: env.TEMPORAL_NAMESPACE, attributes: ORDER_SEARCH_ATTRIBUTES, log });
+  } finally {
+    await close();
+  }
+  return temporal;
+}
+
+async function startDevServer(env: Env, stops: ShutdownStack): Promise<{ address: string; uiUrl: string | undefined }> {
   const dataDir = path.resolve(env.DATA_DIR);
   const t = await startTemporalDevServer({
     ip: env.TEMPORAL_DEV_IP, port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE,
@@ -40,7 +55,7 @@ export async function startTemporal(env: Env, stops: ShutdownStack): Promise<{ a
 }
 
 /** In paper mode without an external simulator (KITE_API_ROOT), the paper broker in this process; its URL, if started. */
-export async function startPaperBroker(env: Env, broker: BrokerSettings, stops: ShutdownStack, accounts: AccountsConfig): Promise<string | undefined> {
+export async function startPaperBroker(env: Env, broker: BrokerSettings, stops: ShutdownStack, accounts: AccountsConfig, log?: (line: string) => void): Promise<string | undefined> {
   if (env.BROKER_MODE !== 'paper' || env.KITE_API_ROOT) return undefined;
   const postbackUrl = env.POSTBACK_URL ?? `http://${env.API_HOST}:${env.API_PORT}/api/v1/webhooks/kite`;
   // The redirect URL an app registers at Kite: the daily login's way back to this API (docs/live-trading.md).
@@ -57,6 +72,7 @@ export async function startPaperBroker(env: Env, broker: BrokerSettings, stops: 
     apiKey: broker.apiKey, accessToken: broker.accessToken, apiSecret: broker.apiSecret, seed: env.PAPER_SEED, postbackUrl, loginRedirectUrl, accounts: others,
     rateLimit: { enabled: env.PAPER_RATE_LIMIT === 'on', ordersPerSecond: 10 }, startingCash: accounts.accounts[0].paperStartingCash ?? env.PAPER_STARTING_CASH,
     ...(persist ? { stateFile: paperStateFile(env.DATA_DIR) } : {}),
+    ...(log ? { logger: log } : {}),
   });
   const port = await paper.listen(env.PAPER_PORT, env.PAPER_HOST);
   stops.push(() => paper.close());

@@ -1,8 +1,11 @@
 import { createActivities } from '../activities/create-activities';
 import { createGroupActivities } from '../activities/group-activities';
-import { createKillSwitchActivities } from '../activities/kill-switch-activities';
+import { createKillSwitchActivities, type KillSwitchActivities } from '../activities/kill-switch-activities';
 import { createMonitorActivities } from '../activities/monitor-activities';
-import { createReconciliationActivities } from '../activities/reconciliation-activities';
+import { createReconciliationActivities, type ReconciliationActivities } from '../activities/reconciliation-activities';
+import { createSupervisorActivities } from '../activities/supervisor-activities';
+import { reconciliationPass } from '../domain/reconciliation-pass';
+import { brokerUpdateSignal } from '../workflows/order-messages';
 import { OrderStream } from '../broker/order-stream';
 import { paperSessionSource } from '../broker/paper-session';
 import { cancelOpenOrders } from '../services/order-cancellation';
@@ -11,9 +14,8 @@ import { EventDispatcher } from '../services/event-dispatcher';
 import { OrderService } from '../services/order-service';
 import { ReconciliationStore } from '../store/reconciliation-store';
 import { RiskStore } from '../store/risk-store';
-import { ensureKillSwitch } from '../worker/kill-switch-schedule';
+import { ensureAccountSupervisor, ensureKillSwitch, removeLegacySchedules } from '../worker/background-workflows';
 import { createOrderWorker } from '../worker/order-worker';
-import { ensureReconciliationSchedule } from '../worker/reconciliation-schedule';
 import type { SystemCore } from './core';
 import type { AccountRuntime } from './accounts';
 import type { ShutdownStack } from './shutdown';
@@ -36,16 +38,13 @@ export async function startWorker(core: SystemCore, stops: ShutdownStack): Promi
   const dispatcher = new EventDispatcher({ store: core.events, tail: core.eventTail, config: core.config.events, log: core.log });
   dispatcher.start();
   stops.push(() => dispatcher.stop());
-  const reconciliation = core.config.reconciliation;
-  // Per account: its reconciliation against its own broker book, its kill switch and daily-loss check.
+  // Per account: its kill switch, and its supervisor (daily-loss check and reconciliation against its own broker book).
   for (const account of core.accounts.list()) {
-    await ensureReconciliationSchedule({
-      client, taskQueue: env.TEMPORAL_TASK_QUEUE, intervalSeconds: reconciliation.intervalSeconds, enabled: reconciliation.enabled, log: core.log,
-      account: account.id, defaultAccount: account.id === core.accounts.defaultId,
-    });
-    const intervalMs = account.riskConfig.current().config.killSwitch.checkIntervalMs;
-    const ks = await ensureKillSwitch({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account: account.id, intervalMs });
-    core.log(`kill switch of account ${account.id}: workflow ${ks.workflowId}, daily loss check schedule ${ks.scheduleId} every ${intervalMs} ms`);
+    const ks = await ensureKillSwitch({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account: account.id });
+    const removed = await removeLegacySchedules({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account: account.id, defaultAccount: account.id === core.accounts.defaultId });
+    if (removed.length > 0) core.log(`account ${account.id}: removed the Schedules the supervisor replaces: ${removed.join(', ')}`);
+    const supervisor = await ensureAccountSupervisor({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, account: account.id, enabled: env.ACCOUNT_SUPERVISOR === 'on' });
+    core.log(`account ${account.id}: kill switch ${ks}, supervisor ${supervisor}${env.ACCOUNT_SUPERVISOR === 'on' ? '' : ' (off: ACCOUNT_SUPERVISOR=off)'}`);
   }
 }
 
@@ -89,6 +88,18 @@ function workerActivities(core: SystemCore, orderService: OrderService) {
   const riskConfig = accounts.default.riskConfig;
   const paperRoot = env.BROKER_MODE === 'paper' ? core.endpoints.paperBrokerUrl ?? env.KITE_API_ROOT : undefined;
   const session = paperRoot ? paperSessionSource(paperRoot) : undefined;
+  const reconciliation = createReconciliationActivities({
+    broker: gateway, brokerFor: (a) => accounts.get(a).gateway, defaultAccount: accounts.defaultId, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log, alerts: core.alerts,
+    session: session ?? (async () => riskConfig.current().config.session),
+    lastPrices: async (keys) => new Map([...(await core.marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
+  });
+  const killSwitch = createKillSwitchActivities({
+    killSwitches: core.killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE, alerts: core.alerts,
+    riskConfigFor: (a) => accounts.get(a).riskConfig, accountOf: (s) => accounts.accountOf(s),
+    accountNetPnl: async (account) => (await core.positionService.pnl({ account })).total.net,
+    cancelOpenOrders: (filter, reason, options) => cancelOpenOrders({ orders: orderService, store }, filter, reason, options),
+    placeOrder: (request) => orderService.placeOrder(request),
+  });
   return {
     // The monitor cancels OCO groups through their update.
     ...createMonitorActivities({ orders: store, positions: positionStore, brokerPositions: gateway, brokerPositionsFor: (s) => accounts.forStrategy(s).gateway, client }),
@@ -101,17 +112,29 @@ function workerActivities(core: SystemCore, orderService: OrderService) {
       },
     }),
     ...createGroupActivities({ groups: core.groups }),
-    ...createReconciliationActivities({
-      broker: gateway, brokerFor: (a) => accounts.get(a).gateway, defaultAccount: accounts.defaultId, orders: store, positions: positionStore, reconciliation: new ReconciliationStore(core.db), reconciliationConfig: config.reconciliation, log, alerts: core.alerts,
-      session: session ?? (async () => riskConfig.current().config.session),
-      lastPrices: async (keys) => new Map([...(await core.marketData.getQuotes(keys))].map(([k, q]) => [k, q.lastPricePaise])),
-    }),
-    ...createKillSwitchActivities({
-      killSwitches: core.killSwitches, riskConfig, positions: positionStore, client, taskQueue: env.TEMPORAL_TASK_QUEUE, alerts: core.alerts,
-      riskConfigFor: (a) => accounts.get(a).riskConfig, accountOf: (s) => accounts.accountOf(s),
-      accountNetPnl: async (account) => (await core.positionService.pnl({ account })).total.net,
-      cancelOpenOrders: (filter, reason, options) => cancelOpenOrders({ orders: orderService, store }, filter, reason, options),
-      placeOrder: (request) => orderService.placeOrder(request),
-    }),
+    ...reconciliation,
+    ...killSwitch,
+    ...supervisorActivities(core, reconciliation, killSwitch),
   };
+}
+
+/** The supervisor's duties over the same activities a hand-started check or reconciliation runs. */
+function supervisorActivities(core: SystemCore, r: ReconciliationActivities, k: KillSwitchActivities) {
+  const { client, accounts, config } = core;
+  return createSupervisorActivities({
+    log: core.log,
+    cadence: (account) => ({
+      lossEveryMs: accounts.get(account).riskConfig.current().config.killSwitch.checkIntervalMs,
+      reconcileEveryMs: config.reconciliation.enabled ? config.reconciliation.intervalSeconds * 1000 : null,
+    }),
+    checkDailyLoss: (account) => k.checkDailyLoss({ account }),
+    engageKillSwitch: (account, reason) => k.requestKillSwitch({ account, action: 'engage', reason, by: 'daily-loss-check', source: 'daily-loss-check' }),
+    reconcile: (account, runId, startedAt) => reconciliationPass({
+      detect: r.detectDiscrepancies,
+      settleDuplicate: r.settleDuplicateOrder,
+      wake: (orderId, update) => client.workflow.getHandle(orderId).signal(brokerUpdateSignal, update),
+      apply: r.applyReconciliation,
+      warn: (message, detail) => core.log(`${message} ${JSON.stringify(detail)}`),
+    }, { runId, account, startedAt }),
+  });
 }

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { InterventionAction, OrderLink, OrderState } from '../domain/order-state';
+import type { InterventionAction, OrderAnswer, OrderLink, OrderState } from '../domain/order-state';
 import type { Fill, OrderRequest, OrderStatus, OrderType } from '../domain/order-types';
 import type { OrderWorkflowConfig } from './order-config';
 
@@ -31,15 +31,15 @@ export type ModifyTermsInput = ModifyRequest & { price?: string; triggerPrice?: 
  * `by`: who asks, recorded as the audit row's actor. Our API sends `api-key:<id> (<role>)`; an operator using the
  * Temporal CLI or UI should send their name (absent: `temporal-client`, since workflow code cannot see the caller).
  */
-export const modifyOrderUpdate = defineUpdate<OrderState, [ModifyTermsInput & { by?: string }]>('modifyOrderUpdate');
+export const modifyOrderUpdate = defineUpdate<OrderAnswer, [ModifyTermsInput & { by?: string }]>('modifyOrderUpdate');
 
 export interface CancelRequest { reason?: string; by?: string }
-export const cancelOrderUpdate = defineUpdate<OrderState, [CancelRequest]>('cancelOrderUpdate');
+export const cancelOrderUpdate = defineUpdate<OrderAnswer, [CancelRequest]>('cancelOrderUpdate');
 
 /** An operator's decision for an order that waits for one (see OrderState.intervention). */
 /** `changes`: the new terms for a `modify` (then the order is placed again). */
 export interface InterventionRequest { action: InterventionAction; note?: string; by?: string; changes?: ModifyTermsInput }
-export const interventionUpdate = defineUpdate<OrderState, [InterventionRequest]>('interventionUpdate');
+export const interventionUpdate = defineUpdate<OrderAnswer, [InterventionRequest]>('interventionUpdate');
 
 /**
  * Parent/child orders (split slices, OCO and bracket legs): each leg is its own order workflow, started as a child of

@@ -36,11 +36,8 @@ beforeAll(async () => {
   symbol = instruments.find((i) => /52000CE$/.test(i.tradingsymbol))!.tradingsymbol;
 }, 120_000);
 afterAll(async () => {
-  // The stack cleans up the default account's schedules and kill switch; these are the family account's.
-  if (stack) {
-    for (const id of [`daily-loss-check-${stack.taskQueue}-family`, `reconciliation-${stack.taskQueue}-family`]) await stack.client.schedule.getHandle(id).delete().catch(() => undefined);
-    await stack.client.workflow.getHandle(`kill-switch-${stack.taskQueue}-family`).terminate('test done').catch(() => undefined);
-  }
+  // The stack ends the default account's kill switch; this is the family account's.
+  if (stack) await stack.client.workflow.getHandle(`kill-switch-${stack.taskQueue}-family`).terminate('test done').catch(() => undefined);
   await stack?.close();
 }, 60_000);
 

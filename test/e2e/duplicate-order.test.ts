@@ -1,6 +1,5 @@
 import { KiteConnect } from 'kiteconnect';
 import { writeReconciliationConfig } from '../support/reconciliation-config';
-import { reconciliationScheduleId } from '../../src/worker/reconciliation-schedule';
 import type { ReconciliationOutcome } from '../../src/workflows/reconciliation';
 import { eventually, startStack, type Stack } from './stack';
 
@@ -50,7 +49,6 @@ beforeAll(async () => {
     ORDER_POLL_MIN_MS: '600000', ORDER_POLL_MAX_MS: '600000',
     RECONCILIATION_CONFIG_FILE: writeReconciliationConfig({ enabled: true, intervalSeconds: 86_400 }),
   });
-  await stack.client.schedule.getHandle(reconciliationScheduleId(stack.taskQueue)).pause('this test triggers its own runs');
   kite = new KiteConnect({ api_key: 'paper_key', access_token: 'paper_token', root: stack.sys.paperBrokerUrl!, timeout: 3000 } as never);
   const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
   const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
@@ -67,7 +65,6 @@ beforeAll(async () => {
   first = await reconcile();
 }, 240_000);
 afterAll(async () => {
-  await stack?.client.schedule.getHandle(reconciliationScheduleId(stack.taskQueue)).delete().catch(() => undefined);
   await stack?.close();
 });
 

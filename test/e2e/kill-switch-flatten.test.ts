@@ -1,10 +1,9 @@
 import { riskConfigWith, writeRiskConfig } from '../support/risk-config';
-import { dailyLossScheduleId } from '../../src/workflows/kill-switch-messages';
 import { eventually, startStack, type Stack } from './stack';
 
 /**
  * The kill switch with `killSwitch.flattenPositions` on, end to end on the paper broker: a long and a short bought
- * and sold through the OMS lose past the daily limit, the scheduled check halts the account, and each position is
+ * and sold through the OMS lose past the daily limit, the daily loss check halts the account, and each position is
  * closed by one reduce-only MARKET order through the normal order path, until the broker shows the account flat.
  */
 let stack: Stack;
@@ -62,7 +61,8 @@ describe('the kill switch flattening positions', () => {
     await setPrice(shortSymbol, 505);
     await quoteTtl();
     const before = await orderCount();
-    await stack.client.schedule.getHandle(dailyLossScheduleId(stack.taskQueue, 'default')).trigger();
+    // The on-demand check (what the supervisor runs on its cadence; off in test stacks).
+    await stack.client.workflow.execute('dailyLossCheckWorkflow', { taskQueue: stack.taskQueue, workflowId: `daily-loss-check-${Date.now()}`, args: [{ account: 'default' }] });
     const halted = await eventually(killSwitch, (k) => k.status === 'HALTED' && k.events.some((e: { type: string }) => e.type === 'POSITIONS_FLATTENED'), 60_000);
     expect(halted).toMatchObject({ status: 'HALTED', source: 'daily-loss-check' });
     const flattenedEvent = halted.events.find((e: { type: string }) => e.type === 'POSITIONS_FLATTENED');

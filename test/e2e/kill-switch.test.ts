@@ -1,11 +1,13 @@
 import { riskConfigWith, writeRiskConfig } from '../support/risk-config';
 import { TEST_KEYS } from '../support/access-config';
-import { dailyLossScheduleId, killSwitchWorkflowId } from '../../src/workflows/kill-switch-messages';
+import { accountSupervisorWorkflowId } from '../../src/workflows/account-supervisor-messages';
+import { killSwitchWorkflowId } from '../../src/workflows/kill-switch-messages';
+import { liveSupervision } from './supervision';
 import { eventually, startStack, type Stack } from './stack';
 
 /**
- * The kill switch end to end on the paper broker: a position loses as the paper price falls, the scheduled daily
- * loss check halts the account, open orders are cancelled at the broker, new risk is refused while exits pass, and
+ * The kill switch end to end on the paper broker: a position loses as the paper price falls, the account supervisor's
+ * daily loss check (every second here) halts the account, open orders are cancelled at the broker, new risk is refused while exits pass, and
  * an operator (API or Temporal signal) engages and releases it.
  */
 let stack: Stack;
@@ -22,7 +24,10 @@ const killSwitch = () => stack.api('GET', '/api/v1/kill-switch').then((r) => r.b
 const brokerStatus = async (tag: string) => (await stack.control('GET', `/control/orders?tag=${tag}`)).orders[0]?.status;
 
 beforeAll(async () => {
-  stack = await startStack({ RISK_CONFIG_FILE: writeRiskConfig(riskConfigWith({ daily: { maxLossRupees: '100' } }, { killSwitch: { checkIntervalMs: 15_000, flattenPositions: false, resetAtNextTradingDay: true } })) });
+  stack = await startStack({
+    ACCOUNT_SUPERVISOR: 'on',
+    RISK_CONFIG_FILE: writeRiskConfig(riskConfigWith({ daily: { maxLossRupees: '100' } }, { killSwitch: { checkIntervalMs: 1_000, flattenPositions: false, resetAtNextTradingDay: true } })),
+  });
   await stack.control('POST', '/control/config', { matching: { tickIntervalMs: 0, slippageTicks: 0 } });
   const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
   const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
@@ -35,14 +40,13 @@ afterAll(async () => {
 });
 
 describe('the kill switch', () => {
-  it('when the worker starts, then the daily loss check Schedule exists with the configured interval and skips overlaps', async () => {
-    const d = await stack.client.schedule.getHandle(dailyLossScheduleId(stack.taskQueue, 'default')).describe();
-    expect(d.spec.intervals).toEqual([expect.objectContaining({ every: 15_000 })]);
-    expect(d.policies.overlap).toBe('SKIP');
-    expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'dailyLossCheckWorkflow', taskQueue: stack.taskQueue });
+  it('when the worker starts, then the account supervisor runs the daily loss check at the configured interval', async () => {
+    const handle = stack.client.workflow.getHandle(accountSupervisorWorkflowId(stack.taskQueue, 'default'));
+    const live = await eventually(() => liveSupervision(handle), (r) => (r?.lossChecks ?? 0) >= 2);
+    expect(live).toMatchObject({ account: 'default', lossEveryMs: 1_000, lastLossCheck: { breached: false, engaged: false, limit: '100.00' } });
   });
 
-  it('when losses pass the daily limit, then the scheduled check halts the account, cancels open orders at the broker, refuses new risk but accepts an exit, and an operator release reopens trading', async () => {
+  it('when losses pass the daily limit, then the supervisor check halts the account, cancels open orders at the broker, refuses new risk but accepts an exit, and an operator release reopens trading', async () => {
     const buy = await place({});
     expect(buy.status).toBe(202);
     await eventually(() => order(buy.body.order.orderId), (o) => o.status === 'FILLED');
@@ -52,8 +56,7 @@ describe('the kill switch', () => {
     expect(open.status).toBe('OPEN');
 
     await setPrice(990); // 30 x (990 - 1000) = a loss of Rs 300 before charges; the limit is Rs 100
-    await quoteTtl();
-    await stack.client.schedule.getHandle(dailyLossScheduleId(stack.taskQueue, 'default')).trigger();
+    await quoteTtl(); // the supervisor's next check sees the new price
     const halted = await eventually(killSwitch, (k) => k.status === 'HALTED' && k.events.some((e: { type: string }) => e.type === 'ORDERS_CANCELLED'), 60_000);
     expect(halted).toMatchObject({ status: 'HALTED', source: 'daily-loss-check', by: 'daily-loss-check' });
     expect(halted.reason).toMatch(/has reached the daily loss limit 100\.00/);
@@ -93,9 +96,10 @@ describe('the kill switch', () => {
     expect(again.status).toBe(202);
     await stack.api('DELETE', `/api/v1/orders/${again.body.order.orderId}`);
 
-    // The scheduled check does not undo a deliberate release the same day.
-    await stack.client.schedule.getHandle(dailyLossScheduleId(stack.taskQueue, 'default')).trigger();
-    await new Promise((r) => setTimeout(r, 3000));
+    // The supervisor's checks do not undo a deliberate release the same day.
+    const supervisor = stack.client.workflow.getHandle(accountSupervisorWorkflowId(stack.taskQueue, 'default'));
+    const checksAtRelease = (await liveSupervision(supervisor))?.lossChecks ?? 0;
+    await eventually(() => liveSupervision(supervisor), (r) => (r?.lossChecks ?? 0) >= checksAtRelease + 3);
     expect((await killSwitch()).status).toBe('ACTIVE');
   });
 

@@ -1,8 +1,6 @@
-import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { KiteConnect } from 'kiteconnect';
 import { TEST_KEYS } from '../support/access-config';
 import { writeReconciliationConfig } from '../support/reconciliation-config';
-import { reconciliationScheduleId } from '../../src/worker/reconciliation-schedule';
 import type { ReconciliationOutcome } from '../../src/workflows/reconciliation';
 import { eventually, startStack, type Stack } from './stack';
 
@@ -19,7 +17,6 @@ import { eventually, startStack, type Stack } from './stack';
 let stack: Stack;
 let kite: InstanceType<typeof KiteConnect>;
 let symbols: Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F', string>;
-let scheduleAtStart: Awaited<ReturnType<ReturnType<Stack['client']['schedule']['getHandle']>['describe']>>;
 let first: Extract<ReconciliationOutcome, { status: 'APPLIED' }>;
 const ids: Record<string, string> = {};
 let seq = 0;
@@ -67,12 +64,9 @@ async function manualMatching(): Promise<void> {
 beforeAll(async () => {
   stack = await startStack({
     ORDER_POLL_MIN_MS: '600000', ORDER_POLL_MAX_MS: '600000',
-    // enabled, but once a day: the test triggers its runs itself and checks the Schedule separately
+    // enabled, but once a day: the test runs its reconciliations itself (the supervisor is off in test stacks)
     RECONCILIATION_CONFIG_FILE: writeReconciliationConfig({ enabled: true, intervalSeconds: 86_400 }),
   });
-  const schedule = stack.client.schedule.getHandle(reconciliationScheduleId(stack.taskQueue));
-  scheduleAtStart = await schedule.describe();
-  await schedule.pause('this test triggers its own runs');
   kite = new KiteConnect({ api_key: 'paper_key', access_token: 'paper_token', root: stack.sys.paperBrokerUrl!, timeout: 3000 } as never);
   const instruments: { tradingsymbol: string; expiry: string }[] = await stack.control('GET', '/control/instruments');
   const last = instruments.map((i) => i.expiry).filter(Boolean).sort().at(-1);
@@ -105,18 +99,10 @@ beforeAll(async () => {
   await stack.control('DELETE', '/control/faults');
 }, 240_000);
 afterAll(async () => {
-  await stack?.client.schedule.getHandle(reconciliationScheduleId(stack.taskQueue)).delete().catch(() => undefined);
   await stack?.close();
 });
 
 describe('reconciliation against the paper broker', () => {
-  it('when the worker starts, then the reconciliation Schedule exists with the configured interval, overlap SKIP, running reconciliationWorkflow', () => {
-    expect(scheduleAtStart.spec.intervals).toEqual([expect.objectContaining({ every: 86_400_000 })]);
-    expect(scheduleAtStart.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
-    expect(scheduleAtStart.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliationWorkflow', taskQueue: stack.taskQueue });
-    expect(scheduleAtStart.state.paused).toBe(false);
-  });
-
   it('when the broker diverged in every way, then each divergence is found with its kind and resolved by its policy', async () => {
     const log = await logOf(first.runId);
     const row = (kind: string, symbol: string) => log.find((l) => l.kind === kind && l.tradingsymbol === symbol);

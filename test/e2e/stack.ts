@@ -11,7 +11,8 @@ import { permissiveRiskConfig, writeRiskConfig } from '../support/risk-config';
 import { writeAccessConfig, TEST_KEYS } from '../support/access-config';
 import { writeReconciliationConfig } from '../support/reconciliation-config';
 import { readFileSync } from 'node:fs';
-import { dailyLossScheduleId, killSwitchWorkflowId } from '../../src/workflows/kill-switch-messages';
+import { accountSupervisorWorkflowId } from '../../src/workflows/account-supervisor-messages';
+import { killSwitchWorkflowId } from '../../src/workflows/kill-switch-messages';
 
 export interface Stack {
   sys: RunningSystem;
@@ -53,15 +54,16 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
     // Each test names the update channels it is about (postbacks, the book watcher, polls); the WebSocket's own test
     // (websocket-updates.test.ts) turns it on.
     KITE_WEBSOCKET: 'off',
+    // The daily-loss check and the reconciliation run when a test runs them: on their own every 15 and 30 s they would
+    // halt the account or correct books in the middle of tests about other things (account-supervisor.test.ts and
+    // kill-switch.test.ts turn the supervisor on).
+    ACCOUNT_SUPERVISOR: 'off',
     RISK_CONFIG_FILE: riskConfigFile, ACCESS_CONFIG_FILE: writeAccessConfig(), RECONCILIATION_CONFIG_FILE: writeReconciliationConfig(), ...extraEnv,
   });
   const sys = await startSystem(env, parts.log ?? (() => undefined), parts);
   const temporal = await connectTemporal({ address: t.temporalAddress });
   const client = new Client({ connection: temporal.connection, namespace: t.temporalNamespace });
   const account = (JSON.parse(readFileSync(riskConfigFile, 'utf8')) as { account: string }).account;
-  // The daily-loss check runs only when a test triggers it: on its own every 15 s it would halt the account in the
-  // middle of tests about other refusals (the reconciliation Schedule is paused by its test config likewise).
-  if (parts.worker !== false) await client.schedule.getHandle(dailyLossScheduleId(env.TEMPORAL_TASK_QUEUE, account)).pause('test stack: runs when a test triggers it');
   const call = async (base: string, method: string, path: string, body?: unknown, key: string | null = null) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) };
     const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
@@ -83,8 +85,8 @@ export async function startStack(extraEnv: Record<string, string> = {}, parts: {
       try { return (await pg.query(text, params)).rows; } finally { await pg.end(); }
     },
     async close() {
-      // The Schedule and the kill switch outlive a stack on the shared server: remove this stack's.
-      await client.schedule.getHandle(dailyLossScheduleId(env.TEMPORAL_TASK_QUEUE, account)).delete().catch(() => undefined);
+      // The supervisor and the kill switch outlive a stack on the shared server: end this stack's.
+      await client.workflow.getHandle(accountSupervisorWorkflowId(env.TEMPORAL_TASK_QUEUE, account)).terminate('test stack closed').catch(() => undefined);
       await client.workflow.getHandle(killSwitchWorkflowId(env.TEMPORAL_TASK_QUEUE, account)).terminate('test stack closed').catch(() => undefined);
       await parts.proxies?.database?.up().catch(() => undefined);
       await parts.proxies?.temporal?.up().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { DEFAULT_FALLBACK, mergeFallback } from '../../src/domain/fallback';
 import { brokerTagFor } from '../../src/domain/hash';
-import type { AuditEvent, OrderState } from '../../src/domain/order-state';
+import type { AuditEvent, OrderAnswer, OrderState } from '../../src/domain/order-state';
 import type { OrderRequest } from '../../src/domain/order-types';
 import { orderLifecycleWorkflow } from '../../src/workflows';
 import { interventionUpdate } from '../../src/workflows/order-messages';
@@ -130,7 +130,7 @@ describe('a worker shut down in the middle of a fallback step', () => {
 
   test('when the worker dies while the order waits in manual review, then a new worker takes the operator\'s convert and re-places it once as MARKET, which fills', async () => {
     const broker = new TagBroker(firstRefused(RMS_BLOCK));
-    let answered: OrderState | undefined;
+    let answered: OrderAnswer | undefined;
     const { result, handle, audit } = await crashAndTakeOver(broker, {
       request: limitBuy(),
       dieWhen: waitingInReview,

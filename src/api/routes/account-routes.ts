@@ -9,7 +9,7 @@ import { requireRole } from '../auth';
  * The query Kite's redirect carries. The request token is checked by shape only: the broker validates it (the exchange
  * needs a checksum made with the API secret, which a forger lacks). Messages never echo it.
  */
-const LoginRedirect = z.object({
+export const LoginRedirect = z.object({
   request_token: z.string().regex(/^[A-Za-z0-9_-]{6,128}$/, 'not a request token'),
   action: z.string().max(32).optional(),
   status: z.string().max(32).optional(),

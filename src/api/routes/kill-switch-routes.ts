@@ -14,6 +14,9 @@ export const KillSwitchBody = z.strictObject({
   reason: safeText(500).pipe(z.string().trim().min(1, 'say why')),
 });
 
+/** Query of GET /kill-switch: which account (default: the default account). */
+export const KillSwitchQuery = z.strictObject({ account: accountId.optional() });
+
 export const CancelAllBody = z.strictObject({
   strategyId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 chars of letters, digits, _ . -').optional(),
   tradingsymbol: z.string().regex(/^[A-Z0-9&_-]{1,40}$/, 'an upper-case Kite tradingsymbol').optional(),
@@ -41,7 +44,7 @@ export function killSwitchRoutes(d: { killSwitch?: KillSwitchService; cancel: Ca
   if (ks) {
     /** GET /api/v1/kill-switch[?account=] — the account's state and its recent events. */
     r.get('/kill-switch', requireRole('operator'), async (req, res) => {
-      const { account } = z.strictObject({ account: accountId.optional() }).parse(req.query);
+      const { account } = KillSwitchQuery.parse(req.query);
       res.json({ killSwitch: await ks.state(account) });
     });
 

@@ -6,8 +6,8 @@ import { principalOf } from '../auth';
 import type { MonitorService } from '../../services/monitor-service';
 import { safeText } from '../safe-input';
 
-const MonitorIdParam = z.object({ id: z.string().regex(/^monitor-[A-Za-z0-9_.:-]{1,64}$/, 'a monitor id (monitor-<clientOrderId>)') });
-const CancelMonitorBody = z.strictObject({ reason: safeText(500).optional() });
+export const MonitorIdParam = z.object({ id: z.string().regex(/^monitor-[A-Za-z0-9_.:-]{1,64}$/, 'a monitor id (monitor-<clientOrderId>)') });
+export const CancelMonitorBody = z.strictObject({ reason: safeText(500).optional() });
 
 /** /api/v1/monitors: read and cancel position monitors. A strategy key sees its own strategies' monitors only. */
 export function monitorRoutes(service: MonitorService): Router {

@@ -3,6 +3,7 @@ import { canActFor } from '../../config/access-config';
 import { toChasePolicy, toCompletionPolicy } from '../../config/execution-config';
 import { AppError, notFound } from '../../services/app-errors';
 import { actorOf, principalOf, requireRole } from '../auth';
+import { requestIdOf } from '../request-log';
 import type { OrderRequest } from '../../domain/order-types';
 import { InterventionBody, ListOrdersQuery, ModifyOrderBody, OrderIdParam, PlaceOrderBody } from '../order-schemas';
 import type { OrderService } from '../../services/order-service';
@@ -43,7 +44,7 @@ export function orderRoutes(service: OrderService, report?: (orderId: string) =>
   r.post('/', async (req, res) => {
     const body = PlaceOrderBody.parse(req.body);
     if (!canActFor(principalOf(res), body.strategyId)) throw new AppError(403, 'STRATEGY_NOT_ALLOWED', `this key may not place orders for strategy ${body.strategyId}`);
-    const { created, order } = await service.placeOrder(toRequest(body));
+    const { created, order } = await service.placeOrder(toRequest(body), { requestId: requestIdOf(res) });
     res.status(created ? 202 : 200).location(`/api/v1/orders/${order.orderId}`).json({ order });
   });
 

@@ -53,3 +53,8 @@ export function minutesOfHhmm(hhmm: string): number {
   const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm.trim());
   return m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
 }
+
+/** The next 00:00 IST after `nowMs` (epoch ms). */
+export function nextIstMidnightMs(nowMs: number): number {
+  return (Math.floor((nowMs + IST_OFFSET_MS) / MS_PER_DAY) + 1) * MS_PER_DAY - IST_OFFSET_MS;
+}

@@ -1,6 +1,6 @@
 import { condition, sleep } from '@temporalio/workflow';
 import { validateModification } from '../../domain/order-modification';
-import { answerOf, whyNotChangeable, type OrderState } from '../../domain/order-state';
+import { compactAnswer, whyNotChangeable, type OrderAnswer, type OrderState } from '../../domain/order-state';
 import { isTerminal } from '../../domain/order-types';
 import { FailureTypes, type LegCommand, type ModifyRequest } from '../order-messages';
 import { once } from './activities';
@@ -11,15 +11,15 @@ import type { Command, OrderRun } from './order-run';
 import { recheckModification } from './risk';
 
 /** A user's modify or cancel (an update): queued for the order's loop, answered when the broker confirmed it. */
-export async function enqueue(run: OrderRun, command: Command): Promise<OrderState> {
+export async function enqueue(run: OrderRun, command: Command): Promise<OrderAnswer> {
   run.commands.push(command);
   // An order waiting for an operator (an expired session, a placement the broker cannot confirm) cannot act now: a
   // cancel stays queued and runs once the order goes on, but is answered at once (the answer shows the intervention).
   await condition(() => command.done || (command.kind === 'cancel' && Boolean(run.state.intervention)));
-  if (!command.done) return answerOf(run.state);
+  if (!command.done) return compactAnswer(run.state);
   const e = command.error;
   if (e) throw refusal(e.type ?? FailureTypes.brokerRejected, e.message, e.details);
-  return answerOf(run.state);
+  return compactAnswer(run.state);
 }
 
 /** A parent's command (a signal): queued once per id, answered in the next leg update. */

@@ -1,5 +1,5 @@
 import { condition, upsertSearchAttributes } from '@temporalio/workflow';
-import { answerOf, type InterventionAction } from '../../domain/order-state';
+import { compactAnswer, type InterventionAction } from '../../domain/order-state';
 import { validateModification } from '../../domain/order-modification';
 import { FailureTypes, type InterventionRequest } from '../order-messages';
 import { OrderIntervention } from '../search-attributes';
@@ -49,5 +49,5 @@ export function checkDecision(run: OrderRun, req: InterventionRequest): void {
 export async function decide(run: OrderRun, req: InterventionRequest) {
   run.decision = req;
   await condition(() => run.decision === null);
-  return answerOf(run.state);
+  return compactAnswer(run.state);
 }
