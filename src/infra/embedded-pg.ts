@@ -71,7 +71,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ...durabilityFlags,
     ...(options.postgresFlags ?? []),
   ];
-  const child = spawn(bins.postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } });
+  // Its own process group: a Ctrl-C at the terminal reaches the OMS only, which stops Postgres last, after the worker
+  // has drained (guardChildProcess still stops it however the OMS ends).
+  const child = spawn(bins.postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(runAs ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } });
   let tail = '';
   const keepTail = (chunk: Buffer): void => {
     tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);

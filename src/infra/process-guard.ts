@@ -12,7 +12,8 @@ export interface GuardOptions {
  * - a normal exit (or `process.exit`) sends `signal` synchronously from the 'exit' hook;
  * - SIGKILL, an OOM kill or a crash of this process is covered by a tiny detached `sh` watchdog that polls
  *   both pids once a second and stops the child when the parent is gone (Node has no PR_SET_PDEATHSIG).
- * Ctrl-C reaches a non-detached child anyway, because the terminal signals the whole process group.
+ * The embedded Postgres and Temporal run detached (their own process group), so a Ctrl-C at the terminal reaches the
+ * OMS alone and its shutdown stops them in order, after the worker has drained.
  * Returns a disposer to call once the child has been stopped on purpose.
  */
 export function guardChildProcess(pid: number, options: GuardOptions): () => void {

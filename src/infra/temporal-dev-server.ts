@@ -95,7 +95,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   await assertPortFree(ip, options.port);
 
   const output = new OutputTail(options.logFile);
-  const child = spawn(executable, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C at the terminal reaches the OMS only, which stops the server after the worker has
+  // drained (guardChildProcess still stops it however the OMS ends).
+  const child = spawn(executable, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   // 'close' (not 'exit') so that no output arrives after we close the log file.
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));

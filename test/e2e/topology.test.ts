@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { projectRoot } from '../../src/infra/binaries';
 import { connectTemporal, type ClosableConnection } from '../../src/infra/temporal-connection';
-import { dailyLossScheduleId, killSwitchWorkflowId } from '../../src/workflows/kill-switch-messages';
+import { accountSupervisorWorkflowId } from '../../src/workflows/account-supervisor-messages';
+import { killSwitchWorkflowId } from '../../src/workflows/kill-switch-messages';
 import { TEST_KEYS, writeAccessConfig } from '../support/access-config';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testEnv } from '../support/env';
@@ -112,7 +113,7 @@ afterAll(async () => {
   if (temporal) {
     // The kill switch and its Schedule outlive the processes on the shared server: remove this run's.
     const client = new Client({ connection: temporal.connection, namespace: testEnv().temporalNamespace });
-    await client.schedule.getHandle(dailyLossScheduleId(taskQueue, 'default')).delete().catch(() => undefined);
+    await client.workflow.getHandle(accountSupervisorWorkflowId(taskQueue, 'default')).terminate('topology test done').catch(() => undefined);
     await client.workflow.getHandle(killSwitchWorkflowId(taskQueue, 'default')).terminate('topology test done').catch(() => undefined);
     await temporal.close();
   }
@@ -128,7 +129,7 @@ describe('the OMS as separate processes: paper broker, one API, two workers', ()
       return new Set((tq.pollers ?? []).map((p) => p.identity)).size;
     }, (n) => n >= 2, 60_000);
     for (const url of metrics) {
-      // A worker serves its metrics once it is fully up (worker polling, schedules and kill switch in place).
+      // A worker serves its metrics once it is fully up (worker polling, kill switch and supervisor in place).
       await until(`${url}/health`, () => http(`${url}/health`), (r) => r.status === 200, 60_000);
       const scraped = await http(`${url}/metrics`);
       expect(scraped.status).toBe(200);
