@@ -14,10 +14,25 @@ export interface SupervisorActivityDeps {
   reconcile(account: string, runId: string, startedAt: string): Promise<ReconciliationOutcome>;
   log(line: string): void;
   now?: () => number;
+  /** A duty that takes longer is noted as failed (default 60 s). */
+  dutyTimeoutMs?: number;
 }
 
 /** How often a window reports to the server at least: well inside the workflow's heartbeat timeout. */
 const BEAT_MS = 5_000;
+/** A check or a reconciliation that takes longer is noted as failed, and the window goes on with its cadences. */
+const DUTY_TIMEOUT_MS = 60_000;
+
+/** `work`, or a rejection naming `what` after `ms` (the work itself is left to finish or fail on its own). */
+async function within<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms); });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The account supervisor's duties in one long activity per window: the daily-loss check and the reconciliation on
@@ -28,39 +43,51 @@ const BEAT_MS = 5_000;
  */
 export function createSupervisorActivities(d: SupervisorActivityDeps) {
   const now = d.now ?? Date.now;
+  const dutyTimeoutMs = d.dutyTimeoutMs ?? DUTY_TIMEOUT_MS;
   return {
     async superviseAccount(args: { account: string; untilMs: number }): Promise<SupervisionReport> {
       const ctx = Context.current();
-      const { account } = args;
-      const report: SupervisionReport = (ctx.info.heartbeatDetails as SupervisionReport | undefined) ?? emptyReport(account);
-      let cadence = d.cadence(account);
-      // The loss check runs at once (a restart must not leave a breach unseen for a whole interval); the
-      // reconciliation after one interval, as its Schedule did.
-      let nextLoss = now();
-      let nextReconcile = now() + (cadence.reconcileEveryMs ?? 0);
-      while (now() < args.untilMs) {
-        cadence = d.cadence(account);
-        Object.assign(report, cadence);
-        if (cadence.lossEveryMs !== null && now() >= nextLoss) {
-          await lossCheck(account, report);
-          nextLoss = now() + cadence.lossEveryMs;
-        }
-        if (cadence.reconcileEveryMs !== null && now() >= nextReconcile) {
-          await reconciliation(account, report);
-          nextReconcile = now() + cadence.reconcileEveryMs;
-        }
-        ctx.heartbeat(report);
-        const due = Math.min(cadence.lossEveryMs === null ? Infinity : nextLoss, cadence.reconcileEveryMs === null ? Infinity : nextReconcile, args.untilMs);
-        await ctx.sleep(Math.max(0, Math.min(due - now(), BEAT_MS))); // rejects when the window is cancelled
+      const report: SupervisionReport = (ctx.info.heartbeatDetails as SupervisionReport | undefined) ?? emptyReport(args.account);
+      // Beats while a duty runs too: a slow check is not a dead worker (each duty is bounded by DUTY_TIMEOUT_MS).
+      const beat = setInterval(() => ctx.heartbeat(report), BEAT_MS);
+      try {
+        await watch(ctx, args, report);
+      } finally {
+        clearInterval(beat);
       }
       return report;
     },
   };
 
+  /**
+   * The window's loop. The loss check runs at once (a restart must not leave a breach unseen for a whole interval),
+   * the reconciliation after one interval (as its Schedule did); the cadences are read each round.
+   */
+  async function watch(ctx: Context, args: { account: string; untilMs: number }, report: SupervisionReport): Promise<void> {
+    const { account } = args;
+    let nextLoss = now();
+    let nextReconcile = now() + (d.cadence(account).reconcileEveryMs ?? 0);
+    while (now() < args.untilMs) {
+      const cadence = d.cadence(account);
+      Object.assign(report, cadence);
+      if (cadence.lossEveryMs !== null && now() >= nextLoss) {
+        await lossCheck(account, report);
+        nextLoss = now() + cadence.lossEveryMs;
+      }
+      if (cadence.reconcileEveryMs !== null && now() >= nextReconcile) {
+        await reconciliation(account, report);
+        nextReconcile = now() + cadence.reconcileEveryMs;
+      }
+      ctx.heartbeat(report);
+      const due = Math.min(cadence.lossEveryMs === null ? Infinity : nextLoss, cadence.reconcileEveryMs === null ? Infinity : nextReconcile, args.untilMs);
+      await ctx.sleep(Math.max(0, Math.min(due - now(), BEAT_MS))); // rejects when the window is cancelled
+    }
+  }
+
   async function lossCheck(account: string, report: SupervisionReport): Promise<void> {
     const at = new Date(now()).toISOString();
     try {
-      const check = await d.checkDailyLoss(account);
+      const check = await within('the daily-loss check', dutyTimeoutMs, d.checkDailyLoss(account));
       if (check.engage) await d.engageKillSwitch(account, check.message);
       report.lastLossCheck = { at, net: check.netPnl, limit: check.limit, breached: check.breached, engaged: check.engage };
     } catch (err) {
@@ -74,7 +101,7 @@ export function createSupervisorActivities(d: SupervisorActivityDeps) {
     const at = new Date(now()).toISOString();
     const runId = `reconciliation-${account}-${at}`;
     try {
-      const outcome = await d.reconcile(account, runId, at);
+      const outcome = await within(`reconciliation ${runId}`, dutyTimeoutMs, d.reconcile(account, runId, at));
       report.lastReconciliation = outcome.status === 'APPLIED'
         ? { at, runId, status: outcome.status, findings: outcome.findings, corrections: outcome.corrections }
         : { at, runId, status: `SKIPPED: ${outcome.reason}` };

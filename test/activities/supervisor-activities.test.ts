@@ -5,7 +5,7 @@ import type { ReconciliationOutcome } from '../../src/domain/reconciliation-pass
 import type { SupervisionReport } from '../../src/domain/supervision';
 
 /** The supervisor's window with real timers and in-memory duties: what it runs, what it records, how it ends. */
-function duties(opts: { loss?: (n: number) => LossCheck | Error; lossEveryMs?: number | null; reconcileEveryMs?: number | null } = {}) {
+function duties(opts: { loss?: (n: number) => LossCheck | Error | 'hang'; lossEveryMs?: number | null; reconcileEveryMs?: number | null; dutyTimeoutMs?: number } = {}) {
   const calls = { loss: [] as number[], engaged: [] as string[], reconciled: [] as string[], logged: [] as string[] };
   const deps: SupervisorActivityDeps = {
     cadence: () => ({ lossEveryMs: opts.lossEveryMs === undefined ? 100 : opts.lossEveryMs, reconcileEveryMs: opts.reconcileEveryMs === undefined ? 250 : opts.reconcileEveryMs }),
@@ -13,6 +13,7 @@ function duties(opts: { loss?: (n: number) => LossCheck | Error; lossEveryMs?: n
       calls.loss.push(Date.now());
       const answer = opts.loss?.(calls.loss.length) ?? { engage: false, message: 'within', netPnl: '-10.00', limit: '100.00', breached: false };
       if (answer instanceof Error) throw answer;
+      if (answer === 'hang') return new Promise<LossCheck>(() => undefined);
       return answer;
     },
     engageKillSwitch: async (_account, reason) => { calls.engaged.push(reason); },
@@ -21,6 +22,7 @@ function duties(opts: { loss?: (n: number) => LossCheck | Error; lossEveryMs?: n
       return { status: 'APPLIED', runId, alreadyApplied: false, findings: 1, corrections: 0, resolutions: {} };
     },
     log: (line) => calls.logged.push(line),
+    dutyTimeoutMs: opts.dutyTimeoutMs,
   };
   return { calls, acts: createSupervisorActivities(deps) };
 }
@@ -59,6 +61,13 @@ describe('the account supervisor window', () => {
     expect(calls.logged[0]).toMatch(/daily-loss check failed .*database unavailable/);
     expect(report.lastLossCheck).not.toHaveProperty('error');
     expect(report).toMatchObject({ reconciliations: 0, reconcileEveryMs: null });
+  });
+
+  it('when a check hangs, then it is noted as failed after its timeout and the window goes on', async () => {
+    const { calls, acts } = duties({ loss: (n) => (n === 1 ? 'hang' : { engage: false, message: 'ok', netPnl: '0.00', limit: null, breached: false }), reconcileEveryMs: null, dutyTimeoutMs: 150 });
+    await new MockActivityEnvironment().run(acts.superviseAccount, { account: 'default', untilMs: Date.now() + 600 });
+    expect(calls.loss.length).toBeGreaterThanOrEqual(2);
+    expect(calls.logged[0]).toMatch(/the daily-loss check took longer than 0.15 s/);
   });
 
   it('when a window is retried, then it goes on from its last heartbeat\'s counts', async () => {
