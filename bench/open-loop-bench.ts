@@ -12,6 +12,8 @@ import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { KiteConnect } from 'kiteconnect';
 import { brokerTagFor } from '../src/domain/hash';
+import pino from 'pino';
+import { createLogger, lineLog } from '../src/infra/logger';
 import { startSystem, type RunningSystem } from '../src/system';
 import { benchEnv, cpuSecondsOf, profiled } from './bench-support';
 
@@ -135,7 +137,9 @@ async function baselinePhase(sys: RunningSystem, symbol: string, rate: number, r
 
 async function main() {
   const { env, dataDir } = benchEnv('oms-bench-ol-');
-  const sys = await startSystem(env, () => undefined);
+  // Logged as `npm start > oms.log` logs: JSON records, the request log included, to a file.
+  const logger = createLogger({ format: 'json', destination: pino.destination({ dest: path.join(dataDir, 'oms.log'), sync: false }) });
+  const sys = await startSystem(env, lineLog(logger, 'oms'), { logger });
   const connection = await Connection.connect({ address: sys.temporalAddress });
   try {
     const client = new Client({ connection });
