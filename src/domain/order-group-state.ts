@@ -57,6 +57,27 @@ export interface OrderGroupState {
   updatedAt: string;
 }
 
+/** What the cancel update answers (and the CLI prints): the group at a glance; the whole state is the query's. */
+export interface GroupAnswer {
+  groupId: string;
+  kind: GroupKind;
+  status: GroupStatus;
+  statusMessage: string | null;
+  triggeredBy: ExitRole | null;
+  cancelRequested: boolean;
+  position: GroupPosition;
+  legs: Pick<GroupLeg, 'role' | 'orderId' | 'status' | 'quantity' | 'filledQuantity'>[];
+  updatedAt: string;
+}
+
+export function groupAnswer(s: OrderGroupState): GroupAnswer {
+  return {
+    groupId: s.groupId, kind: s.kind, status: s.status, statusMessage: s.statusMessage, triggeredBy: s.triggeredBy, cancelRequested: s.cancelRequested,
+    position: s.position, legs: s.legs.map((l) => ({ role: l.role, orderId: l.orderId, status: l.status, quantity: l.quantity, filledQuantity: l.filledQuantity })),
+    updatedAt: s.updatedAt,
+  };
+}
+
 export function initialGroupState(a: { groupId: string; request: GroupRequest; payloadHash: string; at: string }): OrderGroupState {
   const r = a.request;
   return {

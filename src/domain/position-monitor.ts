@@ -98,6 +98,16 @@ export interface PositionMonitorState {
   updatedAt: string;
 }
 
+/** What the cancel update answers (and the CLI prints): the monitor at a glance; the whole state is the query's. */
+export type MonitorAnswer = Pick<PositionMonitorState, 'monitorId' | 'entryOrderId' | 'status' | 'watching' | 'openQuantity' | 'groupId' | 'closeReason' | 'cancelRequested' | 'updatedAt'>;
+
+export function monitorAnswer(s: PositionMonitorState): MonitorAnswer {
+  return {
+    monitorId: s.monitorId, entryOrderId: s.entryOrderId, status: s.status, watching: s.watching, openQuantity: s.openQuantity, groupId: s.groupId,
+    closeReason: s.closeReason, cancelRequested: s.cancelRequested, updatedAt: s.updatedAt,
+  };
+}
+
 type Deadlines = Pick<PositionMonitorState, 'squareOffDueMs' | 'timeoutDueMs'>;
 
 export const monitorIdFor = (clientOrderId: string) => `monitor-${clientOrderId}`;

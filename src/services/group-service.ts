@@ -80,10 +80,13 @@ export class GroupService {
     }
   }
 
-  /** Cancels whatever legs are live; answers once each has been asked (the legs confirm with the broker on their own). */
+  /**
+   * Cancels whatever legs are live; answers once each has been asked (the legs confirm with the broker on their own),
+   * with the whole group read after the update (its own answer is the compact one the CLI prints).
+   */
   async cancelGroup(groupId: string, reason?: string): Promise<GroupView> {
     try {
-      return groupView(await this.d.client.workflow.getHandle(groupId).executeUpdate(cancelGroupUpdate, { args: [{ reason }] }), 'workflow');
+      await this.d.client.workflow.getHandle(groupId).executeUpdate(cancelGroupUpdate, { args: [{ reason }] });
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
       if (cause instanceof ApplicationFailure && cause.type === GroupFailureTypes.groupNotCancellable) throw conflict('GROUP_NOT_CANCELLABLE', cause.message);
@@ -94,6 +97,7 @@ export class GroupService {
       if (row && row.status !== 'ACTIVE') throw conflict('GROUP_NOT_CANCELLABLE', `group ${groupId} is ${row.status}; it can no longer be cancelled`);
       throw err;
     }
+    return this.getGroup(groupId);
   }
 }
 

@@ -59,7 +59,8 @@ export class MonitorService {
   /** Stops a monitor: its OCO legs are cancelled, the position stays open. 409 once it has ended or while it closes. */
   async cancelMonitor(monitorId: string, reason?: string): Promise<PositionMonitorState> {
     try {
-      return await this.d.client.workflow.getHandle(monitorId).executeUpdate(cancelMonitorUpdate, { args: [{ reason }] });
+      // Its answer is the compact one the CLI prints; the API answers the whole monitor, read after it.
+      await this.d.client.workflow.getHandle(monitorId).executeUpdate(cancelMonitorUpdate, { args: [{ reason }] });
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
       if (cause instanceof ApplicationFailure && cause.type === MonitorFailureTypes.monitorNotCancellable) throw conflict('MONITOR_NOT_CANCELLABLE', cause.message);
@@ -67,5 +68,6 @@ export class MonitorService {
       if (err instanceof Error && /already completed/i.test(err.message)) throw conflict('MONITOR_NOT_CANCELLABLE', `monitor ${monitorId} has ended`);
       throw err;
     }
+    return this.getMonitor(monitorId);
   }
 }

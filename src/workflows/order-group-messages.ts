@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { OrderGroupState } from '../domain/order-group-state';
+import type { GroupAnswer, OrderGroupState } from '../domain/order-group-state';
 import type { GroupRequest } from '../domain/order-group-legs';
 import type { OrderWorkflowConfig } from './order-config';
 
@@ -19,7 +19,7 @@ export const groupStateQuery = defineQuery<OrderGroupState>('groupStateQuery');
 
 export interface CancelGroupRequest { reason?: string }
 /** Cancels every live leg; answers once every leg has been asked (each leg confirms with the broker on its own). */
-export const cancelGroupUpdate = defineUpdate<OrderGroupState, [CancelGroupRequest]>('cancelGroupUpdate');
+export const cancelGroupUpdate = defineUpdate<GroupAnswer, [CancelGroupRequest]>('cancelGroupUpdate');
 
 export const GroupFailureTypes = {
   /** A cancel for a group that has finished, or is already being cancelled. */

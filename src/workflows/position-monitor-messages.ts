@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { MonitorPolicy, PositionMonitorState } from '../domain/position-monitor';
+import type { MonitorAnswer, MonitorPolicy, PositionMonitorState } from '../domain/position-monitor';
 import type { OrderRequest } from '../domain/order-types';
 import type { OrderWorkflowConfig } from './order-config';
 
@@ -23,7 +23,7 @@ export const positionMonitorQuery = defineQuery<PositionMonitorState>('positionM
 
 export interface CancelMonitorRequest { reason?: string }
 /** Stops the monitor: its OCO legs (if any) are cancelled, the position is left as it is. Answers once it has ended. */
-export const cancelMonitorUpdate = defineUpdate<PositionMonitorState, [CancelMonitorRequest]>('cancelMonitorUpdate');
+export const cancelMonitorUpdate = defineUpdate<MonitorAnswer, [CancelMonitorRequest]>('cancelMonitorUpdate');
 
 export const MonitorFailureTypes = {
   /** A cancel for a monitor that has ended, is closing, or is already being cancelled. */

@@ -142,6 +142,7 @@ describe('bracket group workflow', () => {
       await queryUntil(handle, groupStateQuery, (s) => ['target', 'stop'].every((r) => s.legs.some((l) => l.role === r && l.brokerOrderId !== null)));
       const answered = await handle.executeUpdate(cancelGroupUpdate, { args: [{ reason: 'strategy stopped' }] });
       expect(answered.cancelRequested).toBe(true);
+      expect(answered).not.toHaveProperty('episodes'); // the compact answer; the query has the whole state
       const result = await handle.result();
       // The two exits are placed together: the order they reach the broker in is not guaranteed, so compare by role.
       const byRole = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));

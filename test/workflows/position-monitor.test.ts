@@ -173,6 +173,7 @@ describe('position monitor: lifecycle', () => {
       await queryUntil(handle, positionMonitorQuery, () => world.broker.resting('target') !== undefined && world.broker.resting('stop') !== undefined);
       const answered = await handle.executeUpdate(cancelMonitorUpdate, { args: [{ reason: 'ops' }] });
       expect(answered).toMatchObject({ status: 'CANCELLED', openQuantity: 90 });
+      expect(answered).not.toHaveProperty('episodes'); // the compact answer; the query has the whole state
       expect(world.broker.role('target')?.status).toBe('CANCELLED');
       expect(world.broker.role('stop')?.status).toBe('CANCELLED');
       expect(world.exits()).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import type { OrderGroupState } from '../../domain/order-group-state';
+import { groupAnswer, type GroupAnswer } from '../../domain/order-group-state';
 import { cancelGroupUpdate, GroupFailureTypes, groupStateQuery, type CancelGroupRequest } from '../order-group-messages';
 import type { GroupRun } from './run';
 
@@ -9,12 +9,12 @@ export function registerGroupHandlers(run: GroupRun): void {
   setHandler(cancelGroupUpdate, (req) => cancelGroup(run, req), { validator: (_req) => refuseCancelUnlessActive(run) });
 }
 
-async function cancelGroup(run: GroupRun, req: CancelGroupRequest): Promise<OrderGroupState> {
+async function cancelGroup(run: GroupRun, req: CancelGroupRequest): Promise<GroupAnswer> {
   run.state = { ...run.state, cancelRequested: true };
   run.record('GROUP_CANCELLED', { reason: req.reason ?? null, liveLegs: run.liveRoles() });
   run.tick += 1;
   await condition(() => run.finished || run.everyLegAsked());
-  return run.current();
+  return groupAnswer(run.current());
 }
 
 function refuseCancelUnlessActive(run: GroupRun): void {

@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { isFinalMonitorStatus, type PositionMonitorState } from '../../domain/position-monitor';
+import { isFinalMonitorStatus, monitorAnswer, type MonitorAnswer } from '../../domain/position-monitor';
 import { cancelMonitorUpdate, MonitorFailureTypes, positionMonitorQuery, type CancelMonitorRequest } from '../position-monitor-messages';
 import type { MonitorRun } from './run';
 
@@ -9,11 +9,11 @@ export function registerMonitorHandlers(run: MonitorRun): void {
   setHandler(cancelMonitorUpdate, (req) => cancelMonitor(run, req), { validator: (_req) => refuseCancelUnlessWatching(run) });
 }
 
-async function cancelMonitor(run: MonitorRun, req: CancelMonitorRequest): Promise<PositionMonitorState> {
+async function cancelMonitor(run: MonitorRun, req: CancelMonitorRequest): Promise<MonitorAnswer> {
   run.state = { ...run.state, cancelRequested: true };
   run.record('CANCEL_REQUESTED', { reason: req.reason ?? null });
   await condition(() => isFinalMonitorStatus(run.state.status));
-  return run.state;
+  return monitorAnswer(run.state);
 }
 
 function refuseCancelUnlessWatching(run: MonitorRun): void {
