@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError } from '../services/app-errors';
 import { outageOf } from '../services/outages';
+import { requestIdOf } from './request-log';
 
 /** The one place errors become HTTP answers. A 500 says nothing internal; the log gets the detail. */
 export function errorMiddleware(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
@@ -28,15 +29,22 @@ export function errorMiddleware(log: (msg: string, err: unknown) => void): Error
     }
     const outage = outageOf(err);
     if (outage) {
-      log(`${outage.code} on ${req.method} ${req.path}`, err);
+      log(`${outage.code} on ${req.method} ${req.path}${requestTag(res)}`, err);
       res.setHeader('Retry-After', '2');
       res.status(503).json({ error: outage });
       return;
     }
-    log(`unhandled error on ${req.method} ${req.path}`, err);
-    res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error; the operator log has the details' } });
+    log(`unhandled error on ${req.method} ${req.path}${requestTag(res)}`, err);
+    // The request id finds the operator log's record of it (the request log's and this one).
+    const requestId = requestIdOf(res);
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error; the operator log has the details', ...(requestId ? { requestId } : {}) } });
   };
 }
+
+const requestTag = (res: Parameters<ErrorRequestHandler>[2]) => {
+  const id = requestIdOf(res);
+  return id ? ` (request ${id})` : '';
+};
 
 /** The body parser's refusals (its `type`), as the client's mistake they are, with a code each. */
 const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import { ErrorBody } from '../../src/api/openapi/error-responses';
 import { loadAccessConfig } from '../../src/config/access-config';
 import { brokerTagFor } from '../../src/domain/hash';
 import { initialOrderState } from '../../src/domain/order-state';
@@ -118,5 +119,17 @@ describe('from request to workflow', () => {
     await orders.placeOrder(limitBuy({ clientOrderId: 'memo-2' }));
     expect(starts).toHaveLength(1);
     expect(starts[0].memo).toBeUndefined();
+  });
+});
+
+describe('an unexpected error', () => {
+  it('when a request fails inside the OMS, then the 500 names its request id and the operator log records the error under it', async () => {
+    // The stub store has no order lookup: reading an order fails with a TypeError, a bug as far as the API can tell.
+    const { app, records } = setup();
+    const res = await request(app).get('/api/v1/orders/order-x').set('x-api-key', TEST_KEYS.operator).set('x-request-id', 'req-broken-1');
+    expect(res.status).toBe(500);
+    expect(ErrorBody.safeParse(res.body).success).toBe(true); // as the contract documents it
+    expect(res.body.error).toEqual({ code: 'INTERNAL', message: 'internal error; the operator log has the details', requestId: 'req-broken-1' });
+    expect(records().some((r) => r.component !== 'http' && /unhandled error on GET \/api\/v1\/orders\/order-x \(request req-broken-1\)/.test(String(r.msg)))).toBe(true);
   });
 });

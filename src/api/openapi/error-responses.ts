@@ -3,13 +3,14 @@ import type { OperationSpec } from './operation-spec';
 
 /**
  * Every refusal's body, as error-middleware.ts writes it: a machine-readable code, a human message, and details for
- * some (the failing fields of a 400, the check report of a 422).
+ * some (the failing fields of a 400, the check report of a 422), and on a 500 the request id to quote to an operator.
  */
 export const ErrorBody = z.strictObject({
   error: z.strictObject({
     code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
     message: z.string(),
     details: z.unknown().optional(),
+    requestId: z.string().optional(),
   }),
 });
 
