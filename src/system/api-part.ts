@@ -1,5 +1,5 @@
 import { AdmissionControl } from '../services/admission-control';
-import type { Server } from 'node:http';
+import { baseUrlOf, listenOn } from './listen';
 import type { Express } from 'express';
 import { createApp } from '../api/app';
 import { paperSessionSource } from '../broker/paper-session';
@@ -28,13 +28,9 @@ import type { ShutdownStack } from './shutdown';
 export async function startApi(core: SystemCore, stops: ShutdownStack): Promise<string> {
   const { env } = core;
   const app = apiApp(core);
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  const server = await listenOn(app, env.API_PORT, env.API_HOST);
   stops.push(() => new Promise((r) => { server.close(() => r(undefined)); server.closeAllConnections(); }));
-  const addr = server.address();
-  return `http://${env.API_HOST}:${typeof addr === 'object' && addr ? addr.port : env.API_PORT}`;
+  return baseUrlOf(server, env.API_HOST, env.API_PORT);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
 import express from 'express';
+import { listenOn, baseUrlOf } from './listen';
 import { metricsRoutes } from '../api/metrics-routes';
 import type { OmsMetrics } from '../metrics/oms-metrics';
 import type { ShutdownStack } from './shutdown';
@@ -21,13 +21,7 @@ export async function startMetricsServer(options: MetricsServerOptions, stops: S
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => { res.json({ status: 'ok', role: 'worker' }); });
   app.use(metricsRoutes(options.metrics, options.sdkMetricsUrl));
-  // Not app.listen: Express 5 calls its callback on a listen error too, so a taken port would look like success.
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => { server.off('error', reject); resolve(); });
-  });
+  const server = await listenOn(app, options.port, options.host);
   stops.push(() => new Promise((r) => { server.close(() => r(undefined)); server.closeAllConnections(); }));
-  const addr = server.address();
-  return `http://${options.host}:${typeof addr === 'object' && addr ? addr.port : options.port}`;
+  return baseUrlOf(server, options.host, options.port);
 }
