@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isGrpcServiceError, type Connection } from '@temporalio/client';
-import type { SearchAttributeType } from './temporal-dev-server';
+
+export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
 // Numeric values of temporal.api.enums.v1.IndexedValueType, as listSearchAttributes returns them.
 const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
@@ -33,10 +34,7 @@ export interface EnsureSearchAttributesOptions {
 export async function ensureSearchAttributes(connection: Connection, options: EnsureSearchAttributesOptions): Promise<{ added: string[] }> {
   const { namespace, attributes, timeoutMs = 60_000, pollMs = 500, log = () => undefined } = options;
   const wanted = Object.entries(attributes);
-  for (const [key, type] of wanted) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`Invalid search attribute name '${key}'`);
-    if (!(type in INDEXED_VALUE_TYPE)) throw new Error(`Invalid search attribute type '${type}' for ${key}`);
-  }
+  for (const [key, type] of wanted) assertValidSearchAttribute(key, type);
   const rpc = <T>(fn: () => Promise<T>): Promise<T> => connection.withDeadline(Date.now() + 10_000, fn);
   const deadline = Date.now() + timeoutMs;
   let added: string[] = [];
@@ -70,6 +68,12 @@ export async function ensureSearchAttributes(connection: Connection, options: En
     }
     await delay(pollMs);
   }
+}
+
+/** A name Temporal accepts and a type it knows, or an error naming the attribute. */
+export function assertValidSearchAttribute(key: string, type: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`Invalid search attribute name '${key}'`);
+  if (!(type in INDEXED_VALUE_TYPE)) throw new Error(`Invalid search attribute type '${type}' for ${key}`);
 }
 
 function assertNoClash(namespace: string, wanted: [string, SearchAttributeType][], registered: (key: string) => unknown): void {

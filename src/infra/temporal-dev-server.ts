@@ -5,8 +5,9 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli } from './binaries';
 import { guardChildProcess, settlesWithin } from './process-guard';
+import { assertValidSearchAttribute, ensureSearchAttributes, SearchAttributeClashError, type SearchAttributeType } from './search-attributes';
 
-export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+export type { SearchAttributeType } from './search-attributes';
 
 export interface TemporalDevServerOptions {
   /** Address the gRPC frontend binds to. Default 127.0.0.1. */
@@ -46,17 +47,6 @@ export interface TemporalDevServer {
   stop(): Promise<void>;
 }
 
-// Numeric values of temporal.api.enums.v1.IndexedValueType, as returned by listSearchAttributes.
-const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
-  Text: 1,
-  Keyword: 2,
-  Int: 3,
-  Double: 4,
-  Bool: 5,
-  Datetime: 6,
-  KeywordList: 7,
-};
-
 const TAIL_BYTES = 16 * 1024;
 
 /**
@@ -75,8 +65,7 @@ export function devServerArgs(options: TemporalDevServerOptions): string[] {
   if (namespace !== 'default') args.push('--namespace', namespace);
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   for (const [key, type] of Object.entries(options.searchAttributes ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`Invalid search attribute name '${key}'`);
-    if (!(type in INDEXED_VALUE_TYPE)) throw new Error(`Invalid search attribute type '${type}' for ${key}`);
+    assertValidSearchAttribute(key, type);
     args.push('--search-attribute', `${key}=${type}`);
   }
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
@@ -190,25 +179,14 @@ class NotRecoverable extends Error {}
 async function readinessProblem(connection: Connection, check: ReadinessCheck): Promise<string | undefined> {
   const rpc = <T>(fn: () => Promise<T>): Promise<T> => connection.withDeadline(Date.now() + 5_000, fn);
   await rpc(() => connection.workflowService.describeNamespace({ namespace: check.namespace }));
-  const wanted = Object.entries(check.searchAttributes);
-  if (wanted.length === 0) return undefined;
-  const { customAttributes } = await rpc(() =>
-    connection.operatorService.listSearchAttributes({ namespace: check.namespace }),
-  );
+  if (Object.keys(check.searchAttributes).length === 0) return undefined;
   // A data directory created by an older version lacks attributes added since: start-dev registers its
-  // --search-attribute flags only for a new database, so register the missing ones here.
-  const missing = wanted.filter(([key]) => customAttributes?.[key] === undefined || customAttributes?.[key] === null);
-  if (missing.length > 0) {
-    const searchAttributes = Object.fromEntries(missing.map(([key, type]) => [key, INDEXED_VALUE_TYPE[type]]));
-    await rpc(() => connection.operatorService.addSearchAttributes({ namespace: check.namespace, searchAttributes }));
-    return `search attribute(s) ${missing.map(([key]) => key).join(', ')} registered; waiting for them to show`;
-  }
-  for (const [key, type] of wanted) {
-    const actual = customAttributes?.[key];
-    if (actual === undefined || actual === null) return `search attribute ${key} not registered yet`;
-    if (Number(actual) !== INDEXED_VALUE_TYPE[type]) {
-      throw new NotRecoverable(`search attribute ${key} exists with a different type (${String(actual)}), wanted ${type}`);
-    }
+  // --search-attribute flags only for a new database, so the missing ones are registered here.
+  try {
+    await ensureSearchAttributes(connection, { namespace: check.namespace, attributes: check.searchAttributes, timeoutMs: 10_000, pollMs: 150 });
+  } catch (err) {
+    if (err instanceof SearchAttributeClashError) throw new NotRecoverable(err.message);
+    return err instanceof Error ? err.message : String(err);
   }
   return undefined;
 }

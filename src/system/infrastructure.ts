@@ -29,10 +29,12 @@ export async function startDatabase(env: Env, log: (line: string) => void, stops
 
 /**
  * The environment's Temporal, or a dev server (SQLite under DATA_DIR); either way with the order search attributes
- * registered on the namespace (every process checks: an external cluster is set up by nobody else).
+ * registered on the namespace (the dev server registers them as it starts; on an external cluster every process
+ * checks, as nobody else sets it up).
  */
 export async function startTemporal(env: Env, stops: ShutdownStack, log: (line: string) => void = () => undefined): Promise<{ address: string; uiUrl: string | undefined }> {
-  const temporal = env.TEMPORAL_ADDRESS ? { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL } : await startDevServer(env, stops);
+  if (!env.TEMPORAL_ADDRESS) return startDevServer(env, stops);
+  const temporal = { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL };
   const { connection, close } = await connectTemporal({ address: temporal.address });
   try {
     await ensureSearchAttributes(connection, { namespace: env.TEMPORAL_NAMESPACE, attributes: ORDER_SEARCH_ATTRIBUTES, log });
