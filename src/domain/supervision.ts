@@ -3,8 +3,6 @@
  * the reconciliation on their cadences, src/activities/supervisor-activities.ts); this is what a run knows of its day.
  */
 
-export { nextIstMidnightMs } from './risk/ist-clock';
-
 export interface LossCheckNote { at: string; net?: string; limit?: string | null; breached?: boolean; engaged?: boolean; error?: string }
 export interface ReconciliationNote { at: string; runId?: string; status?: string; findings?: number; corrections?: number; error?: string }
 

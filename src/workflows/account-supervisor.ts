@@ -1,7 +1,7 @@
 import { continueAsNew, proxyActivities, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
 import type { SupervisorActivities } from '../activities/supervisor-activities';
-import { istClock } from '../domain/risk/ist-clock';
-import { addWindow, nextIstMidnightMs, supervisionDetails, type SupervisionDay } from '../domain/supervision';
+import { istClock, nextIstMidnightMs } from '../domain/risk/ist-clock';
+import { addWindow, emptyReport, supervisionDetails, type SupervisionDay } from '../domain/supervision';
 import { supervisionQuery } from './account-supervisor-messages';
 import { spoken } from './timers';
 
@@ -26,7 +26,7 @@ export interface AccountSupervisorInput { account: string }
 export async function accountSupervisorWorkflow(input: AccountSupervisorInput): Promise<void> {
   const { account } = input;
   const dayEnd = nextIstMidnightMs(Date.now());
-  let day: SupervisionDay = { account, tradingDay: istClock(Date.now()).date, windows: 0, lossChecks: 0, reconciliations: 0, lossEveryMs: null, reconcileEveryMs: null };
+  let day: SupervisionDay = { ...emptyReport(account), tradingDay: istClock(Date.now()).date, windows: 0 };
   setHandler(supervisionQuery, () => day);
   setCurrentDetails(supervisionDetails(day));
   while (Date.now() < dayEnd) {

@@ -1,4 +1,4 @@
-import { civilFromDays, istClock, minutesOfHhmm } from '../../../src/domain/risk/ist-clock';
+import { civilFromDays, istClock, minutesOfHhmm, nextIstMidnightMs } from '../../../src/domain/risk/ist-clock';
 
 describe('istClock', () => {
   it.each([
@@ -48,5 +48,16 @@ describe('minutesOfHhmm', () => {
 
   it.each(['9.15', '', 'open'])('when the time is malformed (%p), then it is NaN so the session reads as closed', (hhmm) => {
     expect(minutesOfHhmm(hhmm)).toBeNaN();
+  });
+});
+
+describe('the next IST midnight', () => {
+  it.each([
+    ['late evening IST', '2026-12-03T17:00:00Z', '2026-12-03T18:30:00.000Z'],
+    ['just after midnight IST', '2026-12-03T18:30:00.001Z', '2026-12-04T18:30:00.000Z'],
+    ['exactly midnight IST (the next one)', '2026-12-03T18:30:00Z', '2026-12-04T18:30:00.000Z'],
+    ['early morning UTC, already that day in IST', '2026-12-03T01:00:00Z', '2026-12-03T18:30:00.000Z'],
+  ])('when it is %s, then the next 00:00 IST is the one after it', (_when, now, expected) => {
+    expect(new Date(nextIstMidnightMs(Date.parse(now))).toISOString()).toBe(expected);
   });
 });
